@@ -1,0 +1,31 @@
+// Bundles the CLI and the worker child (and, later, the extension entry) into dist/ as CommonJS for Node 20.
+// Packages that load wasm, worker scripts or data files by path at run time stay external and ship in
+// node_modules, so their own path resolution keeps working in a bundle and in a VSIX.
+import { build } from 'esbuild';
+import { readFile } from 'node:fs/promises';
+
+const pkg = JSON.parse(await readFile(new URL('./package.json', import.meta.url), 'utf8'));
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+  external: ['vscode', 'tesseract.js', '@tesseract.js-data/eng', 'heic-decode', 'libheif-js', 'jimp'],
+  define: { PACKAGE_VERSION: JSON.stringify(pkg.version) },
+};
+
+const entries = [
+  { entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js' },
+  { entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js' },
+];
+
+if (watch) {
+  const { context } = await import('esbuild');
+  for (const entry of entries) await (await context({ ...common, ...entry })).watch();
+} else {
+  await Promise.all(entries.map((entry) => build({ ...common, ...entry })));
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+/**
+ * media-summarizer [folder] — the headless entry point: the same engine the extension runs.
+ */
+import path from 'node:path';
+import { ProgressDisplay, renderTable, renderTotals } from './cli/terminal';
+import { parseCliArgs, USAGE, UsageError, type CliOptions } from './cli/args';
+import { resolveDesktop } from './core/desktop';
+import { defaultCacheDir, summarizeFolder, type RunEvent } from './core/engine';
+import { inertTerminalText } from './core/inert';
+
+declare const PACKAGE_VERSION: string;
+
+async function main(argv: string[]): Promise<number> {
+  let options: CliOptions;
+  try {
+    options = parseCliArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`media-summarizer: ${error.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (options.version) {
+    process.stdout.write(`${typeof PACKAGE_VERSION === 'string' ? PACKAGE_VERSION : 'dev'}\n`);
+    return 0;
+  }
+
+  const folder = path.resolve(options.folder ?? (await resolveDesktop()));
+  const controller = new AbortController();
+  let interrupted = 0;
+  process.on('SIGINT', () => {
+    // First Ctrl+C cancels cleanly (workers stop, finished files stay cached); a second one leaves at once.
+    if (++interrupted > 1) process.exit(130);
+    process.stderr.write('\nCancelling… (press Ctrl+C again to quit at once)\n');
+    controller.abort();
+  });
+  process.on('SIGTERM', () => controller.abort());
+
+  const interactive = !options.json && Boolean(process.stderr.isTTY);
+  const progress = interactive ? new ProgressDisplay() : undefined;
+  const warnings: string[] = [];
+  const onEvent = (event: RunEvent) => {
+    progress?.handle(event);
+    if (event.type === 'warning') {
+      if (progress) warnings.push(event.message);
+      else process.stderr.write(`warning: ${inertTerminalText(event.message)}\n`);
+    }
+    if (event.type === 'done' && options.json) {
+      process.stdout.write(`${JSON.stringify(event.record)}\n`);
+    }
+  };
+
+  try {
+    const result = await summarizeFolder({
+      folder,
+      recursive: options.recursive,
+      workers: options.workers,
+      ollamaHost: options.ollamaHost,
+      model: options.model,
+      vision: options.vision,
+      cacheDir: options.noCache ? undefined : path.resolve(options.cacheDir ?? defaultCacheDir()),
+      refresh: options.refresh,
+      requestTimeoutMs: options.requestTimeoutSeconds * 1000,
+      workerScript: path.join(__dirname, 'worker.js'),
+      log: options.log,
+      signal: controller.signal,
+      onEvent,
+    });
+    progress?.stop();
+    for (const message of warnings) process.stderr.write(`warning: ${inertTerminalText(message)}\n`);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ type: 'run', ...result.totals, cancelled: result.cancelled })}\n`);
+    } else {
+      if (result.records.length > 0) process.stdout.write(`${renderTable(result.records)}\n\n`);
+      else process.stdout.write(`No media files in ${inertTerminalText(folder)}${options.recursive ? '' : ' (top level; use --recursive for sub-folders)'}.\n`);
+      process.stdout.write(`${renderTotals(result.totals, result.logFile)}${result.cancelled ? '\nCancelled.' : ''}\n`);
+    }
+    return 0;
+  } catch (error) {
+    progress?.stop();
+    process.stderr.write(`media-summarizer: ${inertTerminalText((error as Error).message)}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`media-summarizer: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,32 @@
+import type { MediaKind } from './mediaTypes';
+
+/*
+ * Cache keys name the content (SHA-256) and everything that produced the value, so a new model, prompt or
+ * processor version misses the cache instead of serving a stale answer. Bump a version when its output changes.
+ */
+export const EXTRACT_VERSION: Record<MediaKind, string> = { image: 'img-1', video: 'vid-1', audio: 'aud-1' };
+export const VISION_VERSION = 'vis-1';
+export const SUMMARY_VERSION = 'sum-1';
+
+/** The stat fast path: path + size + mtime + inode → content hash, so unchanged files are never re-read. */
+export function statKey(file: string, size: number, mtimeMs: number, ino: number): string {
+  return `stat:${size}:${mtimeMs}:${ino}:${file}`;
+}
+
+export function extractKey(kind: MediaKind, sha256: string): string {
+  return `extract:${EXTRACT_VERSION[kind]}:${sha256}`;
+}
+
+export function visionKey(model: string, sha256: string): string {
+  return `vision:${VISION_VERSION}:${model}:${sha256}`;
+}
+
+export function summaryKey(model: string, visionModel: string | undefined, sha256: string): string {
+  return `summary:${SUMMARY_VERSION}:${model}:${visionModel ?? 'novision'}:${sha256}`;
+}
+
+export interface CachedSummary {
+  summary: string;
+  title: string;
+  tags: string[];
+}

@@ -1,0 +1,240 @@
+import os from 'node:os';
+import path from 'node:path';
+import { CacheStore } from './cache';
+import { extractKey, statKey, summaryKey, visionKey, type CachedSummary } from './cacheKeys';
+import { hashFile } from './hash';
+import { defaultLogFileName, SummaryLog } from './log';
+import { PROCESSED_KINDS } from './mediaTypes';
+import { normalizeHost } from './ollama';
+import { WorkerPool } from './pool';
+import { preflight, type VisionSetting } from './preflight';
+import type { CachedStages, ExtractResult, Job, OllamaSettings, Stage } from './protocol';
+import type { FileRecord, RunTotals } from './records';
+import { scanFolder, type ScannedFile } from './scan';
+
+export interface EngineOptions {
+  ollamaHost: string;
+  model: string;
+  vision: VisionSetting;
+  /** Worker processes at most (never more than there are files to process). */
+  workers: number;
+  /** The cache directory, or undefined to neither read nor write a cache. */
+  cacheDir?: string;
+  /** Ignore cached summaries (re-summarize) while still writing fresh results. */
+  refresh?: boolean;
+  requestTimeoutMs: number;
+  /** Per-file bound for a worker; a file that exceeds it is retried once on a fresh worker. */
+  fileTimeoutMs?: number;
+  /** dist/worker.js. */
+  workerScript: string;
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+}
+
+export interface FolderOptions extends EngineOptions {
+  folder: string;
+  recursive?: boolean;
+  /** A log file path, "default" for media_summaries_…txt in the folder, or false for none. */
+  log: string | 'default' | false;
+}
+
+export type RunEvent =
+  | { type: 'scanned'; total: number }
+  | { type: 'queued'; path: string }
+  | { type: 'started'; path: string }
+  | { type: 'stage'; path: string; stage: Stage }
+  | { type: 'done'; record: FileRecord }
+  | { type: 'warning'; message: string }
+  | { type: 'output'; line: string };
+
+export interface RunResult {
+  records: FileRecord[];
+  totals: RunTotals;
+  cancelled: boolean;
+  logFile?: string;
+}
+
+/** How many files are hashed at once: reading is I/O bound, a few in flight keep the disk busy. */
+const HASH_CONCURRENCY = 4;
+
+/** Scans a folder and summarizes every media file in it: the CLI's and the extension's main job. */
+export async function summarizeFolder(options: FolderOptions): Promise<RunResult> {
+  const scan = await scanFolder(options.folder, { recursive: options.recursive });
+  const emit = options.onEvent ?? (() => undefined);
+  emit({ type: 'scanned', total: scan.files.length + scan.problems.length });
+  let log: SummaryLog | undefined;
+  if (options.log !== false) {
+    const file = options.log === 'default' ? path.join(options.folder, defaultLogFileName()) : options.log;
+    try {
+      log = await SummaryLog.create(file, options.folder, scan.files.length + scan.problems.length);
+    } catch (error) {
+      emit({ type: 'warning', message: (error as Error).message });
+    }
+  }
+  const problems: FileRecord[] = scan.problems.map((p) => ({ path: p.path, kind: p.kind, status: 'error', error: p.error, cached: false, metadata: {} }));
+  const result = await summarizeFiles(scan.files, { ...options, onEvent: (event) => {
+    if (event.type === 'done') log?.append(event.record);
+    emit(event);
+  } }, problems);
+  const logProblem = await log?.close();
+  if (logProblem) emit({ type: 'warning', message: logProblem });
+  return { ...result, logFile: log?.file };
+}
+
+/** Summarizes the given files: cache hits answered here, the rest dispatched to the worker pool. */
+export async function summarizeFiles(files: ScannedFile[], options: EngineOptions, earlier: FileRecord[] = []): Promise<RunResult> {
+  const started = performance.now();
+  const emit = options.onEvent ?? (() => undefined);
+  const records: FileRecord[] = [];
+  const finish = (record: FileRecord) => {
+    records.push(record);
+    emit({ type: 'done', record });
+  };
+  earlier.forEach(finish);
+
+  const host = normalizeHost(options.ollamaHost);
+  const cache = options.cacheDir ? await openCache(options.cacheDir, emit) : undefined;
+  const [ollama, hashes] = await Promise.all([
+    resolveOllama(host, options, cache, emit),
+    hashAll(files, cache, emit, options.signal),
+  ]);
+
+  const jobs: Job[] = [];
+  for (const [index, file] of files.entries()) {
+    const hashed = hashes[index];
+    if (typeof hashed !== 'string') {
+      finish({ path: file.path, kind: file.kind, status: 'error', error: hashed.error, cached: false, metadata: {} });
+      continue;
+    }
+    if (!PROCESSED_KINDS.has(file.kind)) {
+      finish({ path: file.path, kind: file.kind, status: 'error', error: `${capitalize(file.kind)} files are not supported yet — images only in this version.`, cached: false, metadata: { sizeBytes: file.size } });
+      continue;
+    }
+    const extract = cache?.get<ExtractResult>(extractKey(file.kind, hashed));
+    const summary = options.refresh ? undefined : cache?.get<CachedSummary>(summaryKey(ollama.model, ollama.visionModel, hashed));
+    if (summary && extract) {
+      const visionText = ollama.visionModel ? cache?.get<string>(visionKey(ollama.visionModel, hashed)) : undefined;
+      finish({ path: file.path, kind: file.kind, status: 'ok', cached: true, sha256: hashed, ...summary, ocrText: extract.text, visionText, metadata: extract.metadata });
+      continue;
+    }
+    const cached: CachedStages = options.refresh ? { extract } : { extract, vision: ollama.visionModel ? cache?.get<string>(visionKey(ollama.visionModel, hashed)) : undefined };
+    jobs.push({ id: jobs.length, path: file.path, kind: file.kind, sha256: hashed, cached });
+    emit({ type: 'queued', path: file.path });
+  }
+
+  let llmCalls = 0;
+  let cancelled = Boolean(options.signal?.aborted);
+  if (jobs.length > 0 && !cancelled) {
+    const pool = new WorkerPool({
+      script: options.workerScript,
+      size: Math.max(1, Math.min(options.workers, jobs.length)),
+      settings: { cacheDir: cache ? options.cacheDir : undefined, ollama },
+      taskTimeoutMs: options.fileTimeoutMs ?? 2 * options.requestTimeoutMs + 120_000,
+      onOutput: (line) => emit({ type: 'output', line }),
+    });
+    try {
+      await Promise.all(
+        jobs.map(async (job) => {
+          try {
+            const result = await pool.run(job, {
+              signal: options.signal,
+              onStart: () => emit({ type: 'started', path: job.path }),
+              onStage: (stage) => emit({ type: 'stage', path: job.path, stage }),
+            });
+            llmCalls += result.llmCalls;
+            const { llmCalls: _calls, ...fields } = result;
+            finish({ path: job.path, kind: job.kind, cached: false, sha256: job.sha256, ...fields });
+          } catch (error) {
+            if (options.signal?.aborted) return; // a cancelled file gets no record: it was not summarized
+            finish({ path: job.path, kind: job.kind, status: 'error', error: (error as Error).message, cached: false, sha256: job.sha256, metadata: {} });
+          }
+        }),
+      );
+    } finally {
+      await pool.close();
+    }
+    cancelled = Boolean(options.signal?.aborted);
+  }
+  await cache?.close();
+
+  const count = (status: FileRecord['status']) => records.filter((r) => r.status === status).length;
+  const totals: RunTotals = {
+    files: files.length + earlier.length,
+    ok: count('ok'),
+    errors: count('error'),
+    pending: count('pending'),
+    cached: records.filter((r) => r.cached).length,
+    llmCalls,
+    seconds: Math.round((performance.now() - started) / 10) / 100,
+    workers: jobs.length > 0 ? Math.max(1, Math.min(options.workers, jobs.length)) : 0,
+  };
+  return { records, totals, cancelled };
+}
+
+async function openCache(dir: string, emit: (event: RunEvent) => void): Promise<CacheStore | undefined> {
+  try {
+    return await CacheStore.open(dir, { onWarning: (message) => emit({ type: 'warning', message }) });
+  } catch (error) {
+    emit({ type: 'warning', message: `${(error as Error).message} Continuing without a cache.` });
+    return undefined;
+  }
+}
+
+/**
+ * The preflight decides whether summaries can be made and which model describes images. The vision model
+ * found is remembered in the cache so cached summaries are still found while Ollama is down.
+ */
+async function resolveOllama(host: string, options: EngineOptions, cache: CacheStore | undefined, emit: (event: RunEvent) => void): Promise<OllamaSettings> {
+  const check = await preflight(host, options.model, options.vision);
+  check.warnings.forEach((message) => emit({ type: 'warning', message }));
+  const rememberKey = `preflight:vision:${host}:${options.model}:${options.vision}`;
+  let visionModel = check.visionModel;
+  if (check.available) {
+    await cache?.put(rememberKey, visionModel ?? null).catch(() => undefined);
+  } else {
+    emit({ type: 'warning', message: `${check.reason} Summaries are saved as pending; the next run fills them in without redoing OCR.` });
+    if (options.vision !== 'none') visionModel = cache?.get<string | null>(rememberKey) ?? (options.vision === 'auto' ? undefined : options.vision);
+  }
+  return { host, model: options.model, visionModel, requestTimeoutMs: options.requestTimeoutMs, available: check.available, unavailableReason: check.reason };
+}
+
+/** Content hashes, from the stat fast path when a file is unchanged, else streamed; new ones saved in one write. */
+async function hashAll(files: ScannedFile[], cache: CacheStore | undefined, emit: (event: RunEvent) => void, signal?: AbortSignal): Promise<Array<string | { error: string }>> {
+  const results: Array<string | { error: string }> = new Array(files.length);
+  const fresh: Array<[string, string]> = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const index = next++;
+      const file = files[index];
+      const key = statKey(file.path, file.size, file.mtimeMs, file.ino);
+      const known = cache?.get<string>(key);
+      if (known) {
+        results[index] = known;
+        continue;
+      }
+      try {
+        results[index] = await hashFile(file.path, signal);
+        fresh.push([key, results[index] as string]);
+      } catch (error) {
+        results[index] = { error: `Cannot read ${path.basename(file.path)}: ${(error as Error).message}` };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, files.length) }, worker));
+  if (cache && fresh.length > 0) {
+    await cache.putMany(fresh).catch((error: Error) => emit({ type: 'warning', message: `Could not save file hashes to the cache: ${error.message}` }));
+  }
+  return results;
+}
+
+function capitalize(text: string): string {
+  return text[0].toUpperCase() + text.slice(1);
+}
+
+/** A per-user cache directory for the CLI: XDG_CACHE_HOME, ~/Library/Caches or %LOCALAPPDATA%. */
+export function defaultCacheDir(env = process.env, platform = process.platform, home = os.homedir()): string {
+  if (platform === 'win32') return path.join(env.LOCALAPPDATA || path.join(home, 'AppData', 'Local'), 'media-summarizer', 'cache');
+  if (platform === 'darwin') return path.join(home, 'Library', 'Caches', 'media-summarizer');
+  return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'media-summarizer');
+}

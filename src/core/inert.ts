@@ -1,0 +1,9 @@
+/**
+ * Untrusted text (file names, OCR text, transcripts, LLM output) printed to a terminal must not carry escape
+ * sequences that move the cursor, retitle the window or hide output: control characters become visible "?".
+ */
+export function inertTerminalText(text: string, keepNewlines = false): string {
+  // eslint-disable-next-line no-control-regex
+  const controls = keepNewlines ? /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g : /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+  return text.replace(controls, '?');
+}

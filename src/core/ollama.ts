@@ -1,0 +1,98 @@
+import { Ollama } from 'ollama';
+import { Agent, fetch as undiciFetch } from 'undici';
+
+export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
+export const DEFAULT_MODEL = 'llama3.2:3b';
+
+/*
+ * Slow CPU inference can take minutes before the first byte: Node's built-in fetch would cut such a request
+ * at its five-minute headers/body timeouts. Our own AbortSignal (the configured request timeout and
+ * cancellation) bounds every request instead.
+ */
+const agent = new Agent({ headersTimeout: 0, bodyTimeout: 0, connect: { timeout: 10_000 } });
+
+/** Normalizes OLLAMA_HOST-style values ("127.0.0.1:11434", "localhost", "http://host:port/") to a URL. */
+export function normalizeHost(host: string): string {
+  let value = host.trim().replace(/\/+$/, '');
+  if (!/^https?:\/\//i.test(value)) value = `http://${value}`;
+  const url = new URL(value);
+  if (!url.port && url.protocol === 'http:' && !/:\d+$/.test(value)) url.port = '11434';
+  return url.toString().replace(/\/+$/, '');
+}
+
+/** An official ollama client whose every request is bounded by `timeoutMs` and aborted with `signal`. */
+export function ollamaClient(host: string, timeoutMs: number, signal?: AbortSignal): Ollama {
+  const boundedFetch = (input: unknown, init?: Record<string, unknown>) => {
+    const signals = [AbortSignal.timeout(timeoutMs), init?.signal as AbortSignal | undefined, signal];
+    return undiciFetch(input as string, {
+      ...(init as object),
+      dispatcher: agent,
+      signal: AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined)),
+    });
+  };
+  return new Ollama({ host, fetch: boundedFetch as unknown as typeof fetch });
+}
+
+/** Turns a failed Ollama request into a message that names the host, the model and the fix. */
+export function describeOllamaError(error: unknown, host: string, model: string, timeoutMs: number): string {
+  const err = error as Error & { status_code?: number; cause?: { code?: string; message?: string } };
+  if (err.name === 'TimeoutError') {
+    return `Ollama did not answer within ${Math.round(timeoutMs / 1000)} s at ${host} (model ${model}) — raise the request timeout or use a smaller model.`;
+  }
+  if (err.name === 'AbortError') return 'Cancelled.';
+  if (err.status_code === 404) {
+    return `Model ${model} is not available in Ollama at ${host} — pull it with \`ollama pull ${model}\` or choose another model.`;
+  }
+  if (err.status_code) return `Ollama at ${host} answered HTTP ${err.status_code} for model ${model}: ${err.message}`;
+  const code = err.cause?.code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return unreachableMessage(host);
+  }
+  if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') {
+    return `The connection to Ollama at ${host} was reset while model ${model} was answering — check the Ollama server log.`;
+  }
+  const detail = err.cause?.message ? `${err.message}: ${err.cause.message}` : err.message;
+  return `Ollama request to ${host} (model ${model}) failed (${detail}) — check the host setting and that Ollama is running.`;
+}
+
+export function unreachableMessage(host: string): string {
+  return `Ollama is not reachable at ${host} — start it with \`ollama serve\` or pass --ollama-host (setting mediaSummarizer.ollama.host).`;
+}
+
+export interface StreamedAnswer {
+  text: string;
+  /** Tokens generated, as Ollama counts them (eval_count). */
+  evalCount?: number;
+}
+
+export interface GenerateRequest {
+  host: string;
+  model: string;
+  prompt: string;
+  system?: string;
+  format?: object | 'json';
+  images?: string[];
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** /api/generate, streamed, collected into one string. */
+export async function generateStreamed(request: GenerateRequest): Promise<StreamedAnswer> {
+  const client = ollamaClient(request.host, request.timeoutMs, request.signal);
+  const stream = await client.generate({
+    model: request.model,
+    prompt: request.prompt,
+    system: request.system,
+    format: request.format,
+    images: request.images,
+    stream: true,
+    options: { temperature: 0.2 },
+  });
+  let text = '';
+  let evalCount: number | undefined;
+  for await (const part of stream) {
+    text += part.response;
+    if (part.done) evalCount = part.eval_count;
+  }
+  return { text, evalCount };
+}

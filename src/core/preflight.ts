@@ -1,0 +1,61 @@
+import { describeOllamaError, ollamaClient } from './ollama';
+
+export interface PreflightResult {
+  /** False when summaries cannot be made this run; files are then saved as "pending". */
+  available: boolean;
+  reason?: string;
+  /** The model that will describe images, if any. */
+  visionModel?: string;
+  warnings: string[];
+}
+
+/** "auto" looks for a vision-capable model; "none" turns vision off; anything else names a model. */
+export type VisionSetting = 'auto' | 'none' | (string & {});
+
+const PREFLIGHT_TIMEOUT_MS = 10_000;
+/** Bounds the /api/show calls made to find a vision model among many installed ones. */
+const MAX_MODELS_PROBED = 12;
+
+/**
+ * One look at the Ollama server before a run: is it there, is the model pulled, which model can see images.
+ * Problems become one clear message instead of one failure per file.
+ */
+export async function preflight(host: string, model: string, vision: VisionSetting): Promise<PreflightResult> {
+  const client = ollamaClient(host, PREFLIGHT_TIMEOUT_MS);
+  const warnings: string[] = [];
+  let installed: string[];
+  try {
+    installed = (await client.list()).models.map((m) => m.name);
+  } catch (error) {
+    return { available: false, reason: describeOllamaError(error, host, model, PREFLIGHT_TIMEOUT_MS), warnings };
+  }
+  const has = (name: string) => installed.some((n) => sameModel(n, name));
+  const available = has(model);
+  const reason = available
+    ? undefined
+    : `Model ${model} is not available in Ollama at ${host} — pull it with \`ollama pull ${model}\` or pass --model.`;
+
+  let visionModel: string | undefined;
+  if (vision !== 'none' && vision !== 'auto') {
+    if (has(vision)) visionModel = vision;
+    else warnings.push(`Vision model ${vision} is not available at ${host} — pull it with \`ollama pull ${vision}\`; images are summarized from their text only.`);
+  } else if (vision === 'auto') {
+    const candidates = [model, ...installed.filter((n) => !sameModel(n, model))].filter(has).slice(0, MAX_MODELS_PROBED);
+    const capabilities = await Promise.all(
+      candidates.map((name) =>
+        client
+          .show({ model: name })
+          .then((info) => (info as { capabilities?: string[] }).capabilities ?? [])
+          .catch(() => [] as string[]),
+      ),
+    );
+    visionModel = candidates.find((_, i) => capabilities[i].includes('vision'));
+  }
+  return { available, reason, visionModel, warnings };
+}
+
+/** "llama3.2" and "llama3.2:latest" name the same model. */
+export function sameModel(a: string, b: string): boolean {
+  const norm = (n: string) => (n.includes(':') ? n : `${n}:latest`);
+  return norm(a) === norm(b);
+}

@@ -1,0 +1,71 @@
+/**
+ * The typed messages between the coordinating process and a worker child (over the fork IPC channel).
+ * Everything crossing it is plain JSON.
+ */
+import type { MediaKind } from './mediaTypes';
+import type { MediaMetadata, RecordStatus } from './records';
+
+export interface OllamaSettings {
+  host: string;
+  model: string;
+  /** The model that describes images; undefined when vision is off or no vision model is available. */
+  visionModel?: string;
+  requestTimeoutMs: number;
+  /** False when the preflight found Ollama unreachable or the model missing: files become "pending". */
+  available: boolean;
+  /** Why the LLM is unavailable, shown on pending records. */
+  unavailableReason?: string;
+}
+
+export interface WorkerSettings {
+  /** The cache directory; undefined with --no-cache. Workers write each stage's result as soon as it exists. */
+  cacheDir?: string;
+  ollama: OllamaSettings;
+}
+
+/** Results of earlier runs that let a worker skip stages (e.g. OCR done, summary pending). */
+export interface CachedStages {
+  extract?: ExtractResult;
+  vision?: string;
+}
+
+export interface ExtractResult {
+  text: string;
+  metadata: MediaMetadata;
+}
+
+export interface Job {
+  id: number;
+  path: string;
+  kind: MediaKind;
+  sha256: string;
+  cached: CachedStages;
+}
+
+export type Stage = 'metadata' | 'ocr' | 'vision' | 'summary';
+
+export interface JobResult {
+  status: RecordStatus;
+  summary?: string;
+  title?: string;
+  tags?: string[];
+  error?: string;
+  ocrText?: string;
+  visionText?: string;
+  metadata: MediaMetadata;
+  timings: Record<string, number>;
+  llmCalls: number;
+}
+
+export type ToWorker =
+  | { type: 'init'; settings: WorkerSettings }
+  | { type: 'job'; job: Job }
+  | { type: 'cancel'; id: number }
+  | { type: 'shutdown' };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'stage'; id: number; stage: Stage }
+  | { type: 'result'; id: number; result: JobResult }
+  | { type: 'cancelled'; id: number }
+  | { type: 'failed'; id: number; message: string };

@@ -1,0 +1,76 @@
+import type { MediaKind } from './mediaTypes';
+
+export type RecordStatus = 'ok' | 'error' | 'pending';
+
+/** What was learned about a file without the LLM: everything here is shown as inert text. */
+export interface MediaMetadata {
+  format?: string;
+  width?: number;
+  height?: number;
+  sizeBytes?: number;
+  durationSeconds?: number;
+  exif?: { DateTime?: string; Make?: string; Model?: string; Software?: string };
+  /** True when the image was downscaled before OCR. */
+  downscaled?: boolean;
+}
+
+/** The one result a run produces per file: ok (summarized), pending (LLM unavailable) or error. */
+export interface FileRecord {
+  path: string;
+  kind: MediaKind;
+  status: RecordStatus;
+  summary?: string;
+  title?: string;
+  tags?: string[];
+  error?: string;
+  cached: boolean;
+  ocrText?: string;
+  visionText?: string;
+  metadata: MediaMetadata;
+  sha256?: string;
+  /** Milliseconds per stage, for the log and benchmarks. */
+  timings?: Record<string, number>;
+}
+
+/** The final line of a run (`--json` prints it as `{"type":"run", ...}`). */
+export interface RunTotals {
+  files: number;
+  ok: number;
+  errors: number;
+  pending: number;
+  cached: number;
+  llmCalls: number;
+  seconds: number;
+  workers: number;
+}
+
+/** The original script's record text: summary, a "Metadata:" line and the file name. */
+export function formatRecordText(record: FileRecord, fileName: string): string {
+  const body =
+    record.status === 'ok'
+      ? (record.summary ?? '')
+      : record.status === 'pending'
+        ? `Summary pending: ${record.error ?? 'the LLM was not available'}`
+        : `Error: ${record.error ?? 'unknown error'}`;
+  const meta = describeMetadata(record.metadata);
+  return [body, meta ? `Metadata: ${meta}` : undefined, `Filename: ${fileName}`].filter(Boolean).join('\n');
+}
+
+export function describeMetadata(metadata: MediaMetadata): string {
+  const parts: string[] = [];
+  if (metadata.durationSeconds !== undefined) parts.push(`Duration: ${formatDuration(metadata.durationSeconds)}`);
+  if (metadata.width && metadata.height) parts.push(`Dimensions: ${metadata.width}x${metadata.height}`);
+  if (metadata.format) parts.push(`Format: ${metadata.format}`);
+  const exif = metadata.exif ?? {};
+  if (exif.DateTime) parts.push(`Date: ${exif.DateTime}`);
+  const camera = [exif.Make, exif.Model].filter(Boolean).join(' ');
+  if (camera) parts.push(`Camera: ${camera}`);
+  if (exif.Software) parts.push(`Software: ${exif.Software}`);
+  return parts.join(', ');
+}
+
+export function formatDuration(totalSeconds: number): string {
+  const minutes = Math.floor(totalSeconds / 60);
+  const seconds = Math.round(totalSeconds - minutes * 60);
+  return `${minutes}m ${seconds}s`;
+}

@@ -1,0 +1,66 @@
+import path from 'node:path';
+import type { ExtractResult, JobResult } from '../core/protocol';
+import { describeMetadata } from '../core/records';
+import type { Processor } from './context';
+import { prepareImage, type PreparedImage } from './imageInput';
+import { describeImage, summarizeMaterial } from './summarize';
+
+/** Screenshots and photos: metadata + OCR (cached), an optional vision description, then the summary. */
+export const processImage: Processor = async (job, context) => {
+  const timings: Record<string, number> = {};
+  const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[stage] = Math.round(performance.now() - start);
+    }
+  };
+  let llmCalls = 0;
+  let prepared: PreparedImage | undefined;
+  const prepare = async () => (prepared ??= await timed('decode', () => prepareImage(job.path)));
+
+  let extract: ExtractResult | undefined = job.cached.extract;
+  if (!extract) {
+    context.stage('metadata');
+    const image = await prepare();
+    context.stage('ocr');
+    const engine = await context.ocr();
+    const text = await timed('ocr', () =>
+      engine.recognize(image.ocrInput).catch((error: Error) => {
+        throw new Error(`${path.basename(job.path)} could not be read by OCR (${error.message}) — the file may be truncated or corrupt.`);
+      }),
+    );
+    extract = { text, metadata: image.metadata };
+    await context.saveExtract(extract);
+  }
+
+  const base = { metadata: extract.metadata, ocrText: extract.text, timings };
+  let visionText = job.cached.vision;
+  if (visionText === undefined && context.ollama.visionModel && context.ollama.available) {
+    context.stage('vision');
+    const image = await prepare();
+    llmCalls++;
+    const described = await timed('vision', async () => describeImage(await image.visionInput(), context.ollama, context.signal));
+    if (!described.ok) return pending(base, described.error, llmCalls);
+    visionText = described.value;
+    await context.saveVision(visionText);
+  }
+
+  context.stage('summary');
+  if (context.ollama.available) llmCalls++;
+  const outcome = await timed('summary', () =>
+    summarizeMaterial(
+      { fileName: path.basename(job.path), kind: 'image', metadata: describeMetadata(extract.metadata), ocrText: extract.text, visionText },
+      context.ollama,
+      context.signal,
+    ),
+  );
+  if (!outcome.ok) return pending({ ...base, visionText }, outcome.error, llmCalls);
+  await context.saveSummary(outcome.value);
+  return { status: 'ok', ...base, visionText, ...outcome.value, llmCalls };
+};
+
+function pending(base: Omit<JobResult, 'status' | 'llmCalls'>, error: string, llmCalls: number): JobResult {
+  return { status: 'pending', ...base, error, llmCalls };
+}

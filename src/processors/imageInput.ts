@@ -1,0 +1,120 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import exifr from 'exifr';
+import { imageSize } from 'image-size';
+import { Jimp } from 'jimp';
+import type { MediaMetadata } from '../core/records';
+
+/** Above this many pixels an image is downscaled before OCR: tesseract's time and memory grow with area. */
+const MAX_OCR_PIXELS = 20_000_000;
+const MAX_OCR_SIDE = 6000;
+/** Vision models work on about a megapixel; sending more only costs transfer and decode time. */
+const MAX_VISION_SIDE = 1024;
+/** Decoding to RGBA takes 4 bytes a pixel: refuse what cannot be decoded without exhausting memory. */
+const MAX_DECODE_PIXELS = 150_000_000;
+const MAX_IMAGE_BYTES = 512 * 1024 * 1024;
+
+/** Formats tesseract.js (leptonica) reads directly; everything else is converted to PNG first. */
+const OCR_NATIVE = new Set(['png', 'jpg', 'bmp', 'webp']);
+/** Formats Ollama's image decoder accepts directly. */
+const VISION_NATIVE = new Set(['png', 'jpg']);
+
+export interface PreparedImage {
+  metadata: MediaMetadata;
+  /** What tesseract.js is given: the original bytes when it can read them, else a converted PNG. */
+  ocrInput: Buffer;
+  /** Base64 for a vision model, made on demand (it needs a decode for most formats). */
+  visionInput: () => Promise<string>;
+}
+
+interface Bitmap {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+export async function prepareImage(file: string): Promise<PreparedImage> {
+  const bytes = await readFile(file);
+  const name = path.basename(file);
+  if (bytes.length === 0) throw new Error(`${name} is empty (0 bytes) — nothing to summarize.`);
+  if (bytes.length > MAX_IMAGE_BYTES) throw new Error(`${name} is larger than 512 MB — too large to summarize as an image.`);
+
+  const { format, width, height } = identify(bytes, name);
+  const metadata: MediaMetadata = { format: format.toUpperCase(), width, height, sizeBytes: bytes.length, exif: await readExif(bytes) };
+  if (width * height > MAX_DECODE_PIXELS) {
+    throw new Error(`${name} is ${width}x${height} pixels, more than can be decoded safely (150 megapixels).`);
+  }
+
+  const needsDownscale = width * height > MAX_OCR_PIXELS || Math.max(width, height) > MAX_OCR_SIDE;
+  let decoded: Promise<Bitmap> | undefined;
+  const decode = () => (decoded ??= decodeBitmap(bytes, format, name));
+
+  let ocrInput: Buffer = bytes;
+  if (!OCR_NATIVE.has(format) || (needsDownscale && format !== 'webp')) {
+    const scale = needsDownscale ? Math.min(Math.sqrt(MAX_OCR_PIXELS / (width * height)), MAX_OCR_SIDE / Math.max(width, height)) : 1;
+    ocrInput = await encodePng(await decode(), scale);
+    if (scale < 1) metadata.downscaled = true;
+  }
+
+  const visionInput = async () => {
+    if (VISION_NATIVE.has(format) && Math.max(width, height) <= MAX_VISION_SIDE) return bytes.toString('base64');
+    if (format === 'webp') return bytes.toString('base64'); // no pure-JS WebP decoder here; Ollama decodes WebP itself
+    const scale = Math.min(1, MAX_VISION_SIDE / Math.max(width, height));
+    return (await encodePng(await decode(), scale)).toString('base64');
+  };
+  return { metadata, ocrInput, visionInput };
+}
+
+function identify(bytes: Buffer, name: string): { format: string; width: number; height: number } {
+  try {
+    const size = imageSize(bytes);
+    if (!size.type || !size.width || !size.height) throw new Error('no dimensions');
+    const format = size.type === 'jpeg' ? 'jpg' : size.type === 'heic' ? 'heif' : size.type;
+    return { format, width: size.width, height: size.height };
+  } catch {
+    throw new Error(`${name} is not a readable image (unrecognized or corrupt data) — check that the file opens in an image viewer.`);
+  }
+}
+
+async function readExif(bytes: Buffer): Promise<MediaMetadata['exif']> {
+  try {
+    // exifr calls EXIF's DateTime tag "ModifyDate"; raw strings keep the camera's local time as written.
+    const tags = await exifr.parse(bytes, { pick: ['DateTimeOriginal', 'ModifyDate', 'Make', 'Model', 'Software'], reviveValues: false });
+    if (!tags) return undefined;
+    const date = asText(tags.DateTimeOriginal) ?? asText(tags.ModifyDate);
+    const exif = {
+      DateTime: date?.replace(/^(\d{4}):(\d\d):(\d\d)/, '$1-$2-$3'),
+      Make: asText(tags.Make),
+      Model: asText(tags.Model),
+      Software: asText(tags.Software),
+    };
+    return Object.values(exif).some(Boolean) ? exif : undefined;
+  } catch {
+    return undefined; // EXIF is optional: a damaged block must not fail the image
+  }
+}
+
+function asText(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}
+
+async function decodeBitmap(bytes: Buffer, format: string, name: string): Promise<Bitmap> {
+  try {
+    if (format === 'heif') {
+      // libheif compiled to wasm (heic-decode): iPhone photos without a native codec.
+      const decodeHeic = (await import('heic-decode')).default;
+      const image = await decodeHeic({ buffer: bytes });
+      return { data: Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), width: image.width, height: image.height };
+    }
+    const image = await Jimp.read(bytes); // PNG, JPEG, BMP, TIFF, GIF (first frame)
+    return { data: image.bitmap.data, width: image.bitmap.width, height: image.bitmap.height };
+  } catch (error) {
+    throw new Error(`${name} could not be decoded as ${format.toUpperCase()} (${(error as Error).message}) — the file may be truncated or corrupt.`);
+  }
+}
+
+async function encodePng(bitmap: Bitmap, scale: number): Promise<Buffer> {
+  const image = Jimp.fromBitmap(bitmap);
+  if (scale < 1) image.resize({ w: Math.max(1, Math.round(bitmap.width * scale)), h: Math.max(1, Math.round(bitmap.height * scale)) });
+  return image.getBuffer('image/png');
+}

@@ -1,0 +1,71 @@
+import type { CachedSummary } from '../core/cacheKeys';
+import { describeOllamaError, generateStreamed } from '../core/ollama';
+import type { OllamaSettings } from '../core/protocol';
+import { buildSummaryPrompt, stripFiller, SUMMARY_SCHEMA, SUMMARY_SYSTEM, VISION_PROMPT, type SummaryMaterial } from './prompts';
+
+export type LlmOutcome<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Asks the LLM for {summary, title, tags} with Ollama's structured output; never throws. */
+export async function summarizeMaterial(
+  material: SummaryMaterial,
+  ollama: OllamaSettings,
+  signal: AbortSignal,
+): Promise<LlmOutcome<CachedSummary>> {
+  if (!ollama.available) return { ok: false, error: ollama.unavailableReason ?? 'The LLM is not available.' };
+  try {
+    const answer = await generateStreamed({
+      host: ollama.host,
+      model: ollama.model,
+      system: SUMMARY_SYSTEM,
+      prompt: buildSummaryPrompt(material),
+      format: SUMMARY_SCHEMA,
+      timeoutMs: ollama.requestTimeoutMs,
+      signal,
+    });
+    return parseSummary(answer.text, ollama.model);
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return { ok: false, error: describeOllamaError(error, ollama.host, ollama.model, ollama.requestTimeoutMs) };
+  }
+}
+
+export function parseSummary(text: string, model: string): LlmOutcome<CachedSummary> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { ok: false, error: `Model ${model} did not return valid JSON (${JSON.stringify(text.slice(0, 80))}…) — try again or choose another model.` };
+  }
+  const value = parsed as Partial<Record<keyof CachedSummary, unknown>>;
+  if (typeof value.summary !== 'string' || !value.summary.trim()) {
+    return { ok: false, error: `Model ${model} returned JSON without a summary — try again or choose another model.` };
+  }
+  return {
+    ok: true,
+    value: {
+      summary: stripFiller(value.summary),
+      title: typeof value.title === 'string' ? value.title.trim() : '',
+      tags: Array.isArray(value.tags) ? value.tags.filter((t): t is string => typeof t === 'string').map((t) => t.trim().toLowerCase()).filter(Boolean).slice(0, 8) : [],
+    },
+  };
+}
+
+/** A vision model's description of one image (base64); never throws except on cancellation. */
+export async function describeImage(imageBase64: string, ollama: OllamaSettings, signal: AbortSignal): Promise<LlmOutcome<string>> {
+  const model = ollama.visionModel;
+  if (!model || !ollama.available) return { ok: false, error: 'No vision model.' };
+  try {
+    const answer = await generateStreamed({
+      host: ollama.host,
+      model,
+      prompt: VISION_PROMPT,
+      images: [imageBase64],
+      timeoutMs: ollama.requestTimeoutMs,
+      signal,
+    });
+    return { ok: true, value: answer.text.trim() };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return { ok: false, error: describeOllamaError(error, ollama.host, model, ollama.requestTimeoutMs) };
+  }
+}

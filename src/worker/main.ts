@@ -1,0 +1,100 @@
+/**
+ * The worker child: loads its models once (tesseract.js), then processes one job at a time for the pool,
+ * saving each stage's result to the shared cache as soon as it exists.
+ */
+import { CacheStore } from '../core/cache';
+import { extractKey, summaryKey, visionKey } from '../core/cacheKeys';
+import type { FromWorker, Job, ToWorker, WorkerSettings } from '../core/protocol';
+import type { ProcessorContext } from '../processors/context';
+import { processorFor } from '../processors';
+import { createOcrEngine, type OcrEngine } from '../processors/ocrEngine';
+
+let settings: WorkerSettings | undefined;
+let cache: CacheStore | undefined;
+let ocr: Promise<OcrEngine> | undefined;
+const running = new Map<number, AbortController>();
+
+function send(message: FromWorker): void {
+  if (process.connected) process.send!(message);
+}
+
+// The parent is gone (closed or killed): nothing would receive our results, so leave at once.
+process.on('disconnect', () => process.exit(0));
+
+process.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'init':
+      void init(message.settings);
+      break;
+    case 'job':
+      void runJob(message.job);
+      break;
+    case 'cancel':
+      running.get(message.id)?.abort();
+      break;
+    case 'shutdown':
+      void shutdown();
+      break;
+  }
+});
+
+async function init(received: WorkerSettings): Promise<void> {
+  settings = received;
+  if (settings.cacheDir) {
+    try {
+      cache = await CacheStore.open(settings.cacheDir, { onWarning: (text) => console.error(text) });
+    } catch (error) {
+      console.error(`Cache unavailable in this worker, results are not saved: ${(error as Error).message}`);
+    }
+  }
+  ocr = createOcrEngine();
+  // A failed OCR start is reported per image (the job awaits it); the worker still serves the pool.
+  await ocr.catch(() => undefined);
+  send({ type: 'ready' });
+}
+
+async function runJob(job: Job): Promise<void> {
+  const controller = new AbortController();
+  running.set(job.id, controller);
+  try {
+    const processor = processorFor(job.kind);
+    if (!processor || !settings) throw new Error(`${job.kind} files are not supported yet.`);
+    const context = contextFor(job, settings, controller.signal);
+    const result = await processor(job, context);
+    send(controller.signal.aborted ? { type: 'cancelled', id: job.id } : { type: 'result', id: job.id, result });
+  } catch (error) {
+    if (controller.signal.aborted) send({ type: 'cancelled', id: job.id });
+    else send({ type: 'failed', id: job.id, message: (error as Error).message ?? String(error) });
+  } finally {
+    running.delete(job.id);
+  }
+}
+
+function contextFor(job: Job, current: WorkerSettings, signal: AbortSignal): ProcessorContext {
+  const { ollama } = current;
+  const save = async (key: string, value: unknown) => {
+    try {
+      await cache?.put(key, value);
+    } catch (error) {
+      console.error(`Could not save ${key.split(':')[0]} for ${job.path} to the cache: ${(error as Error).message}`);
+    }
+  };
+  return {
+    signal,
+    ollama,
+    ocr: () => ocr ?? Promise.reject(new Error('The OCR engine was not started.')),
+    stage: (stage) => send({ type: 'stage', id: job.id, stage }),
+    saveExtract: (result) => save(extractKey(job.kind, job.sha256), result),
+    saveVision: (text) => save(visionKey(ollama.visionModel ?? 'none', job.sha256), text),
+    saveSummary: (summary) => save(summaryKey(ollama.model, ollama.visionModel, job.sha256), summary),
+  };
+}
+
+async function shutdown(): Promise<void> {
+  for (const controller of running.values()) controller.abort();
+  await Promise.race([
+    Promise.allSettled([ocr?.then((engine) => engine.terminate()), cache?.close()]),
+    new Promise((resolve) => setTimeout(resolve, 1500)),
+  ]);
+  process.exit(0);
+}

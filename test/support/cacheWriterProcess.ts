@@ -1,0 +1,104 @@
+/*
+ * Child process used by test/unit/cache.test.ts to hit one CacheStore from several real processes.
+ *
+ *   node --import tsx test/support/cacheWriterProcess.ts <dir> <id> <count> [mode]
+ *
+ * modes:
+ *   mixed      (default) write <count> entries w<id>:<i>, alternating put() and putMany() batches
+ *   put        write <count> entries with put() only
+ *   loop       put() forever, printing "ack <i>" after each completed put (to be SIGKILLed)
+ *   hold-lock  take the store's lock with proper-lockfile, print "locked" and hang (to be SIGKILLed)
+ *   compact    overwrite k0..k<count-1> with v2, delete the first quarter, compact(), then add after:0..<count-1>
+ *
+ * Env: CACHE_STALE_MS (staleLockMs), CACHE_START_AT (epoch ms to wait for before writing, to line processes up).
+ * Prints "ready" once the store is open, "done <ms>" when finished (ms = time spent writing), errors on stderr.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import lockfile from 'proper-lockfile';
+import { CacheStore } from '../../src/core/cache';
+
+export interface WriterValue {
+  w: number;
+  i: number;
+  text: string;
+}
+
+/** The value writer `w` stores under `writerKey(w, i)`. */
+export function writerValue(w: number, i: number): WriterValue {
+  return { w, i, text: `writer ${w} entry ${i} ${'ü'.repeat(i % 7)}${'x'.repeat((i * 13) % 40)}` };
+}
+
+export function writerKey(w: number, i: number): string {
+  return `w${w}:${i}`;
+}
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function main(): Promise<void> {
+  const [dir, idArg, countArg, mode = 'mixed'] = process.argv.slice(2);
+  if (!dir || !idArg || !countArg) throw new Error('usage: cacheWriterProcess.ts <dir> <id> <count> [mode]');
+  const id = Number(idArg);
+  const count = Number(countArg);
+  const staleLockMs = process.env.CACHE_STALE_MS ? Number(process.env.CACHE_STALE_MS) : undefined;
+  const store = await CacheStore.open(dir, { staleLockMs, onWarning: (m) => process.stderr.write(`warning: ${m}\n`) });
+  say('ready');
+  const startAt = Number(process.env.CACHE_START_AT ?? 0);
+  if (startAt > Date.now()) await new Promise((r) => setTimeout(r, startAt - Date.now()));
+  const started = performance.now();
+
+  switch (mode) {
+    case 'mixed': {
+      let i = 0;
+      while (i < count) {
+        if (i % 20 < 10) {
+          await store.put(writerKey(id, i), writerValue(id, i));
+          i++;
+        } else {
+          const batch: Array<[string, WriterValue]> = [];
+          for (let j = 0; j < 5 && i < count; j++, i++) batch.push([writerKey(id, i), writerValue(id, i)]);
+          await store.putMany(batch);
+        }
+      }
+      break;
+    }
+    case 'put':
+      for (let i = 0; i < count; i++) await store.put(writerKey(id, i), writerValue(id, i));
+      break;
+    case 'loop':
+      for (let i = 0; ; i++) {
+        await store.put(writerKey(id, i), writerValue(id, i));
+        say(`ack ${i}`);
+      }
+    case 'hold-lock':
+      await lockfile.lock(store.file, {
+        stale: staleLockMs ?? 10_000,
+        realpath: false,
+        lockfilePath: `${store.file}.lock`,
+      });
+      say('locked');
+      setInterval(() => undefined, 1 << 30);
+      return;
+    case 'compact': {
+      await store.putMany(Array.from({ length: count }, (_, i) => [`k${i}`, { v: 2, i }] as const));
+      for (let i = 0; i < count / 4; i++) await store.delete(`k${i}`);
+      await store.compact();
+      await store.putMany(Array.from({ length: count }, (_, i) => [`after:${i}`, { after: i }] as const));
+      break;
+    }
+    default:
+      throw new Error(`unknown mode ${mode}`);
+  }
+  await store.close();
+  say(`done ${Math.round(performance.now() - started)}`);
+}
+
+const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });
+}

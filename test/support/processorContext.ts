@@ -1,0 +1,38 @@
+import type { CachedSummary } from '../../src/core/cacheKeys';
+import type { ExtractResult, OllamaSettings, Stage } from '../../src/core/protocol';
+import type { ProcessorContext } from '../../src/processors/context';
+import { createOcrEngine, type OcrEngine } from '../../src/processors/ocrEngine';
+
+let shared: Promise<OcrEngine> | undefined;
+
+/** One real tesseract.js engine for a whole test file, like a warm worker. */
+export function sharedOcrEngine(): Promise<OcrEngine> {
+  return (shared ??= createOcrEngine());
+}
+
+export async function closeSharedOcrEngine(): Promise<void> {
+  if (shared) await (await shared).terminate();
+  shared = undefined;
+}
+
+export interface RecordingContext extends ProcessorContext {
+  stages: Stage[];
+  saved: { extract?: ExtractResult; vision?: string; summary?: CachedSummary };
+}
+
+/** A processor context with a real OCR engine that records the stages and what would be cached. */
+export function recordingContext(ollama: Partial<OllamaSettings> = {}, signal = new AbortController().signal): RecordingContext {
+  const stages: Stage[] = [];
+  const saved: RecordingContext['saved'] = {};
+  return {
+    signal,
+    ollama: { host: 'http://127.0.0.1:59999', model: 'llama3.2:3b', requestTimeoutMs: 10_000, available: false, unavailableReason: 'Ollama is off in this test.', ...ollama },
+    ocr: sharedOcrEngine,
+    stage: (stage) => stages.push(stage),
+    saveExtract: async (result) => void (saved.extract = result),
+    saveVision: async (text) => void (saved.vision = text),
+    saveSummary: async (summary) => void (saved.summary = summary),
+    stages,
+    saved,
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * A real child process that speaks the worker protocol, with behaviour chosen by the job's path, so the pool's
+ * crash, hang, timeout and cancellation handling can be exercised deterministically:
+ *   ok-*        answers after 50 ms      crash-once-*  exits on the first try (marker file), then answers
+ *   crash-*     always exits             hang-*        never answers, ignores cancel
+ *   slow-*      answers after 3 s, stops at once when cancelled
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { FromWorker, Job, ToWorker } from '../../src/core/protocol';
+
+const send = (message: FromWorker) => process.send!(message);
+const controllers = new Map<number, AbortController>();
+process.on('disconnect', () => process.exit(0));
+
+process.on('message', (message: ToWorker) => {
+  if (message.type === 'init') setTimeout(() => send({ type: 'ready' }), 20);
+  if (message.type === 'job') void run(message.job);
+  if (message.type === 'cancel') controllers.get(message.id)?.abort();
+  if (message.type === 'shutdown') process.exit(0);
+});
+
+async function run(job: Job): Promise<void> {
+  const name = path.basename(job.path);
+  const controller = new AbortController();
+  controllers.set(job.id, controller);
+  send({ type: 'stage', id: job.id, stage: 'ocr' });
+  if (name.startsWith('crash-once-')) {
+    const marker = `${job.path}.crashed`;
+    if (!existsSync(marker)) {
+      writeFileSync(marker, String(process.pid));
+      process.exit(3);
+    }
+  } else if (name.startsWith('crash-')) {
+    process.exit(4);
+  } else if (name.startsWith('hang-')) {
+    return; // never answers, even to cancel
+  }
+  const delay = name.startsWith('slow-') ? 3000 : 50;
+  const finished = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(true), delay);
+    controller.signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+  });
+  if (!finished) {
+    send({ type: 'cancelled', id: job.id });
+    return;
+  }
+  send({ type: 'result', id: job.id, result: { status: 'ok', summary: `done ${name} by ${process.pid}`, metadata: {}, timings: {}, llmCalls: 0 } });
+}
