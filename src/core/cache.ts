@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
+import { closeSync, fstatSync, constants as fsConstants, openSync, readSync, writeSync } from 'node:fs';
 import { access, mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -146,10 +146,27 @@ function serializeInProcess<T>(key: string, fn: () => Promise<T>): Promise<T> {
 async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
   let written = 0;
   while (written < buf.length) {
-    // position null: with O_APPEND the kernel appends at the current end of file.
     const { bytesWritten } = await fh.write(buf, written, buf.length - written, null);
     if (bytesWritten <= 0) throw new Error('write() wrote nothing');
     written += bytesWritten;
+  }
+}
+
+/** One write() on an O_APPEND descriptor (the kernel appends at the current end); loops only on a short write. */
+function appendAllSync(fd: number, buf: Buffer): void {
+  let written = 0;
+  while (written < buf.length) {
+    const n = writeSync(fd, buf, written, buf.length - written, null);
+    if (n <= 0) throw new Error('write() wrote nothing');
+    written += n;
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Nothing useful to do.
   }
 }
 
@@ -190,6 +207,11 @@ function checkKey(method: string, key: unknown): asserts key is string {
   }
 }
 
+interface PutBatch {
+  readonly records: Map<string, string>;
+  done: Promise<void>;
+}
+
 type PendingRecord = { readonly key: string; readonly json: string } | { readonly key: string; readonly json?: undefined };
 
 export class CacheStore {
@@ -207,6 +229,7 @@ export class CacheStore {
   private compactionCount = 0;
   private reloadCount = 0;
   private warnedFormat = false;
+  private openBatch: PutBatch | null = null;
 
   private constructor(dir: string, options: CacheStoreOptions) {
     this.dir = dir;
@@ -300,9 +323,7 @@ export class CacheStore {
   async put(key: string, value: unknown): Promise<void> {
     checkKey('put', key);
     const json = toJson('put', key, value);
-    return this.enqueue(async () => {
-      await this.append(() => [{ key, json }]);
-    });
+    return this.enqueuePuts([[key, json]]);
   }
 
   async putMany(entries: Iterable<readonly [string, unknown]>): Promise<void> {
@@ -312,10 +333,8 @@ export class CacheStore {
       batch.delete(key);
       batch.set(key, toJson('putMany', key, value));
     }
-    if (batch.size === 0) return this.enqueue(async () => undefined);
-    return this.enqueue(async () => {
-      await this.append(() => [...batch].map(([key, json]) => ({ key, json })));
-    });
+    if (batch.size === 0) return this.closed ? this.enqueue(async () => undefined) : undefined;
+    return this.enqueuePuts(batch);
   }
 
   async delete(key: string): Promise<void> {
@@ -370,7 +389,31 @@ export class CacheStore {
 
   // ---------------------------------------------------------------------------------------------------------------
 
+  /**
+   * Queues puts. Puts issued while this instance waits for the lock or for an earlier operation join one batch that
+   * is written with a single lock acquisition and a single write() (order kept, last value per key wins). Any other
+   * operation closes the open batch, so operations still take effect in the order they were called.
+   */
+  private enqueuePuts(entries: Iterable<readonly [string, string]>): Promise<void> {
+    const open = this.openBatch;
+    if (open && !this.closed) {
+      for (const [key, json] of entries) {
+        open.records.delete(key);
+        open.records.set(key, json);
+      }
+      return open.done;
+    }
+    const batch: PutBatch = { records: new Map(entries), done: Promise.resolve() };
+    batch.done = this.enqueue(async () => {
+      if (this.openBatch === batch) this.openBatch = null;
+      await this.append(() => [...batch.records].map(([key, json]) => ({ key, json })));
+    });
+    this.openBatch = batch;
+    return batch.done;
+  }
+
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    this.openBatch = null;
     if (this.closed) {
       return Promise.reject(new Error(`The cache store for ${this.dir} is closed; open it again with CacheStore.open().`));
     }
@@ -380,9 +423,9 @@ export class CacheStore {
   }
 
   private async refreshNow(): Promise<void> {
-    let fh: FileHandle;
+    let fd: number;
     try {
-      fh = await open(this.file, 'r');
+      fd = openSync(this.file, 'r');
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') {
         if (this.state.ino !== null) {
@@ -398,26 +441,30 @@ export class CacheStore {
       );
     }
     try {
-      await this.syncWith(fh);
+      this.syncWith(fd);
     } finally {
-      await fh.close().catch(() => undefined);
+      closeQuietly(fd);
     }
   }
 
-  /** Brings memory up to date with the file open as `fh` (a prefix up to its last newline). Returns its size. */
-  private async syncWith(fh: FileHandle): Promise<number> {
-    const st = await fh.stat({ bigint: true });
+  /**
+   * Brings memory up to date with the file open as `fd` (a prefix up to its last newline). Returns its size.
+   * Synchronous on purpose: it runs inside the lock, where every thread-pool round trip would lengthen the time
+   * other processes wait, and what it reads is normally a few lines (parsing them is synchronous anyway).
+   */
+  private syncWith(fd: number): number {
+    const st = fstatSync(fd, { bigint: true });
     const size = Number(st.size);
     const current = this.state;
     let replaced = current.ino !== st.ino || current.dev !== st.dev || size < current.offset;
     if (!replaced && current.header) {
       const probe = Buffer.alloc(current.header.length);
-      const { bytesRead } = await fh.read(probe, 0, probe.length, 0);
+      const bytesRead = readSync(fd, probe, 0, probe.length, 0);
       replaced = bytesRead !== probe.length || !probe.equals(current.header);
     }
     const target = replaced ? { ...emptyState(), dev: st.dev, ino: st.ino } : current;
-    const result = await this.readRange(fh, target.offset, size);
-    // Everything below is synchronous, so get() never sees a half-applied batch or a half-loaded reload.
+    const result = this.readRange(fd, target.offset, size);
+    // Applied in one synchronous step, so get() never sees a half-applied batch or a half-loaded reload.
     const corrupt = this.apply(target, result.items);
     target.offset = result.end;
     target.tail = size - result.end;
@@ -429,7 +476,7 @@ export class CacheStore {
     return size;
   }
 
-  private async readRange(fh: FileHandle, from: number, to: number): Promise<{ items: ReadItem[]; end: number }> {
+  private readRange(fd: number, from: number, to: number): { items: ReadItem[]; end: number } {
     const items: ReadItem[] = [];
     let pos = from;
     let carry: Buffer | null = null;
@@ -437,7 +484,7 @@ export class CacheStore {
     while (pos < to) {
       const want = Math.min(READ_CHUNK, to - pos);
       const chunk = Buffer.allocUnsafe(want);
-      const { bytesRead } = await fh.read(chunk, 0, want, pos);
+      const bytesRead = readSync(fd, chunk, 0, want, pos);
       if (bytesRead === 0) break;
       const fresh = chunk.subarray(0, bytesRead);
       const buf: Buffer = carry ? Buffer.concat([carry, fresh]) : fresh;
@@ -542,12 +589,12 @@ export class CacheStore {
 
   private async acquire(ctx: LockContext): Promise<() => Promise<void>> {
     const started = Date.now();
+    const deadline = started + this.lockTimeoutMs;
     const options: lockfile.LockOptions = {
       stale: this.staleMs,
       update: Math.max(1_000, Math.floor(this.staleMs / 3)),
       realpath: false,
       lockfilePath: this.lockPath,
-      retries: LOCK_RETRIES,
       onCompromised: (err) => {
         if (ctx.released) return; // late update-timer callback after a normal release
         ctx.compromised = true;
@@ -557,15 +604,24 @@ export class CacheStore {
         );
       },
     };
+    let recreatedDir = false;
     for (;;) {
       try {
-        return await lockfile.lock(this.file, options);
+        // maxRetryTime keeps one lock() call within the deadline; the loop covers longer waits (stale takeover).
+        const retries = { ...LOCK_RETRIES, maxRetryTime: Math.max(1, deadline - Date.now()) };
+        return await lockfile.lock(this.file, { ...options, retries });
       } catch (err) {
         const code = errnoCode(err);
-        if (code === 'ELOCKED' && Date.now() - started < this.lockTimeoutMs) continue;
+        if (code === 'ELOCKED' && Date.now() < deadline) continue;
+        if (code === 'ENOENT' && !recreatedDir) {
+          // The cache directory was deleted while we were running (e.g. "rm -rf" of the cache): start a new one.
+          recreatedDir = true;
+          await mkdir(this.dir, { recursive: true, mode: 0o700 }).catch(() => undefined);
+          continue;
+        }
         if (code === 'ELOCKED') {
           throw new Error(
-            `Timed out after ${Math.round((Date.now() - started) / 1000)} s waiting for the cache lock ` +
+            `Timed out after ${((Date.now() - started) / 1000).toFixed(1)} s waiting for the cache lock ` +
               `${this.lockPath}: another media-summarizer process (CLI, worker or VS Code window) keeps holding it. ` +
               `A lock left by a killed process is taken over automatically once it is ${this.staleMs / 1000} s old; ` +
               `if it persists, stop the other processes or delete ${this.lockPath}.`,
@@ -582,30 +638,30 @@ export class CacheStore {
   }
 
   /** Under the lock: opens the log for appending, syncs memory with it and runs `fn`. */
-  private async withWriteHandle<T>(fn: (fh: FileHandle, size: number) => Promise<T>): Promise<T> {
-    let fh: FileHandle;
+  private async withWriteHandle<T>(fn: (fd: number, size: number) => Promise<T>): Promise<T> {
+    let fd: number;
     try {
-      fh = await open(this.file, 'a+', 0o600);
+      fd = openSync(this.file, 'a+', 0o600); // O_APPEND | O_CREAT, opened fresh so it is the current inode
     } catch (err) {
       throw this.writeError(err);
     }
     try {
-      let size = await this.syncWith(fh);
+      let size = this.syncWith(fd);
       if (this.state.tail > 0) {
         // Under the lock nobody is mid-write, so an unterminated last line is torn: end it so it becomes a
         // (corrupt, counted) line of its own instead of swallowing the next record.
-        await this.appendBytes(fh, Buffer.from('\n'));
-        size = await this.syncWith(fh);
+        this.appendBytes(fd, Buffer.from('\n'));
+        size = this.syncWith(fd);
       }
-      return await fn(fh, size);
+      return await fn(fd, size);
     } finally {
-      await fh.close().catch(() => undefined);
+      closeQuietly(fd);
     }
   }
 
-  private async appendBytes(fh: FileHandle, buf: Buffer): Promise<void> {
+  private appendBytes(fd: number, buf: Buffer): void {
     try {
-      await writeAll(fh, buf);
+      appendAllSync(fd, buf);
     } catch (err) {
       throw this.writeError(err);
     }
@@ -623,15 +679,15 @@ export class CacheStore {
   /** Under the lock: appends the records produced by `build` (called after catching up) with one write. */
   private append(build: () => PendingRecord[]): Promise<number> {
     return this.withLock((lock) =>
-      this.withWriteHandle(async (fh, size) => {
+      this.withWriteHandle(async (fd, size) => {
         const records = build();
         if (records.length === 0) return 0;
         const t = Date.now();
         let text = size === 0 ? encodeHeader(t) : '';
         for (const r of records) text += r.json === undefined ? encodeDelete(r.key, t) : encodePut(r.key, r.json, t);
-        await this.appendBytes(fh, Buffer.from(text, 'utf8'));
-        // Read our own lines back: memory then holds exactly what every other process will read.
-        const newSize = await this.syncWith(fh);
+        this.appendBytes(fd, Buffer.from(text, 'utf8'));
+        // Read our own lines back (page cache): memory then holds exactly what every other process will read.
+        const newSize = this.syncWith(fd);
         const s = this.state;
         if (newSize >= this.compactMinBytes && (s.lines - s.map.size) * 2 > s.lines) {
           try {

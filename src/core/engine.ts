@@ -111,13 +111,17 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
       continue;
     }
     const extract = cache?.get<ExtractResult>(extractKey(file.kind, hashed));
+    if (extract?.error && !options.refresh) {
+      finish({ path: file.path, kind: file.kind, status: 'error', error: extract.error, cached: true, sha256: hashed, metadata: extract.metadata });
+      continue;
+    }
     const summary = options.refresh ? undefined : cache?.get<CachedSummary>(summaryKey(ollama.model, ollama.visionModel, hashed));
     if (summary && extract) {
       const visionText = ollama.visionModel ? cache?.get<string>(visionKey(ollama.visionModel, hashed)) : undefined;
       finish({ path: file.path, kind: file.kind, status: 'ok', cached: true, sha256: hashed, ...summary, ocrText: extract.text, visionText, metadata: extract.metadata });
       continue;
     }
-    const cached: CachedStages = options.refresh ? { extract } : { extract, vision: ollama.visionModel ? cache?.get<string>(visionKey(ollama.visionModel, hashed)) : undefined };
+    const cached: CachedStages = options.refresh ? { extract: extract?.error ? undefined : extract } : { extract, vision: ollama.visionModel ? cache?.get<string>(visionKey(ollama.visionModel, hashed)) : undefined };
     jobs.push({ id: jobs.length, path: file.path, kind: file.kind, sha256: hashed, cached });
     emit({ type: 'queued', path: file.path });
   }

@@ -32,6 +32,8 @@ export interface CachedStages {
 export interface ExtractResult {
   text: string;
   metadata: MediaMetadata;
+  /** Set when the content itself cannot be read (corrupt, truncated): the same bytes fail the same way. */
+  error?: string;
 }
 
 export interface Job {

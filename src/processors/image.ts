@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ExtractResult, JobResult } from '../core/protocol';
 import { describeMetadata } from '../core/records';
 import type { Processor } from './context';
-import { prepareImage, type PreparedImage } from './imageInput';
+import { MediaContentError, prepareImage, type PreparedImage } from './imageInput';
 import { describeImage, summarizeMaterial } from './summarize';
 
 /** Screenshots and photos: metadata + OCR (cached), an optional vision description, then the summary. */
@@ -22,18 +22,25 @@ export const processImage: Processor = async (job, context) => {
 
   let extract: ExtractResult | undefined = job.cached.extract;
   if (!extract) {
-    context.stage('metadata');
-    const image = await prepare();
-    context.stage('ocr');
-    const engine = await context.ocr();
-    const text = await timed('ocr', () =>
-      engine.recognize(image.ocrInput).catch((error: Error) => {
-        throw new Error(`${path.basename(job.path)} could not be read by OCR (${error.message}) — the file may be truncated or corrupt.`);
-      }),
-    );
-    extract = { text, metadata: image.metadata };
+    try {
+      context.stage('metadata');
+      const image = await prepare();
+      context.stage('ocr');
+      const engine = await context.ocr();
+      const text = await timed('ocr', () =>
+        engine.recognize(image.ocrInput).catch((error: Error) => {
+          throw new MediaContentError(`${path.basename(job.path)} could not be read by OCR (${error.message}) — the file may be truncated or corrupt.`);
+        }),
+      );
+      extract = { text, metadata: image.metadata };
+    } catch (error) {
+      // Unreadable content fails the same way every time: remember it, so re-runs do not redo the work.
+      if (error instanceof MediaContentError) await context.saveExtract({ text: '', metadata: {}, error: error.message });
+      throw error;
+    }
     await context.saveExtract(extract);
   }
+  if (extract.error) throw new MediaContentError(extract.error);
 
   const base = { metadata: extract.metadata, ocrText: extract.text, timings };
   let visionText = job.cached.vision;

@@ -27,6 +27,9 @@ export interface PreparedImage {
   visionInput: () => Promise<string>;
 }
 
+/** The file's bytes cannot be read as media: deterministic for the content, unlike I/O or timeouts. */
+export class MediaContentError extends Error {}
+
 interface Bitmap {
   data: Buffer;
   width: number;
@@ -36,13 +39,13 @@ interface Bitmap {
 export async function prepareImage(file: string): Promise<PreparedImage> {
   const bytes = await readFile(file);
   const name = path.basename(file);
-  if (bytes.length === 0) throw new Error(`${name} is empty (0 bytes) — nothing to summarize.`);
-  if (bytes.length > MAX_IMAGE_BYTES) throw new Error(`${name} is larger than 512 MB — too large to summarize as an image.`);
+  if (bytes.length === 0) throw new MediaContentError(`${name} is empty (0 bytes) — nothing to summarize.`);
+  if (bytes.length > MAX_IMAGE_BYTES) throw new MediaContentError(`${name} is larger than 512 MB — too large to summarize as an image.`);
 
   const { format, width, height } = identify(bytes, name);
   const metadata: MediaMetadata = { format: format.toUpperCase(), width, height, sizeBytes: bytes.length, exif: await readExif(bytes) };
   if (width * height > MAX_DECODE_PIXELS) {
-    throw new Error(`${name} is ${width}x${height} pixels, more than can be decoded safely (150 megapixels).`);
+    throw new MediaContentError(`${name} is ${width}x${height} pixels, more than can be decoded safely (150 megapixels).`);
   }
 
   const needsDownscale = width * height > MAX_OCR_PIXELS || Math.max(width, height) > MAX_OCR_SIDE;
@@ -72,7 +75,7 @@ function identify(bytes: Buffer, name: string): { format: string; width: number;
     const format = size.type === 'jpeg' ? 'jpg' : size.type === 'heic' ? 'heif' : size.type;
     return { format, width: size.width, height: size.height };
   } catch {
-    throw new Error(`${name} is not a readable image (unrecognized or corrupt data) — check that the file opens in an image viewer.`);
+    throw new MediaContentError(`${name} is not a readable image (unrecognized or corrupt data) — check that the file opens in an image viewer.`);
   }
 }
 
@@ -109,7 +112,7 @@ async function decodeBitmap(bytes: Buffer, format: string, name: string): Promis
     const image = await Jimp.read(bytes); // PNG, JPEG, BMP, TIFF, GIF (first frame)
     return { data: image.bitmap.data, width: image.bitmap.width, height: image.bitmap.height };
   } catch (error) {
-    throw new Error(`${name} could not be decoded as ${format.toUpperCase()} (${(error as Error).message}) — the file may be truncated or corrupt.`);
+    throw new MediaContentError(`${name} could not be decoded as ${format.toUpperCase()} (${(error as Error).message}) — the file may be truncated or corrupt.`);
   }
 }
 

@@ -696,8 +696,13 @@ function startNdjson(res: ServerResponse): void {
   if (!res.headersSent) res.writeHead(200, { 'Content-Type': NDJSON_TYPE });
 }
 
-function writeLine(res: ServerResponse, body: unknown): void {
-  if (!res.destroyed) res.write(`${JSON.stringify(body)}\n`);
+/**
+ * Writes one NDJSON line and resolves once it is handed to the socket, like gin flushing after each chunk:
+ * chunks then leave one by one even without a delay, and a reset that follows cannot discard them unsent.
+ */
+function writeLine(res: ServerResponse, body: unknown): Promise<void> {
+  if (res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => res.write(`${JSON.stringify(body)}\n`, () => resolve()));
 }
 
 /** Waits `ms`, or throws as soon as the exchange is aborted, so no timer outlives close(). */
@@ -1011,7 +1016,7 @@ class StandInServer {
     if (stream) startNdjson(ex.res);
     for (const [i, event] of events.entries()) {
       if (i > 0) await pause(this.settings.tokenDelayMs, ex.signal);
-      if (stream) writeLine(ex.res, event);
+      if (stream) await writeLine(ex.res, event);
     }
     if (!known) {
       const error = 'pull model manifest: file does not exist';
@@ -1151,7 +1156,7 @@ class StandInServer {
       if (i > 0) await pause(delay, ex.signal);
       if (i >= resetAt) return void ex.res.socket?.destroy();
       if (i === breakAt) return void ex.res.end(`{"model":${JSON.stringify(call.request.model)},"created_at":"${new Date().toISOString()}","respo\n`);
-      if (i < chunks.length) writeLine(ex.res, chunkBody(call, chunks[i]));
+      if (i < chunks.length) await writeLine(ex.res, chunkBody(call, chunks[i]));
     }
     ex.res.end(`${JSON.stringify(doneBody(call, answer, '', { ...timing, evalStart }))}\n`);
   }

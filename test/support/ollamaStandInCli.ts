@@ -15,7 +15,7 @@
  * pipe the parent holds (e.g. /dev/null, which would close at once).
  */
 import { parseArgs } from 'node:util';
-import { startOllamaStandIn, type FailureMode, type OllamaStandInOptions, type StandInModelInput } from './ollamaStandIn';
+import { startOllamaStandIn, type FailureMode, type OllamaStandIn, type OllamaStandInOptions, type StandInModelInput } from './ollamaStandIn';
 
 const FAILURE_MODES: readonly FailureMode[] = ['none', 'http500', 'reset', 'slow', 'malformed', 'hang'];
 
@@ -67,15 +67,14 @@ function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): { options: OllamaS
 
 async function main(): Promise<void> {
   const { options, watchStdin } = optionsFrom(process.argv.slice(2), process.env);
-  const standIn = await startOllamaStandIn(options);
-  process.stdout.write(`${JSON.stringify({ url: standIn.url, port: standIn.port, pid: process.pid })}\n`);
-
+  let standIn: OllamaStandIn | undefined;
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    void standIn.close().then(() => process.exit(0));
+    void (standIn?.close() ?? Promise.resolve()).then(() => process.exit(0));
   };
+  // Handlers go in before the URL is printed: a parent may signal the moment it reads that line.
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   if (watchStdin) {
@@ -84,6 +83,9 @@ async function main(): Promise<void> {
     process.stdin.on('error', stop);
     process.stdin.resume(); // stdin must be read for 'end' to fire
   }
+  standIn = await startOllamaStandIn(options);
+  if (stopping) return void standIn.close().then(() => process.exit(0));
+  process.stdout.write(`${JSON.stringify({ url: standIn.url, port: standIn.port, pid: process.pid })}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import type { FileRecord } from '../../src/core/records';
+import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
+import { builtMissing, CLI_SCRIPT, tempDir } from '../support/paths';
+import { renderTextImage } from '../support/renderText';
+
+const run = promisify(execFile);
+const CLOSED_PORT_HOST = 'http://127.0.0.1:59998';
+
+let ollama: OllamaStandIn;
+before(async () => {
+  ollama = await startOllamaStandIn({ latencyMs: 30, tokenDelayMs: 5 });
+});
+after(() => ollama?.close());
+
+interface CliRun {
+  code: number;
+  records: FileRecord[];
+  totals: Record<string, number | boolean>;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(args: string[]): Promise<CliRun> {
+  const result = await run(process.execPath, [CLI_SCRIPT, ...args], { timeout: 120_000, maxBuffer: 64 << 20 }).then(
+    (r) => ({ ...r, code: 0 }),
+    (e: { stdout: string; stderr: string; code: number }) => ({ stdout: e.stdout, stderr: e.stderr, code: e.code }),
+  );
+  const lines = result.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  return {
+    code: result.code,
+    records: lines.filter((l) => l.type !== 'run'),
+    totals: lines.find((l) => l.type === 'run') ?? {},
+    stdout: result.stdout,
+    stderr: result.stderr,
+  };
+}
+
+/** A Desktop-like folder: three screenshots with distinct identifiers, a video, a corrupt image, a text file. */
+async function makeFolder(): Promise<string> {
+  const dir = await tempDir('cli');
+  await writeFile(path.join(dir, 'Screenshot 2024-05-01 at 09.30.00.png'), await renderTextImage(['Incident INC-7731 resolved', 'database primary failover']));
+  await writeFile(path.join(dir, 'café receipt.jpg'), await renderTextImage(['Total 42.50 EUR', 'Cafe Luna Berlin'], 'image/jpeg'));
+  await writeFile(path.join(dir, 'build.gif'), await renderTextImage(['Pipeline 5512 passed'], 'image/gif'));
+  await writeFile(path.join(dir, 'recording.mov'), Buffer.from('not really a video'));
+  await writeFile(path.join(dir, 'broken.png'), Buffer.from('\x89PNG\r\n\x1a\n garbage'));
+  await writeFile(path.join(dir, 'notes.txt'), 'ignored');
+  return dir;
+}
+
+const byName = (records: FileRecord[], name: string) => {
+  const found = records.find((r) => path.basename(r.path) === name);
+  assert.ok(found, `no record for ${name}`);
+  return found;
+};
+
+test('the CLI summarizes a folder end to end: NDJSON, log file, then a re-run answered from the cache', { skip: builtMissing() }, async () => {
+  const dir = await makeFolder();
+  const cache = await tempDir('cli-cache');
+  const common = [dir, '--json', '--cache-dir', cache, '--ollama-host', ollama.url, '--vision-model', 'none', '--workers', '2'];
+  const generateBefore = ollama.stats.generateCalls;
+
+  const first = await cli(common);
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(first.records.length, 5, 'one record per media file, none for notes.txt');
+  const incident = byName(first.records, 'Screenshot 2024-05-01 at 09.30.00.png');
+  assert.equal(incident.status, 'ok');
+  assert.equal(incident.kind, 'image');
+  assert.equal(incident.cached, false);
+  assert.ok(path.isAbsolute(incident.path));
+  assert.match(incident.ocrText!, /INC-7731/);
+  assert.match(incident.summary!, /INC-7731/, 'the OCR text reached the LLM and its answer is the summary');
+  assert.ok(incident.title && incident.tags!.length > 0);
+  assert.deepEqual([incident.metadata.format, incident.metadata.width], ['PNG', 900]);
+  assert.match(byName(first.records, 'café receipt.jpg').summary!, /42\.50/);
+  assert.match(byName(first.records, 'build.gif').summary!, /5512/);
+  const video = byName(first.records, 'recording.mov');
+  assert.deepEqual([video.kind, video.status], ['video', 'error']);
+  assert.match(video.error!, /not supported yet/);
+  const broken = byName(first.records, 'broken.png');
+  assert.equal(broken.status, 'error');
+  assert.match(broken.error!, /broken\.png is not a readable image/);
+  assert.deepEqual(
+    { files: first.totals.files, ok: first.totals.ok, errors: first.totals.errors, cached: first.totals.cached, llmCalls: first.totals.llmCalls, workers: first.totals.workers },
+    { files: 5, ok: 3, errors: 2, cached: 0, llmCalls: 3, workers: 2 },
+  );
+  assert.equal(ollama.stats.generateCalls - generateBefore, 3);
+
+  const logs = (await readdir(dir)).filter((n) => /^media_summaries_\d{8}_\d{6}\.txt$/.test(n));
+  assert.equal(logs.length, 1);
+  const log = await readFile(path.join(dir, logs[0]), 'utf8');
+  assert.match(log, /^Media Summaries - Generated .+\nFolder: .+\nTotal files: 5\n=+\n/);
+  assert.match(log, /File: Screenshot 2024-05-01 at 09\.30\.00\.png\nSummary: .*INC-7731[\s\S]*?\nMetadata: Dimensions: 900x\d+, Format: PNG\nFilename: Screenshot 2024-05-01 at 09\.30\.00\.png\n-{80}/);
+  assert.equal((log.match(/^File: /gm) ?? []).length, 5);
+
+  const second = await cli([...common, '--no-log']);
+  assert.equal(second.code, 0, second.stderr);
+  assert.equal(second.totals.llmCalls, 0);
+  assert.equal(second.totals.cached, 4, 'three summaries and the unreadable file, whose error depends only on its bytes');
+  assert.deepEqual(byName(second.records, 'broken.png'), { ...broken, cached: true });
+  assert.equal(second.totals.workers, 0, 'cache hits are answered without starting a worker');
+  assert.equal(ollama.stats.generateCalls - generateBefore, 3, 'the re-run made no LLM call');
+  assert.equal(byName(second.records, 'Screenshot 2024-05-01 at 09.30.00.png').summary, incident.summary);
+  assert.equal(byName(second.records, 'Screenshot 2024-05-01 at 09.30.00.png').cached, true);
+});
+
+test('with Ollama down the run completes with pending records; the next run fills them in without redoing OCR', { skip: builtMissing() }, async () => {
+  const dir = await makeFolder();
+  const cache = await tempDir('cli-cache');
+  const down = await cli([dir, '--json', '--no-log', '--cache-dir', cache, '--ollama-host', CLOSED_PORT_HOST]);
+  assert.equal(down.code, 0);
+  const pending = byName(down.records, 'Screenshot 2024-05-01 at 09.30.00.png');
+  assert.equal(pending.status, 'pending');
+  assert.match(pending.ocrText!, /INC-7731/, 'OCR text is kept while the LLM is away');
+  assert.match(pending.error!, /Ollama is not reachable at http:\/\/127\.0\.0\.1:59998 — start it with `ollama serve`/);
+  assert.equal(down.totals.pending, 3);
+  assert.equal((down.stderr.match(/not reachable/g) ?? []).length, 1, 'one clear message, not one per file');
+
+  const up = await cli([dir, '--json', '--no-log', '--cache-dir', cache, '--ollama-host', ollama.url, '--vision-model', 'none']);
+  const filled = byName(up.records, 'Screenshot 2024-05-01 at 09.30.00.png');
+  assert.equal(filled.status, 'ok');
+  assert.match(filled.summary!, /INC-7731/);
+  assert.equal(filled.timings?.ocr, undefined, 'OCR came from the cache');
+  assert.ok(filled.timings?.summary !== undefined);
+  assert.equal(up.totals.llmCalls, 3);
+});
+
+test('a missing model is named with the pull command; a vision model is detected and describes images', { skip: builtMissing() }, async () => {
+  const dir = await makeFolder();
+  const missing = await cli([dir, '--json', '--no-log', '--no-cache', '--ollama-host', ollama.url, '--model', 'qwen9:404b']);
+  assert.match(byName(missing.records, 'build.gif').error!, /Model qwen9:404b is not available .* `ollama pull qwen9:404b`/);
+
+  const imagesBefore = ollama.stats.imagesReceived;
+  const seen = await cli([dir, '--json', '--no-log', '--no-cache', '--ollama-host', ollama.url]);
+  const shot = byName(seen.records, 'Screenshot 2024-05-01 at 09.30.00.png');
+  assert.equal(shot.status, 'ok');
+  assert.match(shot.visionText!, /image\(s\) seen: 1/, 'the auto-detected vision model (llava:7b) described the image');
+  assert.equal(ollama.stats.imagesReceived - imagesBefore, 3);
+  assert.equal(seen.totals.llmCalls, 6, 'a vision call and a summary call per image');
+  const lastVisionCall = ollama.stats.calls.filter((c) => c.imageCount > 0).at(-1);
+  assert.equal(lastVisionCall?.model, 'llava:7b');
+});
+
+test('exit codes: 1 when the folder is missing, 2 for bad usage; --help documents the options', { skip: builtMissing() }, async () => {
+  const missing = await cli(['/nonexistent/folder', '--no-cache']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /Folder not found or not readable: \/nonexistent\/folder/);
+  const usage = await cli(['--workers', 'many']);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /--workers must be a whole number from 1 to 64, got "many"/);
+  const help = await cli(['--help']);
+  assert.equal(help.code, 0);
+  for (const option of ['--recursive', '--workers', '--ollama-host', '--model', '--vision-model', '--cache-dir', '--no-cache', '--log', '--no-log', '--json']) {
+    assert.ok(help.stdout.includes(option), `--help mentions ${option}`);
+  }
+});
