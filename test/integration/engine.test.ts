@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { CacheStore } from '../../src/core/cache';
+import { extractKey } from '../../src/core/cacheKeys';
+import { summarizeFolder, type FolderOptions, type RunEvent } from '../../src/core/engine';
+import type { ExtractResult } from '../../src/core/protocol';
+import { hashFile } from '../../src/core/hash';
+import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
+import { builtMissing, tempDir, WORKER_SCRIPT } from '../support/paths';
+import { renderTextImage } from '../support/renderText';
+
+let ollama: OllamaStandIn;
+before(async () => {
+  ollama = await startOllamaStandIn();
+});
+after(() => ollama?.close());
+
+async function folderOf(count: number): Promise<string> {
+  const dir = await tempDir('engine');
+  for (let i = 0; i < count; i++) {
+    await writeFile(path.join(dir, `shot-${i}.png`), await renderTextImage([`Ticket ENG-${1000 + i} needs review`]));
+  }
+  return dir;
+}
+
+function options(folder: string, extra: Partial<FolderOptions>): FolderOptions {
+  return { folder, log: false, workers: 2, ollamaHost: ollama.url, model: 'llama3.2:3b', vision: 'none', requestTimeoutMs: 30_000, workerScript: WORKER_SCRIPT, ...extra };
+}
+
+/** The worker processes forked by this test process (the pool's children). */
+function workerPids(): number[] {
+  const out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l.includes('worker.js')).map((l) => Number(l.trim().split(/\s+/)[0]));
+}
+
+test('a worker killed mid-file is replaced, the file retried, and the run completes', { skip: builtMissing() }, async () => {
+  const folder = await folderOf(3);
+  ollama.setLatency(1500); // each summary takes 1.5 s: time to kill a worker while it waits
+  let killed = 0;
+  const events: RunEvent[] = [];
+  try {
+    const result = await summarizeFolder(
+      options(folder, {
+        cacheDir: await tempDir('engine-cache'),
+        onEvent: (event) => {
+          events.push(event);
+          if (event.type === 'stage' && event.stage === 'summary' && killed === 0) {
+            const [victim] = workerPids();
+            if (victim) {
+              killed = victim;
+              process.kill(victim, 'SIGKILL');
+            }
+          }
+        },
+      }),
+    );
+    assert.ok(killed > 0, 'a worker was killed');
+    assert.equal(result.records.length, 3);
+    assert.deepEqual(result.records.map((r) => r.status), ['ok', 'ok', 'ok']);
+    for (const record of result.records) assert.match(record.summary!, /ENG-10\d\d/);
+    const types = new Set(events.map((e) => e.type));
+    for (const type of ['scanned', 'queued', 'started', 'stage', 'done']) assert.ok(types.has(type as RunEvent['type']), `emits ${type}`);
+  } finally {
+    ollama.setLatency(0);
+  }
+});
+
+test('cancelling stops the run within about a second and keeps the OCR already done', { skip: builtMissing() }, async () => {
+  const folder = await folderOf(4);
+  const cacheDir = await tempDir('engine-cancel');
+  ollama.setLatency(20_000); // summaries would take 20 s each
+  const controller = new AbortController();
+  let cancelledAt = 0;
+  try {
+    const result = await summarizeFolder(
+      options(folder, {
+        cacheDir,
+        signal: controller.signal,
+        onEvent: (event) => {
+          if (event.type === 'stage' && event.stage === 'summary' && !cancelledAt) {
+            cancelledAt = Date.now();
+            controller.abort();
+          }
+        },
+      }),
+    );
+    const elapsed = Date.now() - cancelledAt;
+    assert.ok(cancelledAt > 0);
+    assert.equal(result.cancelled, true);
+    assert.ok(elapsed < 2500, `stopped ${elapsed} ms after cancel`);
+    assert.ok(workerPids().length === 0, 'no worker left running');
+    const store = await CacheStore.open(cacheDir);
+    const first = path.join(folder, 'shot-0.png');
+    const saved = store.get<ExtractResult>(extractKey('image', await hashFile(first)));
+    await store.close();
+    assert.ok(saved, 'the OCR finished before the cancel was saved');
+    assert.match(saved.text, /ENG-1000/);
+  } finally {
+    ollama.setLatency(0);
+  }
+});
+
+test('the pool never starts more workers than files, and none for a fully cached folder', { skip: builtMissing() }, async () => {
+  const folder = await folderOf(2);
+  const cacheDir = await tempDir('engine-small');
+  const first = await summarizeFolder(options(folder, { cacheDir, workers: 8 }));
+  assert.equal(first.totals.workers, 2);
+  assert.equal(first.totals.ok, 2);
+  const second = await summarizeFolder(options(folder, { cacheDir, workers: 8 }));
+  assert.deepEqual([second.totals.workers, second.totals.cached, second.totals.llmCalls], [0, 2, 0]);
+});
