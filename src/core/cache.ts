@@ -605,10 +605,12 @@ export class CacheStore {
       },
     };
     let recreatedDir = false;
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       try {
-        // maxRetryTime keeps one lock() call within the deadline; the loop covers longer waits (stale takeover).
-        const retries = { ...LOCK_RETRIES, maxRetryTime: Math.max(1, deadline - Date.now()) };
+        // The first try has no retries, so errors other than "locked" (which proper-lockfile would retry too) are
+        // seen at once. Then short, fast retries; maxRetryTime keeps one lock() call within the deadline and this
+        // loop covers longer waits (a lock left by a killed process is taken over once it is stale).
+        const retries = attempt === 0 ? 0 : { ...LOCK_RETRIES, maxRetryTime: Math.max(1, deadline - Date.now()) };
         return await lockfile.lock(this.file, { ...options, retries });
       } catch (err) {
         const code = errnoCode(err);

@@ -51,6 +51,9 @@ export function describeOllamaError(error: unknown, host: string, model: string,
   if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') {
     return `The connection to Ollama at ${host} was reset while model ${model} was answering — check the Ollama server log.`;
   }
+  if (err.name === 'SyntaxError' || /in stream|invalid json/i.test(err.message)) {
+    return `Ollama at ${host} sent a malformed response for model ${model} (${err.message}) — check the Ollama server log or update Ollama.`;
+  }
   const detail = err.cause?.message ? `${err.message}: ${err.cause.message}` : err.message;
   return `Ollama request to ${host} (model ${model}) failed (${detail}) — check the host setting and that Ollama is running.`;
 }

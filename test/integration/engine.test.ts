@@ -112,3 +112,24 @@ test('the pool never starts more workers than files, and none for a fully cached
   const second = await summarizeFolder(options(folder, { cacheDir, workers: 8 }));
   assert.deepEqual([second.totals.workers, second.totals.cached, second.totals.llmCalls], [0, 2, 0]);
 });
+
+test('Ollama failures mid-run give each file a clear pending record and nothing hangs past the timeout', { skip: builtMissing() }, async () => {
+  const cases: Array<{ arrange: () => void; expect: RegExp }> = [
+    { arrange: () => ollama.failNext('hang', 1), expect: /Ollama did not answer within 2 s at http:\/\/127\.0\.0\.1:\d+ \(model llama3\.2:3b\) — raise the request timeout/ },
+    { arrange: () => ollama.failNext('http500', 1), expect: /answered HTTP 500 for model llama3\.2:3b: llama runner process has terminated/ },
+    { arrange: () => ollama.failNext('reset', 1, { afterChunks: 2 }), expect: /The connection to Ollama at http:\/\/127\.0\.0\.1:\d+ was reset while model llama3\.2:3b was answering/ },
+    { arrange: () => ollama.failNext('malformed', 1), expect: /Ollama at http:\/\/127\.0\.0\.1:\d+ sent a malformed response for model llama3\.2:3b/ },
+  ];
+  for (const { arrange, expect } of cases) {
+    const folder = await folderOf(1);
+    arrange();
+    const started = Date.now();
+    const result = await summarizeFolder(options(folder, { requestTimeoutMs: 2000, workers: 1 }));
+    const [record] = result.records;
+    assert.equal(record.status, 'pending', `${expect}: ${record.error}`);
+    assert.match(record.error!, expect);
+    assert.match(record.ocrText!, /ENG-1000/, 'the OCR text is kept');
+    assert.ok(Date.now() - started < 20_000);
+  }
+  ollama.setFailure('none');
+});

@@ -68,10 +68,12 @@ async function main(): Promise<void> {
       for (let i = 0; i < count; i++) await store.put(writerKey(id, i), writerValue(id, i));
       break;
     case 'loop':
-      for (let i = 0; ; i++) {
+      // Meant to be killed; the time limit only keeps an orphan from running forever if the test died.
+      for (let i = 0; performance.now() - started < 60_000; i++) {
         await store.put(writerKey(id, i), writerValue(id, i));
         say(`ack ${i}`);
       }
+      break;
     case 'hold-lock':
       await lockfile.lock(store.file, {
         stale: staleLockMs ?? 10_000,
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
         lockfilePath: `${store.file}.lock`,
       });
       say('locked');
-      setInterval(() => undefined, 1 << 30);
+      setTimeout(() => process.exit(0), 60_000); // meant to be SIGKILLed before that
       return;
     case 'compact': {
       await store.putMany(Array.from({ length: count }, (_, i) => [`k${i}`, { v: 2, i }] as const));
