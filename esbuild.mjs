@@ -14,7 +14,7 @@ const common = {
   format: 'cjs',
   sourcemap: true,
   logLevel: 'warning',
-  external: ['vscode', 'tesseract.js', '@tesseract.js-data/eng', 'heic-decode', 'libheif-js', 'jimp'],
+  external: ['vscode', 'tesseract.js', '@tesseract.js-data/eng', 'heic-decode', 'libheif-js', 'jimp', 'ffmpeg-static', 'nodejs-whisper'],
   define: { PACKAGE_VERSION: JSON.stringify(pkg.version) },
 };
 

@@ -8,6 +8,8 @@ import { parseCliArgs, USAGE, UsageError, type CliOptions } from './cli/args';
 import { resolveDesktop } from './core/desktop';
 import { defaultCacheDir, summarizeFolder, type RunEvent } from './core/engine';
 import { inertTerminalText } from './core/inert';
+import { SingleBar } from 'cli-progress';
+import { downloadWhisperModel } from './processors/whisper/models';
 
 declare const PACKAGE_VERSION: string;
 
@@ -29,6 +31,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  // Whisper models and the whisper-cli build live in the cache folder, even with --no-cache (results only).
+  const dataDir = path.resolve(options.cacheDir ?? defaultCacheDir());
+  if (options.downloadWhisperModel) return downloadModel(options.downloadWhisperModel, dataDir);
   const folder = path.resolve(options.folder ?? (await resolveDesktop()));
   const controller = new AbortController();
   let interrupted = 0;
@@ -62,9 +67,19 @@ async function main(argv: string[]): Promise<number> {
       ollamaHost: options.ollamaHost,
       model: options.model,
       vision: options.vision,
-      cacheDir: options.noCache ? undefined : path.resolve(options.cacheDir ?? defaultCacheDir()),
+      cacheDir: options.noCache ? undefined : dataDir,
       refresh: options.refresh,
       requestTimeoutMs: options.requestTimeoutSeconds * 1000,
+      media: {
+        ffmpegPath: options.ffmpegPath,
+        whisperCliPath: options.whisperCliPath,
+        whisperModel: options.whisperModel,
+        language: options.language,
+        frameIntervalSeconds: options.frameIntervalSeconds,
+        maxFrames: options.maxFrames,
+        maxTranscribeSeconds: options.maxTranscribeMinutes === undefined ? undefined : options.maxTranscribeMinutes * 60,
+        dataDir,
+      },
       workerScript: path.join(__dirname, 'worker.js'),
       log: options.log,
       signal: controller.signal,
@@ -82,6 +97,28 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     progress?.stop();
+    process.stderr.write(`media-summarizer: ${inertTerminalText((error as Error).message)}\n`);
+    return 1;
+  }
+}
+
+/** `--download-whisper-model NAME`: fetches ggml-NAME.bin into <cache-dir>/models with a progress bar. */
+async function downloadModel(name: string, dataDir: string): Promise<number> {
+  const modelsDir = path.join(dataDir, 'models');
+  const bar = process.stderr.isTTY ? new SingleBar({ format: ` ${name} {bar} {percentage}% | {value}/{total} MB`, stream: process.stderr }) : undefined;
+  let started = false;
+  try {
+    const file = await downloadWhisperModel(name, modelsDir, ({ bytes, total }) => {
+      if (!bar || !total) return;
+      if (!started) bar.start(Math.round(total / 1e6), 0);
+      started = true;
+      bar.update(Math.round(bytes / 1e6));
+    });
+    bar?.stop();
+    process.stdout.write(`Whisper model ${name} is ready: ${file}\n`);
+    return 0;
+  } catch (error) {
+    bar?.stop();
     process.stderr.write(`media-summarizer: ${inertTerminalText((error as Error).message)}\n`);
     return 1;
   }

@@ -14,6 +14,14 @@ export interface CliOptions {
   json: boolean;
   requestTimeoutSeconds: number;
   refresh: boolean;
+  ffmpegPath?: string;
+  whisperCliPath?: string;
+  whisperModel: string;
+  language: string;
+  frameIntervalSeconds: number;
+  maxFrames: number;
+  maxTranscribeMinutes?: number;
+  downloadWhisperModel?: string;
   help: boolean;
   version: boolean;
 }
@@ -32,6 +40,14 @@ Options:
   --no-cache               Neither read nor write the cache
   --refresh                Ignore cached summaries and make them again (OCR stays cached)
   --request-timeout SECS   Bound on one Ollama request (default: 600)
+  --ffmpeg PATH            ffmpeg to use (default: ffmpeg-static if installed, else ffmpeg on PATH)
+  --whisper-model NAME|PATH  Speech model (default: base.en), looked up in <cache-dir>/models
+  --whisper-cli PATH       An existing whisper-cli (default: built once from the bundled whisper.cpp)
+  --language CODE|auto     Spoken language for transcripts (default: auto)
+  --frame-interval SECS    Seconds between video frames read for on-screen text (default: 5)
+  --max-frames N           At most this many frames per video (default: 20)
+  --max-transcribe-minutes N  Transcribe at most the first N minutes of a recording (default: all)
+  --download-whisper-model NAME  Download a whisper model into <cache-dir>/models and exit
   --log FILE               Write the summary log here (default: media_summaries_<time>.txt in the folder)
   --no-log                 Write no log file
   --json                   One JSON object per file on stdout (NDJSON), then a {"type":"run"} line
@@ -62,6 +78,14 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         log: { type: 'string' },
         'no-log': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        ffmpeg: { type: 'string' },
+        'whisper-cli': { type: 'string' },
+        'whisper-model': { type: 'string' },
+        language: { type: 'string' },
+        'frame-interval': { type: 'string' },
+        'max-frames': { type: 'string' },
+        'max-transcribe-minutes': { type: 'string' },
+        'download-whisper-model': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', default: false },
       },
@@ -85,6 +109,14 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     refresh: values.refresh,
     requestTimeoutSeconds: integerOption('--request-timeout', values['request-timeout'], 600, 1, 86_400),
     log: values['no-log'] ? false : (values.log ?? 'default'),
+    ffmpegPath: nonEmpty('--ffmpeg', values.ffmpeg),
+    whisperCliPath: nonEmpty('--whisper-cli', values['whisper-cli']),
+    whisperModel: nonEmpty('--whisper-model', values['whisper-model']) ?? 'base.en',
+    language: languageOption(values.language),
+    frameIntervalSeconds: integerOption('--frame-interval', values['frame-interval'], 5, 1, 3600),
+    maxFrames: integerOption('--max-frames', values['max-frames'], 20, 1, 500),
+    maxTranscribeMinutes: values['max-transcribe-minutes'] === undefined ? undefined : integerOption('--max-transcribe-minutes', values['max-transcribe-minutes'], 0, 1, 100_000),
+    downloadWhisperModel: nonEmpty('--download-whisper-model', values['download-whisper-model']),
     json: values.json,
     help: values.help,
     version: values.version,
@@ -95,6 +127,13 @@ function integerOption(name: string, raw: string | undefined, fallback: number, 
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
+  return value;
+}
+
+function languageOption(raw: string | undefined): string {
+  if (raw === undefined) return 'auto';
+  const value = raw.trim().toLowerCase();
+  if (value !== 'auto' && !/^[a-z]{2,3}$/.test(value)) throw new UsageError(`--language takes "auto" or a language code such as "en" or "de", got "${raw}".`);
   return value;
 }
 

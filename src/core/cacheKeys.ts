@@ -6,6 +6,7 @@ import type { MediaKind } from './mediaTypes';
  */
 export const EXTRACT_VERSION: Record<MediaKind, string> = { image: 'img-1', video: 'vid-1', audio: 'aud-1' };
 export const VISION_VERSION = 'vis-1';
+export const TRANSCRIPT_VERSION = 'tr-1';
 export const SUMMARY_VERSION = 'sum-1';
 
 /** The stat fast path: path + size + mtime + inode → content hash, so unchanged files are never re-read. */
@@ -15,6 +16,10 @@ export function statKey(file: string, size: number, mtimeMs: number, ino: number
 
 export function extractKey(kind: MediaKind, sha256: string): string {
   return `extract:${EXTRACT_VERSION[kind]}:${sha256}`;
+}
+
+export function transcriptKey(whisperModel: string, language: string, maxSeconds: number | undefined, sha256: string): string {
+  return `transcript:${TRANSCRIPT_VERSION}:${whisperModel}:${language}:${maxSeconds ?? 'all'}:${sha256}`;
 }
 
 export function visionKey(model: string, sha256: string): string {

@@ -1,16 +1,18 @@
 import os from 'node:os';
 import path from 'node:path';
 import { CacheStore } from './cache';
-import { extractKey, statKey, summaryKey, visionKey, type CachedSummary } from './cacheKeys';
+import { extractKey, statKey, summaryKey, transcriptKey, visionKey, type CachedSummary } from './cacheKeys';
 import { hashFile } from './hash';
 import { defaultLogFileName, SummaryLog } from './log';
-import { PROCESSED_KINDS } from './mediaTypes';
 import { normalizeHost } from './ollama';
 import { WorkerPool } from './pool';
 import { preflight, type VisionSetting } from './preflight';
-import type { CachedStages, ExtractResult, Job, OllamaSettings, Stage } from './protocol';
+import type { CachedStages, ExtractResult, Job, MediaSettings, OllamaSettings, Stage, Transcript } from './protocol';
 import type { FileRecord, RunTotals } from './records';
 import { scanFolder, type ScannedFile } from './scan';
+
+/** Video and audio settings chosen by the caller; the engine adds the per-run thread budget. */
+export type MediaOptions = Omit<MediaSettings, 'transcriptionThreads'>;
 
 export interface EngineOptions {
   ollamaHost: string;
@@ -23,6 +25,7 @@ export interface EngineOptions {
   /** Ignore cached summaries (re-summarize) while still writing fresh results. */
   refresh?: boolean;
   requestTimeoutMs: number;
+  media: MediaOptions;
   /** Per-file bound for a worker; a file that exceeds it is retried once on a fresh worker. */
   fileTimeoutMs?: number;
   /** dist/worker.js. */
@@ -106,22 +109,19 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
       finish({ path: file.path, kind: file.kind, status: 'error', error: hashed.error, cached: false, metadata: {} });
       continue;
     }
-    if (!PROCESSED_KINDS.has(file.kind)) {
-      finish({ path: file.path, kind: file.kind, status: 'error', error: `${capitalize(file.kind)} files are not supported yet — images only in this version.`, cached: false, metadata: { sizeBytes: file.size } });
-      continue;
-    }
     const extract = cache?.get<ExtractResult>(extractKey(file.kind, hashed));
     if (extract?.error && !options.refresh) {
       finish({ path: file.path, kind: file.kind, status: 'error', error: extract.error, cached: true, sha256: hashed, metadata: extract.metadata });
       continue;
     }
     const summary = options.refresh ? undefined : cache?.get<CachedSummary>(summaryKey(ollama.model, ollama.visionModel, hashed));
+    const transcript = file.kind === 'image' ? undefined : cache?.get<Transcript>(transcriptKey(options.media.whisperModel, options.media.language, options.media.maxTranscribeSeconds, hashed));
+    const vision = ollama.visionModel ? cache?.get<string>(visionKey(ollama.visionModel, hashed)) : undefined;
     if (summary && extract) {
-      const visionText = ollama.visionModel ? cache?.get<string>(visionKey(ollama.visionModel, hashed)) : undefined;
-      finish({ path: file.path, kind: file.kind, status: 'ok', cached: true, sha256: hashed, ...summary, ocrText: extract.text, visionText, metadata: extract.metadata });
+      finish({ path: file.path, kind: file.kind, status: 'ok', cached: true, sha256: hashed, ...summary, ocrText: extract.text || undefined, visionText: vision, transcript: transcript?.text, metadata: extract.metadata });
       continue;
     }
-    const cached: CachedStages = options.refresh ? { extract: extract?.error ? undefined : extract } : { extract, vision: ollama.visionModel ? cache?.get<string>(visionKey(ollama.visionModel, hashed)) : undefined };
+    const cached: CachedStages = options.refresh ? { extract: extract?.error ? undefined : extract, transcript } : { extract, vision, transcript };
     jobs.push({ id: jobs.length, path: file.path, kind: file.kind, sha256: hashed, cached });
     emit({ type: 'queued', path: file.path });
   }
@@ -132,7 +132,7 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
     const pool = new WorkerPool({
       script: options.workerScript,
       size: Math.max(1, Math.min(options.workers, jobs.length)),
-      settings: { cacheDir: cache ? options.cacheDir : undefined, ollama },
+      settings: { cacheDir: cache ? options.cacheDir : undefined, ollama, media: mediaSettings(options.media, jobs, options.workers) },
       taskTimeoutMs: options.fileTimeoutMs ?? 2 * options.requestTimeoutMs + 120_000,
       onOutput: (line) => emit({ type: 'output', line }),
     });
@@ -232,8 +232,10 @@ async function hashAll(files: ScannedFile[], cache: CacheStore | undefined, emit
   return results;
 }
 
-function capitalize(text: string): string {
-  return text[0].toUpperCase() + text.slice(1);
+/** Threads per transcription: the cores shared by the transcriptions that can run at once. */
+function mediaSettings(media: MediaOptions, jobs: Job[], workers: number): MediaSettings {
+  const transcribing = Math.max(1, Math.min(workers, jobs.filter((job) => job.kind !== 'image').length));
+  return { ...media, transcriptionThreads: Math.max(1, Math.floor(os.availableParallelism() / transcribing)) };
 }
 
 /** A per-user cache directory for the CLI: XDG_CACHE_HOME, ~/Library/Caches or %LOCALAPPDATA%. */

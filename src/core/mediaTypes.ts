@@ -23,6 +23,3 @@ export function mediaKindOf(fileName: string): MediaKind | undefined {
 export function supportedExtensions(kind?: MediaKind): readonly string[] {
   return kind ? EXTENSIONS[kind] : [...KIND_BY_EXTENSION.keys()];
 }
-
-/** Kinds the workers can process today; the others get a clear "not supported yet" record. */
-export const PROCESSED_KINDS: ReadonlySet<MediaKind> = new Set<MediaKind>(['image']);

@@ -102,7 +102,7 @@ export class WorkerPool {
             if (child.process.exitCode !== null || child.process.signalCode !== null) return resolve();
             child.process.once('exit', () => resolve());
             send(child, { type: 'shutdown' });
-            setTimeout(() => child.process.kill('SIGKILL'), 2000).unref();
+            setTimeout(() => killTree(child), 2000).unref();
           }),
       ),
     );
@@ -124,6 +124,8 @@ export class WorkerPool {
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         execArgv: this.options.execArgv ?? [],
         serialization: 'json',
+        // Its own process group (POSIX), so killing a hung worker also kills the ffmpeg or whisper-cli it ran.
+        detached: process.platform !== 'win32',
       }),
       ready: false,
       recentOutput: [],
@@ -155,7 +157,7 @@ export class WorkerPool {
     child.timer = setTimeout(() => {
       const seconds = Math.round(this.options.taskTimeoutMs / 1000);
       this.retryOrFail(child, `timed out after ${seconds} s`, 'timeout');
-      child.process.kill('SIGKILL');
+      killTree(child);
     }, this.options.taskTimeoutMs);
     send(child, { type: 'job', job: task.job });
   }
@@ -216,7 +218,7 @@ export class WorkerPool {
       if (child.task !== task) return;
       this.release(child);
       this.children.delete(child);
-      child.process.kill('SIGKILL');
+      killTree(child);
       this.settle(task, cancelledError(task.job));
       this.dispatch();
     }, this.options.cancelGraceMs ?? 1000);
@@ -239,6 +241,20 @@ export class WorkerPool {
 
 function cancelledError(job: Job): TaskError {
   return new TaskError(`Cancelled: ${job.path}`, 'cancelled');
+}
+
+/** SIGKILL for the worker and everything it started (its process group on POSIX). */
+function killTree(child: Child): void {
+  const pid = child.process.pid;
+  if (pid && process.platform !== 'win32') {
+    try {
+      process.kill(-pid, 'SIGKILL');
+      return;
+    } catch {
+      // the group is already gone; fall through to the single process
+    }
+  }
+  child.process.kill('SIGKILL');
 }
 
 function send(child: Child, message: ToWorker): void {

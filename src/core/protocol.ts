@@ -17,16 +17,45 @@ export interface OllamaSettings {
   unavailableReason?: string;
 }
 
+/** How videos and audio files are handled (ffmpeg, whisper.cpp, frames). */
+export interface MediaSettings {
+  /** An explicit ffmpeg; else ffmpeg-static, else `ffmpeg` on PATH. */
+  ffmpegPath?: string;
+  /** An explicit whisper-cli; else one built from nodejs-whisper's sources under `dataDir`. */
+  whisperCliPath?: string;
+  /** A model name (base.en) looked up in `<dataDir>/models`, or a path to a ggml model file. */
+  whisperModel: string;
+  /** Where whisper models and the whisper-cli build live: the cache/storage folder, not node_modules. */
+  dataDir: string;
+  /** "auto" or a language code such as "en". */
+  language: string;
+  /** Threads for one transcription, sized so concurrent transcriptions do not oversubscribe the cores. */
+  transcriptionThreads: number;
+  /** Transcribe at most this many seconds of a recording; undefined for the whole file. */
+  maxTranscribeSeconds?: number;
+  frameIntervalSeconds: number;
+  maxFrames: number;
+}
+
 export interface WorkerSettings {
   /** The cache directory; undefined with --no-cache. Workers write each stage's result as soon as it exists. */
   cacheDir?: string;
   ollama: OllamaSettings;
+  media: MediaSettings;
 }
 
 /** Results of earlier runs that let a worker skip stages (e.g. OCR done, summary pending). */
 export interface CachedStages {
   extract?: ExtractResult;
   vision?: string;
+  transcript?: Transcript;
+}
+
+/** Speech as text; the segments keep their timestamps for later use, the summary prompt gets the text. */
+export interface Transcript {
+  text: string;
+  segments: Array<{ startMs: number; endMs: number; text: string }>;
+  language?: string;
 }
 
 export interface ExtractResult {
@@ -44,7 +73,7 @@ export interface Job {
   cached: CachedStages;
 }
 
-export type Stage = 'metadata' | 'ocr' | 'vision' | 'summary';
+export type Stage = 'metadata' | 'frames' | 'ocr' | 'transcribe' | 'vision' | 'summary';
 
 export interface JobResult {
   status: RecordStatus;
@@ -54,6 +83,7 @@ export interface JobResult {
   error?: string;
   ocrText?: string;
   visionText?: string;
+  transcript?: string;
   metadata: MediaMetadata;
   timings: Record<string, number>;
   llmCalls: number;

@@ -12,6 +12,10 @@ export interface MediaMetadata {
   exif?: { DateTime?: string; Make?: string; Model?: string; Software?: string };
   /** True when the image was downscaled before OCR. */
   downscaled?: boolean;
+  videoCodec?: string;
+  audioCodec?: string;
+  /** Seconds of speech transcribed when a recording was longer than the configured cap. */
+  transcribedSeconds?: number;
 }
 
 /** The one result a run produces per file: ok (summarized), pending (LLM unavailable) or error. */
@@ -26,6 +30,7 @@ export interface FileRecord {
   cached: boolean;
   ocrText?: string;
   visionText?: string;
+  transcript?: string;
   metadata: MediaMetadata;
   sha256?: string;
   /** Milliseconds per stage, for the log and benchmarks. */

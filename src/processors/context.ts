@@ -1,6 +1,5 @@
 import type { CachedSummary } from '../core/cacheKeys';
-import type { OllamaSettings } from '../core/protocol';
-import type { ExtractResult, Job, JobResult, Stage } from '../core/protocol';
+import type { ExtractResult, Job, JobResult, MediaSettings, OllamaSettings, Stage, Transcript } from '../core/protocol';
 import type { OcrEngine } from './ocrEngine';
 
 /**
@@ -10,10 +9,16 @@ import type { OcrEngine } from './ocrEngine';
 export interface ProcessorContext {
   signal: AbortSignal;
   ollama: OllamaSettings;
+  media: MediaSettings;
   ocr(): Promise<OcrEngine>;
+  /** The ffmpeg to run; rejects with what to install when there is none. */
+  ffmpeg(): Promise<string>;
+  /** Transcribes a 16 kHz mono WAV made by the processor in its private folder. */
+  transcribe(wavPath: string): Promise<Transcript>;
   stage(stage: Stage): void;
   saveExtract(result: ExtractResult): Promise<void>;
   saveVision(text: string): Promise<void>;
+  saveTranscript(transcript: Transcript): Promise<void>;
   saveSummary(summary: CachedSummary): Promise<void>;
 }
 

@@ -3,15 +3,24 @@
  * saving each stage's result to the shared cache as soon as it exists.
  */
 import { CacheStore } from '../core/cache';
-import { extractKey, summaryKey, visionKey } from '../core/cacheKeys';
-import type { FromWorker, Job, ToWorker, WorkerSettings } from '../core/protocol';
+import path from 'node:path';
+import { extractKey, summaryKey, transcriptKey, visionKey } from '../core/cacheKeys';
+import type { FromWorker, Job, MediaSettings, ToWorker, WorkerSettings } from '../core/protocol';
 import type { ProcessorContext } from '../processors/context';
 import { processorFor } from '../processors';
+import { resolveFfmpeg } from '../processors/media/ffmpeg';
 import { createOcrEngine, type OcrEngine } from '../processors/ocrEngine';
+import { ensureWhisperCli } from '../processors/whisper/build';
+import { resolveWhisperModel } from '../processors/whisper/models';
+import { whisperBuildDir } from '../processors/whisper/source';
+import { transcribe } from '../processors/whisper/transcribe';
 
 let settings: WorkerSettings | undefined;
 let cache: CacheStore | undefined;
 let ocr: Promise<OcrEngine> | undefined;
+// Resolved on first use and kept: a missing tool fails every video the same way, quickly.
+let ffmpeg: Promise<string> | undefined;
+let whisper: Promise<{ cliPath: string; modelPath: string }> | undefined;
 const running = new Map<number, AbortController>();
 
 function send(message: FromWorker): void {
@@ -57,10 +66,8 @@ async function runJob(job: Job): Promise<void> {
   const controller = new AbortController();
   running.set(job.id, controller);
   try {
-    const processor = processorFor(job.kind);
-    if (!processor || !settings) throw new Error(`${job.kind} files are not supported yet.`);
-    const context = contextFor(job, settings, controller.signal);
-    const result = await processor(job, context);
+    if (!settings) throw new Error('The worker received a job before its settings.');
+    const result = await processorFor(job.kind)(job, contextFor(job, settings, controller.signal));
     send(controller.signal.aborted ? { type: 'cancelled', id: job.id } : { type: 'result', id: job.id, result });
   } catch (error) {
     if (controller.signal.aborted) send({ type: 'cancelled', id: job.id });
@@ -71,7 +78,7 @@ async function runJob(job: Job): Promise<void> {
 }
 
 function contextFor(job: Job, current: WorkerSettings, signal: AbortSignal): ProcessorContext {
-  const { ollama } = current;
+  const { ollama, media } = current;
   const save = async (key: string, value: unknown) => {
     try {
       await cache?.put(key, value);
@@ -82,12 +89,26 @@ function contextFor(job: Job, current: WorkerSettings, signal: AbortSignal): Pro
   return {
     signal,
     ollama,
+    media,
     ocr: () => ocr ?? Promise.reject(new Error('The OCR engine was not started.')),
+    ffmpeg: () => (ffmpeg ??= resolveFfmpeg(media.ffmpegPath)),
+    transcribe: async (wavPath) => {
+      const tools = await (whisper ??= whisperTools(media));
+      return transcribe({ ...tools, wavPath, language: media.language, threads: media.transcriptionThreads, signal });
+    },
     stage: (stage) => send({ type: 'stage', id: job.id, stage }),
     saveExtract: (result) => save(extractKey(job.kind, job.sha256), result),
+    saveTranscript: (transcript) => save(transcriptKey(media.whisperModel, media.language, media.maxTranscribeSeconds, job.sha256), transcript),
     saveVision: (text) => save(visionKey(ollama.visionModel ?? 'none', job.sha256), text),
     saveSummary: (summary) => save(summaryKey(ollama.model, ollama.visionModel, job.sha256), summary),
   };
+}
+
+/** whisper-cli (built once from the bundled whisper.cpp, under a lock shared by all processes) and the model. */
+async function whisperTools(media: MediaSettings): Promise<{ cliPath: string; modelPath: string }> {
+  const modelPath = await resolveWhisperModel(media.whisperModel, path.join(media.dataDir, 'models'));
+  const cliPath = await ensureWhisperCli({ cliPath: media.whisperCliPath, buildDir: media.whisperCliPath ? undefined : whisperBuildDir(media.dataDir) });
+  return { cliPath, modelPath };
 }
 
 async function shutdown(): Promise<void> {

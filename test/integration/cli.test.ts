@@ -8,8 +8,14 @@ import type { FileRecord } from '../../src/core/records';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
 import { builtMissing, CLI_SCRIPT, tempDir } from '../support/paths';
 import { renderTextImage } from '../support/renderText';
+import { resolveFfmpeg } from '../../src/processors/media/ffmpeg';
+import { convertAudio, makeSlideVideo } from '../support/makeMedia';
+import { JFK_WAV, TEST_MODEL, testWhisperCli } from '../support/whisperBuild';
+import { existsSync } from 'node:fs';
 
 const run = promisify(execFile);
+const noMediaTools = (): string | false =>
+  !existsSync(TEST_MODEL) ? `whisper fixtures not found at ${TEST_MODEL} — skipped` : !(process.env.PATH ?? '').split(path.delimiter).some((d) => existsSync(path.join(d, 'ffmpeg'))) ? 'ffmpeg is not installed — skipped' : false;
 const CLOSED_PORT_HOST = 'http://127.0.0.1:59998';
 
 let ollama: OllamaStandIn;
@@ -81,7 +87,7 @@ test('the CLI summarizes a folder end to end: NDJSON, log file, then a re-run an
   assert.match(byName(first.records, 'build.gif').summary!, /5512/);
   const video = byName(first.records, 'recording.mov');
   assert.deepEqual([video.kind, video.status], ['video', 'error']);
-  assert.match(video.error!, /not supported yet/);
+  assert.match(video.error!, /recording\.mov is not a readable media file/);
   const broken = byName(first.records, 'broken.png');
   assert.equal(broken.status, 'error');
   assert.match(broken.error!, /broken\.png is not a readable image/);
@@ -101,7 +107,7 @@ test('the CLI summarizes a folder end to end: NDJSON, log file, then a re-run an
   const second = await cli([...common, '--no-log']);
   assert.equal(second.code, 0, second.stderr);
   assert.equal(second.totals.llmCalls, 0);
-  assert.equal(second.totals.cached, 4, 'three summaries and the unreadable file, whose error depends only on its bytes');
+  assert.equal(second.totals.cached, 5, 'three summaries and the two unreadable files, whose errors depend only on their bytes');
   assert.deepEqual(byName(second.records, 'broken.png'), { ...broken, cached: true });
   assert.equal(second.totals.workers, 0, 'cache hits are answered without starting a worker');
   assert.equal(ollama.stats.generateCalls - generateBefore, 3, 'the re-run made no LLM call');
@@ -157,5 +163,52 @@ test('exit codes: 1 when the folder is missing, 2 for bad usage; --help document
   assert.equal(help.code, 0);
   for (const option of ['--recursive', '--workers', '--ollama-host', '--model', '--vision-model', '--cache-dir', '--no-cache', '--log', '--no-log', '--json']) {
     assert.ok(help.stdout.includes(option), `--help mentions ${option}`);
+  }
+});
+
+test('videos and voice memos through the CLI: transcript, frame text, duration; a re-run redoes nothing', { skip: builtMissing() || noMediaTools(), timeout: 10 * 60_000 }, async () => {
+  const { cli: whisperCli } = await testWhisperCli();
+  const ffmpeg = await resolveFfmpeg();
+  const dir = await tempDir('cli-media');
+  const cache = await tempDir('cli-media-cache');
+  await makeSlideVideo(ffmpeg, path.join(dir, 'Screen Recording.mov'), [
+    { lines: ['Standup notes TEAM-42'], seconds: 6 },
+    { lines: ['Blocker: VPN-9001 outage'], seconds: 6 },
+  ], JFK_WAV);
+  await convertAudio(ffmpeg, JFK_WAV, path.join(dir, 'Voice Memo.m4a'));
+  await writeFile(path.join(dir, 'shot.png'), await renderTextImage(['Ticket OPS-77']));
+  const args = [dir, '--json', '--cache-dir', cache, '--ollama-host', ollama.url, '--vision-model', 'none', '--whisper-cli', whisperCli, '--whisper-model', TEST_MODEL];
+
+  const first = await cli(args);
+  assert.equal(first.code, 0, first.stderr);
+  const video = byName(first.records, 'Screen Recording.mov');
+  assert.deepEqual([video.kind, video.status], ['video', 'ok'], video.error);
+  assert.match(video.ocrText!, /TEAM-42[\s\S]*VPN-9001/);
+  assert.equal(typeof video.transcript, 'string');
+  assert.ok(Math.abs(video.metadata.durationSeconds! - 12) < 0.5);
+  const memo = byName(first.records, 'Voice Memo.m4a');
+  assert.deepEqual([memo.kind, memo.status], ['audio', 'ok'], memo.error);
+  assert.equal(typeof memo.transcript, 'string');
+  assert.equal(first.totals.llmCalls, 3);
+  const log = await readFile(path.join(dir, (await readdir(dir)).find((n) => n.startsWith('media_summaries_'))!), 'utf8');
+  assert.match(log, /File: Screen Recording\.mov\nSummary: .+\nMetadata: Duration: 0m 12s, Dimensions: 960x400, Format: MOV\nFilename: Screen Recording\.mov/);
+  assert.match(log, /File: Voice Memo\.m4a\nSummary: .+\nMetadata: Duration: 0m 11s, Format: M4A\nFilename: Voice Memo\.m4a/);
+
+  const second = await cli([...args, '--no-log']);
+  assert.deepEqual([second.totals.cached, second.totals.llmCalls, second.totals.workers], [3, 0, 0]);
+  assert.equal(byName(second.records, 'Screen Recording.mov').transcript, video.transcript);
+});
+
+test('without ffmpeg, images still work and each video and audio file gets a clear error', { skip: builtMissing(), timeout: 120_000 }, async () => {
+  const dir = await tempDir('cli-noffmpeg');
+  await writeFile(path.join(dir, 'shot.png'), await renderTextImage(['Ticket OPS-78']));
+  await writeFile(path.join(dir, 'clip.mp4'), 'x');
+  await writeFile(path.join(dir, 'memo.mp3'), 'x');
+  const result = await promisify(execFile)(process.execPath, [CLI_SCRIPT, dir, '--json', '--no-cache', '--no-log', '--ollama-host', ollama.url, '--vision-model', 'none'], { env: { ...process.env, PATH: '/nonexistent' } });
+  const records: FileRecord[] = result.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type !== 'run');
+  assert.equal(byName(records, 'shot.png').status, 'ok');
+  for (const name of ['clip.mp4', 'memo.mp3']) {
+    assert.equal(byName(records, name).status, 'error');
+    assert.match(byName(records, name).error!, /^ffmpeg not found — install it .* or pass --ffmpeg PATH/);
   }
 });

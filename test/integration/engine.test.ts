@@ -9,6 +9,7 @@ import { summarizeFolder, type FolderOptions, type RunEvent } from '../../src/co
 import type { ExtractResult } from '../../src/core/protocol';
 import { hashFile } from '../../src/core/hash';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
+import { testMediaOptions } from '../support/mediaSettings';
 import { builtMissing, tempDir, WORKER_SCRIPT } from '../support/paths';
 import { renderTextImage } from '../support/renderText';
 
@@ -27,7 +28,7 @@ async function folderOf(count: number): Promise<string> {
 }
 
 function options(folder: string, extra: Partial<FolderOptions>): FolderOptions {
-  return { folder, log: false, workers: 2, ollamaHost: ollama.url, model: 'llama3.2:3b', vision: 'none', requestTimeoutMs: 30_000, workerScript: WORKER_SCRIPT, ...extra };
+  return { folder, log: false, workers: 2, ollamaHost: ollama.url, model: 'llama3.2:3b', vision: 'none', requestTimeoutMs: 30_000, workerScript: WORKER_SCRIPT, media: testMediaOptions(), ...extra };
 }
 
 /** The worker processes forked by this test process (the pool's children). */

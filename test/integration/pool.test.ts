@@ -3,10 +3,11 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { TaskError, WorkerPool } from '../../src/core/pool';
 import type { Job } from '../../src/core/protocol';
+import { testMediaSettings } from '../support/mediaSettings';
 import { PROJECT_ROOT, tempDir } from '../support/paths';
 
 const SCRIPT = path.join(PROJECT_ROOT, 'test', 'support', 'scriptedWorker.ts');
-const settings = { ollama: { host: 'http://127.0.0.1:1', model: 'm', requestTimeoutMs: 1000, available: false } };
+const settings = { ollama: { host: 'http://127.0.0.1:1', model: 'm', requestTimeoutMs: 1000, available: false }, media: testMediaSettings() };
 
 function pool(size: number, taskTimeoutMs = 20_000) {
   return new WorkerPool({ script: SCRIPT, size, settings, taskTimeoutMs, execArgv: ['--import', 'tsx'] });

@@ -1,5 +1,9 @@
 import type { CachedSummary } from '../../src/core/cacheKeys';
-import type { ExtractResult, OllamaSettings, Stage } from '../../src/core/protocol';
+import type { ExtractResult, OllamaSettings, Stage, Transcript } from '../../src/core/protocol';
+import { resolveFfmpeg } from '../../src/processors/media/ffmpeg';
+import { transcribe } from '../../src/processors/whisper/transcribe';
+import { testMediaSettings } from './mediaSettings';
+import { testWhisperCli } from './whisperBuild';
 import type { ProcessorContext } from '../../src/processors/context';
 import { createOcrEngine, type OcrEngine } from '../../src/processors/ocrEngine';
 
@@ -17,7 +21,7 @@ export async function closeSharedOcrEngine(): Promise<void> {
 
 export interface RecordingContext extends ProcessorContext {
   stages: Stage[];
-  saved: { extract?: ExtractResult; vision?: string; summary?: CachedSummary };
+  saved: { extract?: ExtractResult; vision?: string; summary?: CachedSummary; transcript?: Transcript };
 }
 
 /** A processor context with a real OCR engine that records the stages and what would be cached. */
@@ -27,7 +31,14 @@ export function recordingContext(ollama: Partial<OllamaSettings> = {}, signal = 
   return {
     signal,
     ollama: { host: 'http://127.0.0.1:59999', model: 'llama3.2:3b', requestTimeoutMs: 10_000, available: false, unavailableReason: 'Ollama is off in this test.', ...ollama },
+    media: testMediaSettings(),
     ocr: sharedOcrEngine,
+    ffmpeg: () => resolveFfmpeg(),
+    transcribe: async (wavPath) => {
+      const [{ cli }, modelPath] = [await testWhisperCli(), testMediaSettings().whisperModel];
+      return transcribe({ cliPath: cli, modelPath, wavPath, threads: 2, signal });
+    },
+    saveTranscript: async (transcript) => void (saved.transcript = transcript),
     stage: (stage) => stages.push(stage),
     saveExtract: async (result) => void (saved.extract = result),
     saveVision: async (text) => void (saved.vision = text),

@@ -1,0 +1,58 @@
+/*
+ * One error type for the whole speech-to-text module, so callers (worker, CLI, extension) can tell "the user must
+ * install something / download a model" (show the message, stop asking for every file) from "this one file
+ * failed" without matching message text. Messages always name the thing and the fix.
+ */
+
+export type WhisperErrorCode =
+  /** cmake or a C/C++ compiler is missing: nothing can be transcribed until it is installed. */
+  | 'tools-missing'
+  /** cmake configure or build failed. */
+  | 'build-failed'
+  /** An explicitly given whisper-cli path does not exist or cannot be executed. */
+  | 'cli-missing'
+  /** The model file does not exist (not downloaded yet, or a wrong path). */
+  | 'model-missing'
+  /** A model name that whisper.cpp does not publish. */
+  | 'model-unknown'
+  /** Downloading a model failed (network, HTTP status, not a ggml file). */
+  | 'download-failed'
+  /** whisper-cli ran but failed for this input. */
+  | 'transcribe-failed'
+  /** whisper-cli ran longer than the caller's timeout and was killed. */
+  | 'timeout';
+
+export class WhisperError extends Error {
+  override name = 'WhisperError';
+  constructor(
+    readonly code: WhisperErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Cancellation is reported like fetch's and child_process's own aborts (name 'AbortError'), which is what the rest
+ * of the engine already checks for.
+ */
+export function abortError(what: string): Error {
+  const error = new Error(`${what} cancelled.`);
+  error.name = 'AbortError';
+  return error;
+}
+
+export function isAbortError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AbortError';
+}
+
+/** The last `count` non-empty lines, indented, for appending to an error message. */
+export function formatTail(lines: readonly string[], count = 15): string {
+  const tail = lines.filter((line) => line.trim() !== '').slice(-count);
+  return tail.length === 0 ? '' : `\n${tail.map((line) => `  ${line}`).join('\n')}`;
+}
+
+/** "0.5 s", "12 s": durations in messages, without rounding a sub-second limit to "0 s". */
+export function formatSeconds(ms: number): string {
+  return ms < 10_000 ? `${Number((ms / 1000).toFixed(1))} s` : `${Math.round(ms / 1000)} s`;
+}
