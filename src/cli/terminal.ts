@@ -21,6 +21,8 @@ export class ProgressDisplay {
       this.started = true;
     } else if (event.type === 'stage' && this.started) {
       this.bar.update({ current: `${event.stage}: ${shorten(inertTerminalText(path.basename(event.path)), 40)}` });
+    } else if (event.type === 'progress' && this.started) {
+      this.bar.update({ current: `${event.stage} ${Math.round(event.percent)}%: ${shorten(inertTerminalText(path.basename(event.path)), 40)}` });
     } else if (event.type === 'done' && this.started) {
       this.bar.increment(1, { current: shorten(inertTerminalText(path.basename(event.record.path)), 40) });
     }

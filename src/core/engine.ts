@@ -46,6 +46,7 @@ export type RunEvent =
   | { type: 'queued'; path: string }
   | { type: 'started'; path: string }
   | { type: 'stage'; path: string; stage: Stage }
+  | { type: 'progress'; path: string; stage: Stage; percent: number }
   | { type: 'done'; record: FileRecord }
   | { type: 'warning'; message: string }
   | { type: 'output'; line: string };
@@ -144,6 +145,7 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
               signal: options.signal,
               onStart: () => emit({ type: 'started', path: job.path }),
               onStage: (stage) => emit({ type: 'stage', path: job.path, stage }),
+              onProgress: (stage, percent) => emit({ type: 'progress', path: job.path, stage, percent }),
             });
             llmCalls += result.llmCalls;
             const { llmCalls: _calls, ...fields } = result;

@@ -26,6 +26,8 @@ export interface PoolOptions {
 export interface RunOptions {
   signal?: AbortSignal;
   onStage?: (stage: Stage) => void;
+  /** Progress within a long stage (transcription), 0-100. */
+  onProgress?: (stage: Stage, percent: number) => void;
   onStart?: () => void;
 }
 
@@ -170,6 +172,7 @@ export class WorkerPool {
     const task = child.task;
     if (!task || task.job.id !== message.id) return; // a late message for a task already settled elsewhere
     if (message.type === 'stage') return task.options.onStage?.(message.stage);
+    if (message.type === 'progress') return task.options.onProgress?.(message.stage, message.percent);
     this.release(child);
     if (message.type === 'result') this.settle(task, undefined, message.result);
     else if (message.type === 'cancelled') this.settle(task, cancelledError(task.job));

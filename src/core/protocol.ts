@@ -98,6 +98,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'stage'; id: number; stage: Stage }
+  | { type: 'progress'; id: number; stage: Stage; percent: number }
   | { type: 'result'; id: number; result: JobResult }
   | { type: 'cancelled'; id: number }
   | { type: 'failed'; id: number; message: string };

@@ -13,7 +13,7 @@ export interface ProcessorContext {
   ocr(): Promise<OcrEngine>;
   /** The ffmpeg to run; rejects with what to install when there is none. */
   ffmpeg(): Promise<string>;
-  /** Transcribes a 16 kHz mono WAV made by the processor in its private folder. */
+  /** Transcribes a 16 kHz mono WAV made by the processor in its private folder, reporting progress. */
   transcribe(wavPath: string): Promise<Transcript>;
   stage(stage: Stage): void;
   saveExtract(result: ExtractResult): Promise<void>;

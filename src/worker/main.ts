@@ -94,7 +94,8 @@ function contextFor(job: Job, current: WorkerSettings, signal: AbortSignal): Pro
     ffmpeg: () => (ffmpeg ??= resolveFfmpeg(media.ffmpegPath)),
     transcribe: async (wavPath) => {
       const tools = await (whisper ??= whisperTools(media));
-      return transcribe({ ...tools, wavPath, language: media.language, threads: media.transcriptionThreads, signal });
+      const onProgress = (percent: number) => send({ type: 'progress', id: job.id, stage: 'transcribe', percent });
+      return transcribe({ ...tools, wavPath, language: media.language, threads: media.transcriptionThreads, signal, onProgress });
     },
     stage: (stage) => send({ type: 'stage', id: job.id, stage }),
     saveExtract: (result) => save(extractKey(job.kind, job.sha256), result),

@@ -158,3 +158,18 @@ test('a hostile file name is only ever data: ffmpeg sees a private link, never t
   assert.ok(Math.abs(result.metadata.durationSeconds! - 2) < 0.5, 'the name could not forge the duration line');
   for (const where of [dir, process.cwd(), '/tmp']) assert.equal(existsSync(path.join(where, marker)), false, 'nothing in the name was executed');
 });
+
+test('a two-hour silent video is bounded work: frames spread over it, transcription capped', { skip: noFfmpeg() || noWhisperFixtures, timeout: 5 * 60_000 }, async () => {
+  await testWhisperCli();
+  const file = path.join(dir, 'two hours.mp4');
+  await makeSilentVideo(ffmpeg, file, 7200);
+  const context = recordingContext(llm());
+  context.media = { ...context.media, maxTranscribeSeconds: 60 };
+  const started = Date.now();
+  const result = await processAudioVisual(job(file), context);
+  assert.equal(result.status, 'ok', result.error);
+  assert.ok(Math.abs(result.metadata.durationSeconds! - 7200) < 1);
+  assert.equal(result.metadata.transcribedSeconds, 60);
+  assert.equal(typeof result.transcript, 'string', 'silence: an empty transcript is fine');
+  assert.ok(Date.now() - started < 120_000, `took ${Date.now() - started} ms`);
+});
