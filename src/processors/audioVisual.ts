@@ -4,11 +4,12 @@ import path from 'node:path';
 import type { ExtractResult, Job, JobResult, Transcript } from '../core/protocol';
 import { describeMetadata, type MediaMetadata } from '../core/records';
 import type { ProcessorContext } from './context';
+import { stageTimer } from './stageTimer';
 import { MediaContentError } from './imageInput';
 import { extractFrame, extractWav, frameTimes } from './media/extract';
 import { collapseFrameTexts, formatTimestamp } from './media/frameText';
 import { formatLabel, probeMedia } from './media/probe';
-import { describeImage, summarizeMaterial } from './summarize';
+import { describeImage, finishWithSummary } from './summarize';
 
 /** At most this many frames are described by a vision model: spread over the video, first to last. */
 const MAX_VISION_FRAMES = 3;
@@ -19,15 +20,7 @@ const MAX_VISION_FRAMES = 3;
  * All the work happens in a private temporary folder; ffmpeg and whisper-cli only ever see paths made here.
  */
 export async function processAudioVisual(job: Job, context: ProcessorContext): Promise<JobResult> {
-  const timings: Record<string, number> = {};
-  const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
-    const start = performance.now();
-    try {
-      return await work();
-    } finally {
-      timings[stage] = Math.round(performance.now() - start) + (timings[stage] ?? 0);
-    }
-  };
+  const { timings, timed } = stageTimer();
   const name = path.basename(job.path);
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'media-summarizer-'));
   try {
@@ -112,18 +105,8 @@ export async function processAudioVisual(job: Job, context: ProcessorContext): P
       await context.saveVision(visionText);
     }
 
-    context.stage('summary');
-    if (context.ollama.available) llmCalls++;
-    const outcome = await timed('summary', () =>
-      summarizeMaterial(
-        { fileName: name, kind: job.kind, metadata: describeMetadata(metadata), ocrText: extract.text, visionText, transcript: transcript?.text },
-        context.ollama,
-        context.signal,
-      ),
-    );
-    if (!outcome.ok) return { status: 'pending', ...base, visionText, error: outcome.error, llmCalls };
-    await context.saveSummary(outcome.value);
-    return { status: 'ok', ...base, visionText, ...outcome.value, llmCalls };
+    const material = { fileName: name, kind: job.kind, metadata: describeMetadata(metadata), ocrText: extract.text, visionText, transcript: transcript?.text };
+    return await finishWithSummary(context, material, { ...base, visionText }, llmCalls, timed);
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

@@ -1,21 +1,14 @@
 import path from 'node:path';
-import type { ExtractResult, JobResult } from '../core/protocol';
+import type { ExtractResult } from '../core/protocol';
 import { describeMetadata } from '../core/records';
 import type { Processor } from './context';
+import { stageTimer } from './stageTimer';
 import { MediaContentError, prepareImage, type PreparedImage } from './imageInput';
-import { describeImage, summarizeMaterial } from './summarize';
+import { describeImage, finishWithSummary } from './summarize';
 
 /** Screenshots and photos: metadata + OCR (cached), an optional vision description, then the summary. */
 export const processImage: Processor = async (job, context) => {
-  const timings: Record<string, number> = {};
-  const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
-    const start = performance.now();
-    try {
-      return await work();
-    } finally {
-      timings[stage] = Math.round(performance.now() - start);
-    }
-  };
+  const { timings, timed } = stageTimer();
   let llmCalls = 0;
   let prepared: PreparedImage | undefined;
   const prepare = async () => (prepared ??= await timed('decode', () => prepareImage(job.path)));
@@ -49,25 +42,11 @@ export const processImage: Processor = async (job, context) => {
     const image = await prepare();
     llmCalls++;
     const described = await timed('vision', async () => describeImage(await image.visionInput(), context.ollama, context.signal));
-    if (!described.ok) return pending(base, described.error, llmCalls);
+    if (!described.ok) return { status: 'pending', ...base, error: described.error, llmCalls };
     visionText = described.value;
     await context.saveVision(visionText);
   }
 
-  context.stage('summary');
-  if (context.ollama.available) llmCalls++;
-  const outcome = await timed('summary', () =>
-    summarizeMaterial(
-      { fileName: path.basename(job.path), kind: 'image', metadata: describeMetadata(extract.metadata), ocrText: extract.text, visionText },
-      context.ollama,
-      context.signal,
-    ),
-  );
-  if (!outcome.ok) return pending({ ...base, visionText }, outcome.error, llmCalls);
-  await context.saveSummary(outcome.value);
-  return { status: 'ok', ...base, visionText, ...outcome.value, llmCalls };
+  const material = { fileName: path.basename(job.path), kind: 'image', metadata: describeMetadata(extract.metadata), ocrText: extract.text, visionText };
+  return finishWithSummary(context, material, { ...base, visionText }, llmCalls, timed);
 };
-
-function pending(base: Omit<JobResult, 'status' | 'llmCalls'>, error: string, llmCalls: number): JobResult {
-  return { status: 'pending', ...base, error, llmCalls };
-}

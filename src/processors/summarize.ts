@@ -1,6 +1,7 @@
 import type { CachedSummary } from '../core/cacheKeys';
 import { describeOllamaError, generateStreamed } from '../core/ollama';
-import type { OllamaSettings } from '../core/protocol';
+import type { JobResult, OllamaSettings } from '../core/protocol';
+import type { ProcessorContext } from './context';
 import { buildSummaryPrompt, stripFiller, SUMMARY_SCHEMA, SUMMARY_SYSTEM, VISION_PROMPT, type SummaryMaterial } from './prompts';
 
 export type LlmOutcome<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -68,4 +69,26 @@ export async function describeImage(imageBase64: string, ollama: OllamaSettings,
     if (signal.aborted) throw error;
     return { ok: false, error: describeOllamaError(error, ollama.host, model, ollama.requestTimeoutMs) };
   }
+}
+
+/** What a processor has found about a file before the summary: the record's fields other than the LLM's. */
+export type Findings = Omit<JobResult, 'status' | 'llmCalls' | 'summary' | 'title' | 'tags' | 'error'>;
+
+/**
+ * The last stage of every processor: one summary from everything found, saved to the cache; without the LLM
+ * the file is "pending" and keeps what was found.
+ */
+export async function finishWithSummary(
+  context: ProcessorContext,
+  material: SummaryMaterial,
+  findings: Findings,
+  llmCallsSoFar: number,
+  timed: <T>(stage: string, work: () => Promise<T>) => Promise<T>,
+): Promise<JobResult> {
+  context.stage('summary');
+  const llmCalls = llmCallsSoFar + (context.ollama.available ? 1 : 0);
+  const outcome = await timed('summary', () => summarizeMaterial(material, context.ollama, context.signal));
+  if (!outcome.ok) return { status: 'pending', ...findings, error: outcome.error, llmCalls };
+  await context.saveSummary(outcome.value);
+  return { status: 'ok', ...findings, ...outcome.value, llmCalls };
 }

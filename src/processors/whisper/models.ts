@@ -151,10 +151,10 @@ export async function downloadWhisperModel(
   const fail = (reason: string): WhisperError =>
     new WhisperError(
       'download-failed',
-      `Could not download whisper model ${name} from ${url} (${reason}) — check the internet connection or download the file by hand to ${file}.`,
+      // No full stop after the path: it would be copied along with it.
+      `Could not download whisper model ${name} from ${url} (${reason}) — check the internet connection or download the file by hand to ${file}`,
     );
 
-  await mkdir(dir, { recursive: true });
   const temp = path.join(dir, `.${whisperModelFileName(name)}.${process.pid}-${randomBytes(4).toString('hex')}.part`);
   // One controller for the caller's cancel and our stall timer, so either stops fetch and the body stream.
   const controller = new AbortController();
@@ -188,6 +188,8 @@ export async function downloadWhisperModel(
     const lengthHeader = response.headers.get('content-length');
     const total = lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
 
+    // Created only now, so a failed request leaves no empty models folder behind.
+    await mkdir(dir, { recursive: true });
     handle = await open(temp, 'wx', 0o644);
     let bytes = 0;
     let head = Buffer.alloc(0);

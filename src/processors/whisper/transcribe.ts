@@ -48,6 +48,7 @@ export function threadsPerTranscription(concurrentTranscriptions: number, cores 
 }
 
 const PROGRESS = /progress\s*=\s*(\d+)%/;
+const NOTABLE = /\b(error|failed|invalid|unknown|cannot|not found)\b/i;
 
 export async function transcribe(options: TranscribeOptions): Promise<Transcript> {
   const what = 'Transcription';
@@ -73,12 +74,16 @@ export async function transcribe(options: TranscribeOptions): Promise<Transcript
     const outBase = path.join(outDir, 'out');
     const args = ['-m', model, '-f', wav, '-t', String(threads), '-l', language, '-oj', '-of', outBase, '-pp'];
     let lastPercent = -1;
+    // whisper-cli prints its usage (60+ lines) after some errors, which would push the error out of the tail:
+    // error-looking lines are collected separately, from the whole output.
+    const notable: string[] = [];
     const result = await runProcess(cli, args, {
       signal: options.signal,
       timeoutMs: options.timeoutMs,
       onStart: options.onStart,
       tailLines: 30,
       onStderrLine: (line) => {
+        if (NOTABLE.test(line) && notable.length < 12) notable.push(line.trim());
         const match = PROGRESS.exec(line);
         if (!match || !options.onProgress) return;
         // whisper.cpp counts temperature fallbacks on top of 100 % (it printed 272 % on a test run): clamp.
@@ -95,7 +100,7 @@ export async function transcribe(options: TranscribeOptions): Promise<Transcript
       throw error;
     });
 
-    const stderr = result.stderrTail;
+    const stderr = notable.length > 0 ? notable : result.stderrTail;
     if (result.aborted) throw abortError(what);
     if (result.timedOut) {
       throw new WhisperError(
