@@ -159,9 +159,12 @@ test('exit codes: 1 when the folder is missing, 2 for bad usage; --help document
   const usage = await cli(['--workers', 'many']);
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /--workers must be a whole number from 1 to 64, got "many"/);
+  const unknownModel = await cli(['--download-whisper-model', 'huge.en', '--cache-dir', await tempDir('cli-dl')]);
+  assert.equal(unknownModel.code, 1);
+  assert.match(unknownModel.stderr, /Unknown whisper model "huge\.en" — use one of tiny, tiny\.en, .*base\.en/);
   const help = await cli(['--help']);
   assert.equal(help.code, 0);
-  for (const option of ['--recursive', '--workers', '--ollama-host', '--model', '--vision-model', '--cache-dir', '--no-cache', '--log', '--no-log', '--json']) {
+  for (const option of ['--recursive', '--workers', '--ollama-host', '--model', '--vision-model', '--cache-dir', '--no-cache', '--log', '--no-log', '--json', '--ffmpeg', '--whisper-model', '--whisper-cli', '--download-whisper-model']) {
     assert.ok(help.stdout.includes(option), `--help mentions ${option}`);
   }
 });
