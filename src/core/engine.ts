@@ -123,7 +123,7 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
       continue;
     }
     const cached: CachedStages = options.refresh ? { extract: extract?.error ? undefined : extract, transcript } : { extract, vision, transcript };
-    jobs.push({ id: jobs.length, path: file.path, kind: file.kind, sha256: hashed, cached });
+    jobs.push({ id: jobs.length, path: file.path, kind: file.kind, sha256: hashed, size: file.size, mtimeMs: file.mtimeMs, cached });
     emit({ type: 'queued', path: file.path });
   }
 

@@ -69,7 +69,10 @@ export interface Job {
   id: number;
   path: string;
   kind: MediaKind;
+  /** The content hash and the stat it was taken with: a file that changes afterwards is not cached wrongly. */
   sha256: string;
+  size: number;
+  mtimeMs: number;
   cached: CachedStages;
 }
 

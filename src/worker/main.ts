@@ -3,6 +3,7 @@
  * saving each stage's result to the shared cache as soon as it exists.
  */
 import { CacheStore } from '../core/cache';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { extractKey, summaryKey, transcriptKey, visionKey } from '../core/cacheKeys';
 import type { FromWorker, Job, MediaSettings, ToWorker, WorkerSettings } from '../core/protocol';
@@ -68,6 +69,7 @@ async function runJob(job: Job): Promise<void> {
   try {
     if (!settings) throw new Error('The worker received a job before its settings.');
     const result = await processorFor(job.kind)(job, contextFor(job, settings, controller.signal));
+    await assertUnchanged(job);
     send(controller.signal.aborted ? { type: 'cancelled', id: job.id } : { type: 'result', id: job.id, result });
   } catch (error) {
     if (controller.signal.aborted) send({ type: 'cancelled', id: job.id });
@@ -80,6 +82,7 @@ async function runJob(job: Job): Promise<void> {
 function contextFor(job: Job, current: WorkerSettings, signal: AbortSignal): ProcessorContext {
   const { ollama, media } = current;
   const save = async (key: string, value: unknown) => {
+    await assertUnchanged(job); // results of a file that changed under us must not be filed under the old hash
     try {
       await cache?.put(key, value);
     } catch (error) {
@@ -103,6 +106,16 @@ function contextFor(job: Job, current: WorkerSettings, signal: AbortSignal): Pro
     saveVision: (text) => save(visionKey(ollama.visionModel ?? 'none', job.sha256), text),
     saveSummary: (summary) => save(summaryKey(ollama.model, ollama.visionModel, job.sha256), summary),
   };
+}
+
+/** Fails the job when the file was replaced, edited or deleted after the coordinator hashed it. */
+async function assertUnchanged(job: Job): Promise<void> {
+  const name = path.basename(job.path);
+  const now = await stat(job.path).catch(() => undefined);
+  if (!now) throw new Error(`${name} was deleted or moved while it was being summarized.`);
+  if (now.size !== job.size || now.mtimeMs !== job.mtimeMs) {
+    throw new Error(`${name} changed while it was being summarized — run again to summarize the new version.`);
+  }
 }
 
 /** whisper-cli (built once from the bundled whisper.cpp, under a lock shared by all processes) and the model. */

@@ -134,3 +134,31 @@ test('Ollama failures mid-run give each file a clear pending record and nothing 
   }
   ollama.setFailure('none');
 });
+
+test('a file replaced while it is summarized gets a clear error and nothing is cached under its old hash', { skip: builtMissing() }, async () => {
+  const folder = await folderOf(1);
+  const file = path.join(folder, 'shot-0.png');
+  const cacheDir = await tempDir('engine-changed');
+  const originalHash = await hashFile(file);
+  ollama.setLatency(1500);
+  try {
+    const result = await summarizeFolder(
+      options(folder, {
+        cacheDir,
+        onEvent: (event) => {
+          if (event.type === 'stage' && event.stage === 'summary') {
+            void renderTextImage(['A different screenshot entirely']).then((png) => writeFile(file, png));
+          }
+        },
+      }),
+    );
+    const [record] = result.records;
+    assert.equal(record.status, 'error');
+    assert.equal(record.error, 'shot-0.png changed while it was being summarized — run again to summarize the new version.');
+    const store = await CacheStore.open(cacheDir);
+    assert.equal(store.keys('summary:').filter((k) => k.endsWith(originalHash)).length, 0, 'no summary filed under the old content');
+    await store.close();
+  } finally {
+    ollama.setLatency(0);
+  }
+});

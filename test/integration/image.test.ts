@@ -16,7 +16,7 @@ import { renderTextImage } from '../support/renderText';
 after(closeSharedOcrEngine);
 
 let id = 0;
-const job = (file: string): Job => ({ id: id++, path: file, kind: 'image', sha256: 'test', cached: {} });
+const job = (file: string): Job => ({ id: id++, path: file, kind: 'image', sha256: 'test', size: 0, mtimeMs: 0, cached: {} });
 
 test('real tesseract.js reads the shared fixtures in every format: character error rate against ground truth', { skip: fixturesMissing(OCR_FIXTURES) }, async (t) => {
   const expected = JSON.parse(readFileSync(path.join(OCR_FIXTURES, 'expected.json'), 'utf8')).texts as Record<string, string>;

@@ -15,7 +15,7 @@ function pool(size: number, taskTimeoutMs = 20_000) {
 
 let nextId = 0;
 function job(dir: string, name: string): Job {
-  return { id: nextId++, path: path.join(dir, name), kind: 'image', sha256: 'x', cached: {} };
+  return { id: nextId++, path: path.join(dir, name), kind: 'image', sha256: 'x', size: 0, mtimeMs: 0, cached: {} };
 }
 
 function isAlive(pid: number): boolean {

@@ -35,7 +35,7 @@ after(async () => {
 });
 
 let id = 0;
-const job = (file: string, kind: 'video' | 'audio' = 'video'): Job => ({ id: id++, path: file, kind, sha256: 'test', cached: {} });
+const job = (file: string, kind: 'video' | 'audio' = 'video'): Job => ({ id: id++, path: file, kind, sha256: 'test', size: 0, mtimeMs: 0, cached: {} });
 const llm = () => ({ host: ollama.url, available: true, model: 'llama3.2:3b' });
 
 test('frame times: every N seconds up to the cap, spread over long videos so late text is seen', () => {
