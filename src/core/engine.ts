@@ -3,7 +3,7 @@ import path from 'node:path';
 import { CacheStore } from './cache';
 import { extractKey, statKey, summaryKey, transcriptKey, visionKey, type CachedSummary } from './cacheKeys';
 import { hashFile } from './hash';
-import { defaultLogFileName, SummaryLog } from './log';
+import { SummaryLog } from './log';
 import { normalizeHost } from './ollama';
 import { WorkerPool } from './pool';
 import { preflight, type VisionSetting } from './preflight';
@@ -37,6 +37,8 @@ export interface EngineOptions {
 export interface FolderOptions extends EngineOptions {
   folder: string;
   recursive?: boolean;
+  /** Include/exclude filter on paths relative to the folder (the extension's globs). */
+  accept?: (relativePath: string) => boolean;
   /** A log file path, "default" for media_summaries_…txt in the folder, or false for none. */
   log: string | 'default' | false;
 }
@@ -63,14 +65,14 @@ const HASH_CONCURRENCY = 4;
 
 /** Scans a folder and summarizes every media file in it: the CLI's and the extension's main job. */
 export async function summarizeFolder(options: FolderOptions): Promise<RunResult> {
-  const scan = await scanFolder(options.folder, { recursive: options.recursive });
+  const scan = await scanFolder(options.folder, { recursive: options.recursive, accept: options.accept });
   const emit = options.onEvent ?? (() => undefined);
   emit({ type: 'scanned', total: scan.files.length + scan.problems.length });
   let log: SummaryLog | undefined;
   if (options.log !== false) {
-    const file = options.log === 'default' ? path.join(options.folder, defaultLogFileName()) : options.log;
+    const target = options.log === 'default' ? { folder: options.folder } : options.log;
     try {
-      log = await SummaryLog.create(file, options.folder, scan.files.length + scan.problems.length);
+      log = await SummaryLog.create(target, options.folder, scan.files.length + scan.problems.length);
     } catch (error) {
       emit({ type: 'warning', message: (error as Error).message });
     }

@@ -1,5 +1,6 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { OWN_LOG_NAME } from './log';
 import { mediaKindOf, type MediaKind } from './mediaTypes';
 
 export interface ScanOptions {
@@ -28,8 +29,6 @@ export interface ScanResult {
   problems: ScanProblem[];
 }
 
-/** Our own log files (media_summaries_YYYYMMDD_HHMMSS.txt) are never treated as input. */
-const OWN_LOG = /^media_summaries_\d{8}_\d{6}\.txt$/;
 
 /**
  * Lists the media files of a folder (top level unless recursive), sorted by path. Follows symbolic links
@@ -55,7 +54,7 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
     }
     names.sort();
     for (const name of names) {
-      if (name.startsWith('.') || OWN_LOG.test(name)) continue;
+      if (name.startsWith('.') || OWN_LOG_NAME.test(name)) continue;
       const full = path.join(directory, name);
       const relative = path.relative(root, full);
       const kind = mediaKindOf(name);

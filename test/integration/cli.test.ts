@@ -215,3 +215,25 @@ test('without ffmpeg, images still work and each video and audio file gets a cle
     assert.match(byName(records, name).error!, /^ffmpeg not found — install it .* or pass --ffmpeg PATH/);
   }
 });
+
+test('two CLI runs on the same folder and cache at once: no corruption, no entry lost, both logs complete', { skip: builtMissing(), timeout: 180_000 }, async () => {
+  const dir = await tempDir('cli-twice');
+  const cache = await tempDir('cli-twice-cache');
+  for (let i = 0; i < 6; i++) await writeFile(path.join(dir, `shot ${i}.png`), await renderTextImage([`Change request CR-${500 + i}`]));
+  const before = ollama.stats.generateCalls;
+  const args = [dir, '--json', '--cache-dir', cache, '--ollama-host', ollama.url, '--vision-model', 'none', '--workers', '2'];
+  const [a, b] = await Promise.all([cli(args), cli(args)]);
+  for (const run of [a, b]) {
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.records.length, 6);
+    assert.ok(run.records.every((r) => r.status === 'ok' && /CR-5\d\d/.test(r.summary!)));
+  }
+  const calls = ollama.stats.generateCalls - before;
+  assert.ok(calls >= 6 && calls <= 12, `each file summarized at most twice (${calls} LLM calls)`);
+  const logs = (await readdir(dir)).filter((n) => n.startsWith('media_summaries_'));
+  assert.equal(logs.length, 2, `two logs: ${logs.join(', ')}`);
+  for (const log of logs) assert.equal(((await readFile(path.join(dir, log), 'utf8')).match(/^File: /gm) ?? []).length, 6);
+  const third = await cli([...args, '--no-log']);
+  assert.deepEqual([third.totals.cached, third.totals.llmCalls], [6, 0], 'the shared cache holds every result');
+  assert.doesNotMatch(third.stderr, /corrupt|damaged/i);
+});
