@@ -1,4 +1,4 @@
-// Bundles the CLI and the worker child (and, later, the extension entry) into dist/ as CommonJS for Node 20.
+// Bundles the CLI, the worker child and the VS Code extension entry into dist/ as CommonJS for Node 20.
 // Packages that load wasm, worker scripts or data files by path at run time stay external and ship in
 // node_modules, so their own path resolution keeps working in a bundle and in a VSIX.
 import { build } from 'esbuild';
@@ -21,6 +21,8 @@ const common = {
 const entries = [
   { entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js' },
   { entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js' },
+  // The VS Code extension host entry ("main" in package.json); `vscode` is provided by the host (external above).
+  { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
 ];
 
 if (watch) {

@@ -30,6 +30,11 @@ export function summaryKey(model: string, visionModel: string | undefined, sha25
   return `summary:${SUMMARY_VERSION}:${model}:${visionModel ?? 'novision'}:${sha256}`;
 }
 
+/** The vision model a preflight found for host + model + setting, so cached summaries are found while Ollama is down. */
+export function rememberedVisionKey(host: string, model: string, vision: string): string {
+  return `preflight:vision:${host}:${model}:${vision}`;
+}
+
 export interface CachedSummary {
   summary: string;
   title: string;

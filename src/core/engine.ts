@@ -1,7 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { CacheStore } from './cache';
-import { extractKey, statKey, summaryKey, transcriptKey, visionKey, type CachedSummary } from './cacheKeys';
+import { extractKey, rememberedVisionKey, statKey, transcriptKey, visionKey } from './cacheKeys';
+import { recordFromCache } from './lookup';
 import { hashFile } from './hash';
 import { SummaryLog } from './log';
 import { normalizeHost } from './ollama';
@@ -9,7 +10,7 @@ import { WorkerPool } from './pool';
 import { preflight, type VisionSetting } from './preflight';
 import type { CachedStages, ExtractResult, Job, MediaSettings, OllamaSettings, Stage, Transcript } from './protocol';
 import type { FileRecord, RunTotals } from './records';
-import { scanFolder, type ScannedFile } from './scan';
+import { scanFolder, type ScannedFile, type ScanResult } from './scan';
 
 /** Video and audio settings chosen by the caller; the engine adds the per-run thread budget. */
 export type MediaOptions = Omit<MediaSettings, 'transcriptionThreads'>;
@@ -39,6 +40,8 @@ export interface FolderOptions extends EngineOptions {
   recursive?: boolean;
   /** Include/exclude filter on paths relative to the folder (the extension's globs). */
   accept?: (relativePath: string) => boolean;
+  /** The folder's scan when the caller made it already (to show the files before the first is done). */
+  scan?: ScanResult;
   /** A log file path, "default" for media_summaries_…txt in the folder, or false for none. */
   log: string | 'default' | false;
 }
@@ -65,7 +68,7 @@ const HASH_CONCURRENCY = 4;
 
 /** Scans a folder and summarizes every media file in it: the CLI's and the extension's main job. */
 export async function summarizeFolder(options: FolderOptions): Promise<RunResult> {
-  const scan = await scanFolder(options.folder, { recursive: options.recursive, accept: options.accept });
+  const scan = options.scan ?? (await scanFolder(options.folder, { recursive: options.recursive, accept: options.accept }));
   const emit = options.onEvent ?? (() => undefined);
   emit({ type: 'scanned', total: scan.files.length + scan.problems.length });
   let log: SummaryLog | undefined;
@@ -112,18 +115,14 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
       finish({ path: file.path, kind: file.kind, status: 'error', error: hashed.error, cached: false, metadata: {} });
       continue;
     }
-    const extract = cache?.get<ExtractResult>(extractKey(file.kind, hashed));
-    if (extract?.error && !options.refresh) {
-      finish({ path: file.path, kind: file.kind, status: 'error', error: extract.error, cached: true, sha256: hashed, metadata: extract.metadata });
+    const hit = cache && !options.refresh ? recordFromCache(cache, file, hashed, ollama.model, ollama.visionModel ?? null, options.media) : undefined;
+    if (hit && hit.status !== 'pending') {
+      finish(hit);
       continue;
     }
-    const summary = options.refresh ? undefined : cache?.get<CachedSummary>(summaryKey(ollama.model, ollama.visionModel, hashed));
+    const extract = cache?.get<ExtractResult>(extractKey(file.kind, hashed));
     const transcript = file.kind === 'image' ? undefined : cache?.get<Transcript>(transcriptKey(options.media.whisperModel, options.media.language, options.media.maxTranscribeSeconds, hashed));
     const vision = ollama.visionModel ? cache?.get<string>(visionKey(ollama.visionModel, hashed)) : undefined;
-    if (summary && extract) {
-      finish({ path: file.path, kind: file.kind, status: 'ok', cached: true, sha256: hashed, ...summary, ocrText: extract.text || undefined, visionText: vision, transcript: transcript?.text, metadata: extract.metadata });
-      continue;
-    }
     const cached: CachedStages = options.refresh ? { extract: extract?.error ? undefined : extract, transcript } : { extract, vision, transcript };
     jobs.push({ id: jobs.length, path: file.path, kind: file.kind, sha256: hashed, size: file.size, mtimeMs: file.mtimeMs, cached });
     emit({ type: 'queued', path: file.path });
@@ -195,7 +194,7 @@ async function openCache(dir: string, emit: (event: RunEvent) => void): Promise<
 async function resolveOllama(host: string, options: EngineOptions, cache: CacheStore | undefined, emit: (event: RunEvent) => void): Promise<OllamaSettings> {
   const check = await preflight(host, options.model, options.vision);
   check.warnings.forEach((message) => emit({ type: 'warning', message }));
-  const rememberKey = `preflight:vision:${host}:${options.model}:${options.vision}`;
+  const rememberKey = rememberedVisionKey(host, options.model, options.vision);
   let visionModel = check.visionModel;
   if (check.available) {
     await cache?.put(rememberKey, visionModel ?? null).catch(() => undefined);

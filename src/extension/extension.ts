@@ -1,0 +1,58 @@
+/**
+ * The VS Code extension's entry point. Activation (only from contributions: a command, the view, a media-summary:
+ * document) creates the view, the log channel and the commands — no worker, no model, no cache access. Work starts
+ * with a command; each run forks its worker pool from the extension host and closes it when the run ends, so no
+ * process stays behind while idle; deactivate() cancels what is running.
+ */
+import * as vscode from 'vscode';
+import type { MediaSummarizerApi } from './api';
+import { registerCommands } from './commands';
+import { FullTextProvider } from './contentProvider';
+import { Controller } from './controller';
+import { CONFIG_SECTION, CONTEXT_KEYS, FULL_TEXT_SCHEME, OUTPUT_CHANNEL_NAME, STATE_KEYS, VIEW_ID } from './logic/ids';
+import { SummaryModel, type TreeElement } from './logic/model';
+import { downloadWhisper, pullOllamaModel } from './ollamaCommands';
+import { SummaryTree } from './treeView';
+
+let controller: Controller | undefined;
+
+export function activate(context: vscode.ExtensionContext): MediaSummarizerApi {
+  const log = vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME, { log: true });
+  const model = new SummaryModel(context.globalState.get(STATE_KEYS.roots));
+  let current: Controller | undefined;
+  const tree = new SummaryTree(model, {
+    loadRoot: (root) => current?.loadRoot(root) ?? Promise.resolve(),
+    isLoading: (root) => current?.isLoading(root) ?? false,
+  });
+  const view = vscode.window.createTreeView<TreeElement>(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: false });
+  current = new Controller(context, model, tree, view, log);
+  controller = current;
+  const run = current;
+  run.pullModel = (name) => pullOllamaModel(run, name);
+  run.downloadWhisperModel = (name) => downloadWhisper(run, name);
+  const fullText = new FullTextProvider(run);
+  const api = run.api();
+
+  context.subscriptions.push(
+    log,
+    tree,
+    view,
+    run,
+    fullText,
+    vscode.workspace.registerTextDocumentContentProvider(FULL_TEXT_SCHEME, fullText),
+    api.onDidFinishRecord((record) => fullText.recordChanged(record)),
+    ...registerCommands({ controller: run, model, tree, view }),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration(CONFIG_SECTION)) run.settingsChanged();
+    }),
+  );
+  void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.running, false);
+  void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.filtered, false);
+  return api;
+}
+
+export async function deactivate(): Promise<void> {
+  const running = controller;
+  controller = undefined;
+  await running?.shutdown();
+}

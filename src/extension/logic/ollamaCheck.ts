@@ -1,0 +1,29 @@
+/**
+ * Is Ollama there and is the model pulled? One /api/tags request, classified so the notification can offer the
+ * right action (Retry / Open Settings, or Pull). The engine runs its own preflight() during the run.
+ * No `vscode` import.
+ */
+import { describeOllamaError, ollamaClient } from '../../core/ollama';
+import { sameModel } from '../../core/preflight';
+
+export interface OllamaCheck {
+  state: 'ok' | 'unreachable' | 'model-missing';
+  message: string;
+  /** Installed models (names with tags), when Ollama answered. */
+  models: string[];
+}
+
+export const OLLAMA_CHECK_TIMEOUT_MS = 10_000;
+
+export async function checkOllama(host: string, model: string, timeoutMs = OLLAMA_CHECK_TIMEOUT_MS): Promise<OllamaCheck> {
+  let models: string[];
+  try {
+    models = (await ollamaClient(host, timeoutMs).list()).models.map((m) => m.name);
+  } catch (error) {
+    return { state: 'unreachable', message: describeOllamaError(error, host, model, timeoutMs), models: [] };
+  }
+  if (!models.some((name) => sameModel(name, model))) {
+    return { state: 'model-missing', message: `Model ${model} is not installed in Ollama at ${host}.`, models };
+  }
+  return { state: 'ok', message: `Ollama at ${host} has ${model}.`, models };
+}

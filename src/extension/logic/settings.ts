@@ -1,0 +1,235 @@
+/**
+ * The extension's settings (`mediaSummarizer.*`), read through a plain getter so the mapping to engine options is
+ * tested without VS Code. SETTING_DEFAULTS must equal the defaults in package.json (checked by a test).
+ */
+import path from 'node:path';
+import type { EngineOptions } from '../../core/engine';
+import { defaultLogFileName } from '../../core/log';
+import { DEFAULT_MODEL, DEFAULT_OLLAMA_HOST, normalizeHost } from '../../core/ollama';
+
+export type CacheLocation = 'global' | 'workspace';
+export type LogLocation = 'scannedFolder' | 'storage' | 'none';
+
+/** Keys under `mediaSummarizer.` with their defaults, exactly as contributed in package.json. */
+export const SETTING_DEFAULTS = {
+  'ollama.host': '',
+  model: DEFAULT_MODEL,
+  visionModel: 'auto',
+  'whisper.model': 'base.en',
+  'whisper.cliPath': '',
+  'whisper.language': 'auto',
+  ffmpegPath: '',
+  workers: 8,
+  'cache.location': 'global' as CacheLocation,
+  frameInterval: 5,
+  maxFrames: 20,
+  maxTranscribeMinutes: 0,
+  recursive: false,
+  include: [] as string[],
+  exclude: [] as string[],
+  'log.location': 'scannedFolder' as LogLocation,
+  requestTimeout: 600,
+} as const;
+
+export type SettingKey = keyof typeof SETTING_DEFAULTS;
+
+/** Settings that name a program or the host media content is sent to: machine-scoped, ignored in untrusted workspaces. */
+export const MACHINE_SETTINGS: readonly SettingKey[] = ['ollama.host', 'ffmpegPath', 'whisper.cliPath'];
+
+export interface ExtensionSettings {
+  /** The normalized Ollama URL. */
+  ollamaHost: string;
+  model: string;
+  vision: string;
+  whisperModel: string;
+  whisperCliPath?: string;
+  ffmpegPath?: string;
+  language: string;
+  workers: number;
+  cacheLocation: CacheLocation;
+  frameIntervalSeconds: number;
+  maxFrames: number;
+  maxTranscribeMinutes?: number;
+  recursive: boolean;
+  include: string[];
+  exclude: string[];
+  logLocation: LogLocation;
+  requestTimeoutSeconds: number;
+}
+
+export interface SettingsResult {
+  settings: ExtensionSettings;
+  /** Values that were invalid and replaced by their default, as messages for the log. */
+  problems: string[];
+}
+
+/** Reads and validates the settings; `get` returns the effective value of `mediaSummarizer.<key>`. */
+export function readSettings(get: (key: SettingKey) => unknown, env: NodeJS.ProcessEnv = process.env): SettingsResult {
+  const problems: string[] = [];
+  const text = (key: SettingKey): string => {
+    const value = get(key);
+    if (value === undefined || value === null) return String(SETTING_DEFAULTS[key]);
+    if (typeof value !== 'string') {
+      problems.push(`mediaSummarizer.${key} must be a string; using "${String(SETTING_DEFAULTS[key])}".`);
+      return String(SETTING_DEFAULTS[key]);
+    }
+    return value.trim();
+  };
+  const nonEmpty = (key: SettingKey): string => text(key) || String(SETTING_DEFAULTS[key]);
+  const optional = (key: SettingKey): string | undefined => text(key) || undefined;
+  const integer = (key: SettingKey, min: number, max: number): number => {
+    const value = get(key);
+    const fallback = SETTING_DEFAULTS[key] as number;
+    if (value === undefined || value === null) return fallback;
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      problems.push(`mediaSummarizer.${key} must be a number; using ${fallback}.`);
+      return fallback;
+    }
+    const clamped = Math.min(max, Math.max(min, Math.round(value)));
+    if (clamped !== value) problems.push(`mediaSummarizer.${key} must be a whole number from ${min} to ${max}; using ${clamped}.`);
+    return clamped;
+  };
+  const list = (key: SettingKey): string[] => {
+    const value = get(key);
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) {
+      problems.push(`mediaSummarizer.${key} must be a list of glob patterns; ignoring it.`);
+      return [];
+    }
+    return value.filter((item): item is string => typeof item === 'string' && item.trim() !== '').map((item) => item.trim());
+  };
+  const oneOf = <T extends string>(key: SettingKey, allowed: readonly T[]): T => {
+    const value = get(key);
+    if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+    if (value !== undefined && value !== null) problems.push(`mediaSummarizer.${key} must be one of ${allowed.join(', ')}; using ${String(SETTING_DEFAULTS[key])}.`);
+    return SETTING_DEFAULTS[key] as T;
+  };
+
+  const configuredHost = text('ollama.host') || env.OLLAMA_HOST?.trim() || DEFAULT_OLLAMA_HOST;
+  let ollamaHost: string;
+  try {
+    ollamaHost = normalizeHost(configuredHost);
+  } catch {
+    problems.push(`mediaSummarizer.ollama.host "${configuredHost}" is not a URL; using ${DEFAULT_OLLAMA_HOST}.`);
+    ollamaHost = DEFAULT_OLLAMA_HOST;
+  }
+  let language = nonEmpty('whisper.language').toLowerCase();
+  if (language !== 'auto' && !/^[a-z]{2,3}$/.test(language)) {
+    problems.push(`mediaSummarizer.whisper.language takes "auto" or a language code such as "en"; using auto.`);
+    language = 'auto';
+  }
+  const maxTranscribeMinutes = integer('maxTranscribeMinutes', 0, 100_000);
+
+  return {
+    settings: {
+      ollamaHost,
+      model: nonEmpty('model'),
+      vision: nonEmpty('visionModel'),
+      whisperModel: nonEmpty('whisper.model'),
+      whisperCliPath: optional('whisper.cliPath'),
+      ffmpegPath: optional('ffmpegPath'),
+      language,
+      workers: integer('workers', 1, 64),
+      cacheLocation: oneOf('cache.location', ['global', 'workspace'] as const),
+      frameIntervalSeconds: integer('frameInterval', 1, 3600),
+      maxFrames: integer('maxFrames', 1, 500),
+      maxTranscribeMinutes: maxTranscribeMinutes > 0 ? maxTranscribeMinutes : undefined,
+      recursive: get('recursive') === true,
+      include: list('include'),
+      exclude: list('exclude'),
+      logLocation: oneOf('log.location', ['scannedFolder', 'storage', 'none'] as const),
+      requestTimeoutSeconds: integer('requestTimeout', 1, 86_400),
+    },
+    problems,
+  };
+}
+
+/** Where the extension keeps things: from ExtensionContext (extensionPath, globalStorageUri, storageUri). */
+export interface StoragePaths {
+  extensionPath: string;
+  globalStorage: string;
+  /** Undefined when no folder or workspace is open. */
+  workspaceStorage?: string;
+}
+
+export interface ResolvedPaths {
+  workerScript: string;
+  /** The result cache. */
+  cacheDir: string;
+  /** Whisper models (`<dataDir>/models`) and the whisper-cli build: per machine, shared by all workspaces. */
+  dataDir: string;
+  modelsDir: string;
+  /** Where logs go with log.location "storage". */
+  logsDir: string;
+  /** Set when the workspace cache was asked for but no workspace is open. */
+  note?: string;
+}
+
+export function resolvePaths(settings: Pick<ExtensionSettings, 'cacheLocation'>, storage: StoragePaths): ResolvedPaths {
+  const useWorkspace = settings.cacheLocation === 'workspace' && storage.workspaceStorage !== undefined;
+  const base = useWorkspace ? storage.workspaceStorage! : storage.globalStorage;
+  return {
+    workerScript: path.join(storage.extensionPath, 'dist', 'worker.js'),
+    cacheDir: path.join(base, 'cache'),
+    dataDir: storage.globalStorage,
+    modelsDir: path.join(storage.globalStorage, 'models'),
+    logsDir: path.join(base, 'logs'),
+    note:
+      settings.cacheLocation === 'workspace' && !useWorkspace
+        ? 'mediaSummarizer.cache.location is "workspace" but no folder is open: using the global cache.'
+        : undefined,
+  };
+}
+
+/** The engine options (without folder, signal and event handler) for the current settings. */
+export function engineOptions(settings: ExtensionSettings, paths: ResolvedPaths): Omit<EngineOptions, 'signal' | 'onEvent'> {
+  return {
+    ollamaHost: settings.ollamaHost,
+    model: settings.model,
+    vision: settings.vision,
+    workers: settings.workers,
+    cacheDir: paths.cacheDir,
+    requestTimeoutMs: settings.requestTimeoutSeconds * 1000,
+    media: {
+      ffmpegPath: settings.ffmpegPath,
+      whisperCliPath: settings.whisperCliPath,
+      whisperModel: settings.whisperModel,
+      dataDir: paths.dataDir,
+      language: settings.language,
+      maxTranscribeSeconds: settings.maxTranscribeMinutes === undefined ? undefined : settings.maxTranscribeMinutes * 60,
+      frameIntervalSeconds: settings.frameIntervalSeconds,
+      maxFrames: settings.maxFrames,
+    },
+    workerScript: paths.workerScript,
+  };
+}
+
+/** The engine's `log` option: "default" (in the scanned folder), a file under the storage folder, or false. */
+export function logOption(settings: Pick<ExtensionSettings, 'logLocation'>, paths: Pick<ResolvedPaths, 'logsDir'>, now = new Date()): string | 'default' | false {
+  switch (settings.logLocation) {
+    case 'scannedFolder':
+      return 'default';
+    case 'storage':
+      return path.join(paths.logsDir, defaultLogFileName(now));
+    case 'none':
+      return false;
+  }
+}
+
+/**
+ * True for an Ollama URL on this machine (loopback names and addresses). Anything else receives OCR text,
+ * transcripts and images, so the user is asked once before it is used.
+ */
+export function isLocalHost(url: string): boolean {
+  let hostname: string;
+  try {
+    hostname = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  hostname = hostname.replace(/^\[|\]$/g, '');
+  if (hostname === 'localhost' || hostname.endsWith('.localhost')) return true;
+  if (hostname === '::1' || hostname === '0:0:0:0:0:0:0:1' || hostname === '::' || hostname === '0.0.0.0') return true;
+  if (/^::ffff:127\./.test(hostname) || /^::ffff:7f/.test(hostname)) return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}

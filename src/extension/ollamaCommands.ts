@@ -1,0 +1,159 @@
+/**
+ * Model commands: choose the summary model from Ollama's installed models (/api/tags), pull a model with
+ * progress, download a whisper model with progress.
+ */
+import * as vscode from 'vscode';
+import { describeOllamaError, ollamaClient } from '../core/ollama';
+import { sameModel } from '../core/preflight';
+import { downloadWhisperModel, WHISPER_MODEL_NAMES } from '../processors/whisper/models';
+import { openSettings, type Controller } from './controller';
+import { extensionHints } from './logic/hints';
+import { CONFIG_SECTION } from './logic/ids';
+import { pullModel, PULL_TIMEOUT_MS } from './logic/ollamaPull';
+import { DownloadProgress, inertNotificationText } from './logic/status';
+import { formatBytes } from './logic/tooltip';
+
+const LIST_TIMEOUT_MS = 10_000;
+
+export async function selectOllamaModel(controller: Controller): Promise<void> {
+  const { settings } = controller.readSettings();
+  const host = settings.ollamaHost;
+  let models;
+  try {
+    models = (await ollamaClient(host, LIST_TIMEOUT_MS).list()).models;
+  } catch (error) {
+    const choice = await vscode.window.showErrorMessage(
+      inertNotificationText(extensionHints(describeOllamaError(error, host, settings.model, LIST_TIMEOUT_MS))),
+      'Retry',
+      'Open Settings',
+    );
+    if (choice === 'Retry') return selectOllamaModel(controller);
+    if (choice === 'Open Settings') openSettings('ollama.host');
+    return;
+  }
+  type Item = vscode.QuickPickItem & { model?: string; pull?: boolean };
+  const items: Item[] = [...models]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((m) => ({
+      label: m.name,
+      model: m.name,
+      description: [sameModel(m.name, settings.model) ? 'current' : undefined, m.details?.parameter_size, m.details?.quantization_level].filter(Boolean).join(' · '),
+      detail: [m.details?.family, typeof m.size === 'number' ? formatBytes(m.size) : undefined].filter(Boolean).join(' · '),
+    }));
+  items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: 'Pull a Model…', description: 'download one into Ollama', pull: true, alwaysShow: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Select Ollama Model',
+    placeHolder: models.length ? `The model that writes summaries (now ${settings.model})` : `No models installed in Ollama at ${host}: pull one`,
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  if (!picked) return;
+  if (picked.pull) {
+    await pullOllamaModel(controller);
+    return;
+  }
+  if (!picked.model || sameModel(picked.model, settings.model)) return;
+  await vscode.workspace.getConfiguration(CONFIG_SECTION).update('model', picked.model, vscode.ConfigurationTarget.Global);
+  void vscode.window.showInformationMessage(inertNotificationText(`Media Summarizer: summaries are now written by ${picked.model}.`));
+}
+
+/** Pulls a model into Ollama with a cancellable progress notification; resolves true when it is installed. */
+export async function pullOllamaModel(controller: Controller, name?: string): Promise<boolean> {
+  const { settings } = controller.readSettings();
+  const model =
+    name ??
+    (
+      await vscode.window.showInputBox({
+        title: 'Pull Ollama Model',
+        prompt: 'A model name from ollama.com/library, e.g. llama3.2:3b, or a vision model such as llava:7b',
+        value: settings.model,
+        validateInput: (value) => (/^[\w.\-:/]+$/.test(value.trim()) ? undefined : 'Enter a model name such as llama3.2:3b'),
+      })
+    )?.trim();
+  if (!model) return false;
+  const host = settings.ollamaHost;
+  try {
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: inertNotificationText(`Pulling ${model}`), cancellable: true },
+      async (progress, token) => {
+        const abort = new AbortController();
+        const cancel = token.onCancellationRequested(() => abort.abort());
+        try {
+          await pullModel(host, model, ({ message, increment }) => progress.report({ message, increment }), abort.signal);
+        } finally {
+          cancel.dispose();
+        }
+      },
+    );
+  } catch (error) {
+    const err = error as Error;
+    if (err.name === 'AbortError') {
+      void vscode.window.showInformationMessage(inertNotificationText(`Pulling ${model} was cancelled.`));
+      return false;
+    }
+    const message = (err as { status_code?: number }).status_code ? `Ollama could not pull ${model}: ${err.message}` : describeOllamaError(err, host, model, PULL_TIMEOUT_MS);
+    controller.log.error(message);
+    void vscode.window.showErrorMessage(inertNotificationText(extensionHints(message)));
+    return false;
+  }
+  controller.log.info(`Pulled ${model} into Ollama at ${host}.`);
+  if (sameModel(model, settings.model)) {
+    void vscode.window.showInformationMessage(inertNotificationText(`Media Summarizer: ${model} is ready.`));
+  } else {
+    const use = 'Use for Summaries';
+    void vscode.window.showInformationMessage(inertNotificationText(`Media Summarizer: ${model} is ready.`), use).then(async (choice) => {
+      if (choice === use) await vscode.workspace.getConfiguration(CONFIG_SECTION).update('model', model, vscode.ConfigurationTarget.Global);
+    });
+  }
+  return true;
+}
+
+/** Downloads a ggml whisper model into the extension's storage (<global storage>/models) with progress. */
+export async function downloadWhisper(controller: Controller, name?: string): Promise<void> {
+  const { settings, paths } = controller.readSettings();
+  const chosen =
+    name ??
+    (
+      await vscode.window.showQuickPick(
+        [settings.whisperModel, ...WHISPER_MODEL_NAMES.filter((n) => n !== settings.whisperModel)]
+          .filter((n) => (WHISPER_MODEL_NAMES as readonly string[]).includes(n))
+          .map((n) => ({ label: n, description: n === settings.whisperModel ? 'configured' : n.endsWith('.en') || n.includes('.en-') ? 'English only' : undefined })),
+        { title: 'Download Whisper Model', placeHolder: 'The speech model for transcripts (base.en is a good start; larger is slower and better)' },
+      )
+    )?.label;
+  if (!chosen) return;
+  let file: string;
+  try {
+    file = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Downloading whisper model ${chosen}`, cancellable: true },
+      async (progress, token) => {
+        const abort = new AbortController();
+        const cancel = token.onCancellationRequested(() => abort.abort());
+        const tracker = new DownloadProgress();
+        try {
+          return await downloadWhisperModel(chosen, paths.modelsDir, ({ bytes, total }) => progress.report(tracker.update(bytes, total)), abort.signal);
+        } finally {
+          cancel.dispose();
+        }
+      },
+    );
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') {
+      void vscode.window.showInformationMessage(`Downloading whisper model ${chosen} was cancelled.`);
+      return;
+    }
+    const message = extensionHints((error as Error).message);
+    controller.log.error(message);
+    void vscode.window.showErrorMessage(inertNotificationText(message));
+    return;
+  }
+  controller.log.info(`Whisper model ${chosen} is ready: ${file}`);
+  if (chosen === settings.whisperModel) {
+    void vscode.window.showInformationMessage(`Media Summarizer: whisper model ${chosen} is ready.`);
+  } else {
+    const use = 'Use for Transcripts';
+    void vscode.window.showInformationMessage(`Media Summarizer: whisper model ${chosen} is ready.`, use).then(async (choice) => {
+      if (choice === use) await vscode.workspace.getConfiguration(CONFIG_SECTION).update('whisper.model', chosen, vscode.ConfigurationTarget.Global);
+    });
+  }
+}

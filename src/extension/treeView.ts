@@ -1,0 +1,141 @@
+/**
+ * The "Media Summaries" tree: roots are summarized folders, children their media files. Rendering only — the
+ * state lives in SummaryModel, the text in logic/presentation.ts and logic/tooltip.ts. Hovers are built lazily in
+ * resolveTreeItem as untrusted markdown (no HTML, no command links, no theme icons).
+ */
+import * as vscode from 'vscode';
+import { matchesFilter, type FileEntry, type RootEntry, type SummaryModel, type TreeElement } from './logic/model';
+import { entryItem, rootItem, type IconSpec } from './logic/presentation';
+import { buildTooltip } from './logic/tooltip';
+import { extensionHints } from './logic/hints';
+
+/** Coalesces change events: progress events can arrive many times a second. */
+const REFRESH_DELAY_MS = 80;
+
+export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<TreeElement | TreeElement[] | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private filterText = '';
+  private readonly pending = new Set<TreeElement>();
+  private refreshAll = false;
+  private timer: NodeJS.Timeout | undefined;
+  /** Roots expanded by a run in this session open expanded; others wait for the user. */
+  private readonly expanded = new Set<string>();
+
+  constructor(
+    private readonly model: SummaryModel,
+    private readonly loader: { loadRoot(root: RootEntry): Promise<void>; isLoading(root: RootEntry): boolean },
+  ) {}
+
+  get filter(): string {
+    return this.filterText;
+  }
+
+  setFilter(text: string): void {
+    this.filterText = text.trim();
+    this.refresh();
+  }
+
+  markExpanded(root: RootEntry): void {
+    this.expanded.add(root.path);
+  }
+
+  /** Schedules a refresh of some elements, or of everything. */
+  refresh(elements?: Iterable<TreeElement>): void {
+    if (elements === undefined) this.refreshAll = true;
+    else for (const element of elements) this.pending.add(element);
+    this.timer ??= setTimeout(() => this.flush(), REFRESH_DELAY_MS);
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    if (this.refreshAll) this.emitter.fire(undefined);
+    else if (this.pending.size > 0) {
+      const elements = new Set<TreeElement>();
+      for (const element of this.pending) {
+        elements.add(element);
+        // A file's change can change its folder's counts too.
+        if (element.kind === 'file') {
+          const root = this.model.root(element.root);
+          if (root) elements.add(root);
+        }
+      }
+      this.emitter.fire([...elements]);
+    }
+    this.refreshAll = false;
+    this.pending.clear();
+  }
+
+  getTreeItem(element: TreeElement): vscode.TreeItem {
+    return element.kind === 'root' ? this.rootTreeItem(element) : this.fileTreeItem(element);
+  }
+
+  private rootTreeItem(root: RootEntry): vscode.TreeItem {
+    const spec = rootItem(root, this.loader.isLoading(root));
+    const state = this.expanded.has(root.path) || this.filterText ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+    const item = new vscode.TreeItem(spec.label, state);
+    item.id = `root\n${root.path}`;
+    item.description = spec.description;
+    item.iconPath = themeIcon(spec.icon);
+    item.contextValue = spec.contextValue;
+    item.tooltip = root.path;
+    item.accessibilityInformation = { label: spec.accessibilityLabel };
+    return item;
+  }
+
+  private fileTreeItem(entry: FileEntry): vscode.TreeItem {
+    const spec = entryItem(entry);
+    const item = new vscode.TreeItem(spec.label, vscode.TreeItemCollapsibleState.None);
+    item.id = `file\n${entry.root}\n${entry.path}`;
+    item.description = entry.state === 'failed' ? extensionHints(spec.description) : spec.description;
+    item.iconPath = themeIcon(spec.icon);
+    item.contextValue = spec.contextValue;
+    item.accessibilityInformation = { label: spec.accessibilityLabel };
+    // Opens the file itself: VS Code's image preview for images, its media preview for video and audio.
+    item.command = { command: 'vscode.open', title: 'Open File', arguments: [vscode.Uri.file(entry.path)] };
+    return item;
+  }
+
+  async getChildren(element?: TreeElement): Promise<TreeElement[]> {
+    if (!element) {
+      const roots = this.model.roots;
+      if (!this.filterText) return roots;
+      // With a filter, only folders with a match (listing them first where needed).
+      await Promise.all(roots.map((root) => this.loader.loadRoot(root)));
+      return roots.filter((root) => [...root.entries.values()].some((entry) => matchesFilter(entry, this.filterText)));
+    }
+    if (element.kind === 'file') return [];
+    await this.loader.loadRoot(element);
+    const entries = [...element.entries.values()];
+    return this.filterText ? entries.filter((entry) => matchesFilter(entry, this.filterText)) : entries;
+  }
+
+  getParent(element: TreeElement): TreeElement | undefined {
+    return element.kind === 'file' ? this.model.root(element.root) : undefined;
+  }
+
+  resolveTreeItem(item: vscode.TreeItem, element: TreeElement): vscode.TreeItem {
+    if (element.kind !== 'file') return item;
+    const markdown = new vscode.MarkdownString(buildTooltip(displayEntry(element)), false);
+    markdown.isTrusted = false;
+    markdown.supportHtml = false;
+    markdown.supportThemeIcons = false;
+    item.tooltip = markdown;
+    return item;
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.emitter.dispose();
+  }
+}
+
+/** The entry with the engine's CLI advice turned into settings and commands, for display. */
+function displayEntry(entry: FileEntry): FileEntry {
+  if (!entry.record?.error) return entry;
+  return { ...entry, record: { ...entry.record, error: extensionHints(entry.record.error) } };
+}
+
+function themeIcon(icon: IconSpec): vscode.ThemeIcon {
+  return new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
+}

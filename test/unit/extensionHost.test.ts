@@ -1,0 +1,239 @@
+/**
+ * The bundled extension (dist/extension.js) driven through a stand-in `vscode` module (extensionVscodeStub.ts):
+ * activation registers exactly the contributed commands and touches nothing else; "Summarize Folder" from the
+ * Explorer fills the tree with progress, status bar, log lines and the closing message; hovers are untrusted
+ * markdown; copy, full text, filter and the API work; after a "restart" the folder is shown again from the cache
+ * without a run. Every file here is a cache hit, so no worker starts and Ollama is never needed (its port is closed).
+ * Real VS Code behaviour (rendering, menus, process.execPath in the extension host) is the next issue's test.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { before, describe, test } from 'node:test';
+import { CacheStore } from '../../src/core/cache';
+import { extractKey, summaryKey, transcriptKey } from '../../src/core/cacheKeys';
+import { hashFile } from '../../src/core/hash';
+import type { FileRecord } from '../../src/core/records';
+import { PROJECT_ROOT, tempDir } from '../support/paths';
+import { contentProvider, loadExtension, memento, recorded, registeredCommands, resetHost, treeViews, Uri, window, type MarkdownString, type TreeItem } from './extensionVscodeStub';
+
+const BUNDLE = path.join(PROJECT_ROOT, 'dist', 'extension.js');
+const missing = existsSync(BUNDLE) ? false : 'dist/extension.js is missing — run `npm run build` first';
+const MODEL = 'llama3.2:3b';
+
+async function closedPort(): Promise<string> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+const logFiles = (folder: string) => readdirSync(folder).filter((name) => name.startsWith('media_summaries_'));
+
+describe('the extension in a stand-in host', { skip: missing }, () => {
+  let folder: string;
+  let globalStorage: string;
+  const globalState = memento();
+  let extension: ReturnType<typeof loadExtension>;
+  const files: Record<string, string> = {};
+
+  function context() {
+    return {
+      extensionPath: PROJECT_ROOT,
+      globalStorageUri: Uri.file(globalStorage),
+      storageUri: undefined,
+      globalState: memento(globalState.store),
+      workspaceState: memento(),
+      subscriptions: [] as Array<{ dispose(): unknown }>,
+    };
+  }
+
+  const tree = () => treeViews.at(-1)!;
+
+  /** Activates for one test and always deactivates and resets the stand-in host afterwards. */
+  function activate(t: { after(fn: () => unknown): void }) {
+    t.after(async () => {
+      await extension.deactivate();
+      resetHost();
+    });
+    return extension.activate(context());
+  }
+
+  before(async () => {
+    folder = await tempDir('ext-host-media');
+    globalStorage = await tempDir('ext-host-storage');
+    files.shot = path.join(folder, 'shot.png');
+    files.talk = path.join(folder, 'talk.mp4');
+    files.broken = path.join(folder, 'broken.gif');
+    files.todo = path.join(folder, 'todo-later.png');
+    for (const [name, file] of Object.entries(files)) await writeFile(file, `bytes of ${name}`);
+    const sha = (file: string) => hashFile(file);
+    const cache = await CacheStore.open(path.join(globalStorage, 'cache'), { onWarning: () => undefined });
+    await cache.putMany([
+      [extractKey('image', await sha(files.shot)), { text: 'BOARDING PASS LH123', metadata: { format: 'png', width: 800, height: 600 } }],
+      [summaryKey(MODEL, undefined, await sha(files.shot)), { summary: 'A boarding pass for [flight](command:workbench.action.terminal.new) LH123.', title: 'Boarding pass', tags: ['travel'] }],
+      [extractKey('video', await sha(files.talk)), { text: '', metadata: { durationSeconds: 12 } }],
+      [transcriptKey('base.en', 'auto', undefined, await sha(files.talk)), { text: 'welcome to the talk', segments: [] }],
+      [summaryKey(MODEL, undefined, await sha(files.talk)), { summary: 'A short talk.', title: 'Talk', tags: [] }],
+      [extractKey('image', await sha(files.broken)), { text: '', metadata: {}, error: 'Cannot decode broken.gif' }],
+    ]);
+    await cache.close();
+    recorded.configuration.set('mediaSummarizer.ollama.host', await closedPort());
+    recorded.configuration.set('mediaSummarizer.visionModel', 'none');
+    recorded.configuration.set('mediaSummarizer.exclude', ['todo-*']); // not in the cache: it would need a worker
+    extension = loadExtension(BUNDLE);
+  });
+
+
+  test('activation registers the contributed commands and starts nothing', async (t) => {
+    const api = activate(t);
+    const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8'));
+    assert.deepEqual(registeredCommands().sort(), pkg.contributes.commands.map((c: { command: string }) => c.command).sort());
+    assert.equal(typeof api.summarize, 'function');
+    assert.equal(typeof api.onDidFinishRecord, 'function');
+    assert.equal(tree().id, 'mediaSummarizer.summaries');
+    assert.deepEqual(await tree().provider.getChildren(), [], 'empty: the welcome view shows');
+    assert.equal(recorded.contexts.get('mediaSummarizer.running'), false);
+    assert.equal(recorded.progress.length, 0);
+    assert.equal(existsSync(path.join(globalStorage, 'models')), false);
+  });
+
+  test('Summarize Folder from the Explorer: progress, status bar, log, tree, hover, copy, full text, filter, API', async (t) => {
+    const api = activate(t);
+    const finished: FileRecord[] = [];
+    api.onDidFinishRecord((record: FileRecord) => finished.push(record));
+    await (await import('./extensionVscodeStub')).commandsApi.executeCommand('mediaSummarizer.summarizeFolder', Uri.file(folder), [Uri.file(folder)]);
+
+    // Progress notification with "n of m" and a full bar; the status bar counted; one log line per file.
+    const progress = recorded.progress.find((p) => p.title === 'Media Summarizer')!;
+    assert.equal(progress.location, 15, 'a notification');
+    assert.ok(progress.reports.some((r) => r.message === '3 of 3 — talk.mp4'), JSON.stringify(progress.reports));
+    assert.equal(Math.round(progress.reports.reduce((sum, r) => sum + (r.increment ?? 0), 0)), 100);
+    assert.ok(recorded.statusTexts.includes('$(sync~spin) Media Summarizer: 3/3'));
+    assert.ok(recorded.logLines.includes('info done: shot.png (from cache) — Boarding pass'), recorded.logLines.join('\n'));
+    assert.ok(recorded.logLines.includes('error failed: broken.gif (from cache) — Cannot decode broken.gif'));
+    assert.deepEqual(finished.map((r) => path.basename(r.path)).sort(), ['broken.gif', 'shot.png', 'talk.mp4']);
+    assert.equal(logFiles(folder).length, 1, 'the summary log is in the folder');
+    assert.equal(recorded.contexts.get('mediaSummarizer.running'), false);
+
+    // The closing message, and the Ollama check's actionable error (it runs beside the run).
+    assert.ok(recorded.messages.some((m) => m.level === 'info' && /^Done: 3 files — 2 summarized, 3 from cache, 1 failed/.test(m.message)));
+    for (let i = 0; i < 50 && !recorded.messages.some((m) => m.level === 'error'); i++) await new Promise((r) => setTimeout(r, 20));
+    const ollamaError = recorded.messages.find((m) => m.level === 'error')!;
+    assert.match(ollamaError.message, /Ollama is not reachable at .* set mediaSummarizer\.ollama\.host\. Text is still read; summaries are saved as pending\./);
+    assert.deepEqual(ollamaError.items, ['Retry', 'Open Settings']);
+
+    // The tree: the folder, its files with icons, descriptions and context values.
+    const [root] = await tree().provider.getChildren();
+    assert.equal(root.path, folder);
+    const rootItem: TreeItem = tree().provider.getTreeItem(root);
+    assert.equal(rootItem.contextValue, 'folder');
+    assert.match(rootItem.description!, /2\/3 summarized · 1 failed/);
+    const entries = await tree().provider.getChildren(root);
+    const items: TreeItem[] = entries.map((e: unknown) => tree().provider.getTreeItem(e));
+    assert.deepEqual(
+      items.map((i) => [i.label, i.description, i.iconPath?.id, i.contextValue]),
+      [
+        ['broken.gif', 'Cannot decode broken.gif', 'error', 'file.failed'],
+        ['shot.png', 'Boarding pass', 'file-media', 'file.cached'],
+        ['talk.mp4', 'Talk', 'device-camera-video', 'file.cached'],
+      ],
+    );
+    assert.deepEqual(items[1].command, { command: 'vscode.open', title: 'Open File', arguments: [Uri.file(files.shot)] });
+    assert.equal(items[1].tooltip, undefined, 'hovers are built lazily');
+
+    // The hover: untrusted markdown, escaped summary, thumbnail of the image itself.
+    const resolved: TreeItem = tree().provider.resolveTreeItem(items[1], entries[1]);
+    const tooltip = resolved.tooltip as MarkdownString;
+    assert.equal(tooltip.isTrusted, false);
+    assert.equal(tooltip.supportHtml, false);
+    assert.equal(tooltip.supportThemeIcons, false);
+    assert.match(tooltip.value, /\\\[flight\\\]\\\(command\\:workbench\\\.action/);
+    assert.ok(tooltip.value.includes(`![thumbnail](file://${files.shot.split('/').map(encodeURIComponent).join('/')}|width=320,height=240)`), tooltip.value);
+    assert.match(tooltip.value, /BOARDING PASS LH123/);
+
+    // Copy Summary and Show Full Text.
+    const { commandsApi } = await import('./extensionVscodeStub');
+    await commandsApi.executeCommand('mediaSummarizer.copySummary', entries[1]);
+    assert.equal(recorded.clipboard, 'Boarding pass\n\nA boarding pass for [flight](command:workbench.action.terminal.new) LH123.');
+    await commandsApi.executeCommand('mediaSummarizer.showFullText', entries[2]);
+    const shown = recorded.shownDocuments.at(-1)!;
+    assert.match(shown, /^media-summary:\/\/\/talk\.mp4\.txt\?/);
+    const text = String(await contentProvider('media-summary')!.provideTextDocumentContent(Uri.from({ scheme: 'media-summary', path: '/talk.mp4.txt', query: files.talk })));
+    assert.match(text, /Transcript\n-+\nwelcome to the talk/);
+
+    // Filter over summaries.
+    const originalInput = window.showInputBox;
+    window.showInputBox = async () => 'boarding';
+    try {
+      await commandsApi.executeCommand('mediaSummarizer.filter');
+    } finally {
+      window.showInputBox = originalInput;
+    }
+    assert.equal(recorded.contexts.get('mediaSummarizer.filtered'), true);
+    assert.equal(tree().view.message, 'Filter: boarding');
+    assert.deepEqual((await tree().provider.getChildren(root)).map((e: { path: string }) => path.basename(e.path)), ['shot.png']);
+    await commandsApi.executeCommand('mediaSummarizer.clearFilter');
+    assert.equal((await tree().provider.getChildren(root)).length, 3);
+
+    // The API: a cache hit answers without a notification (window progress only).
+    const before = recorded.progress.length;
+    const record = await api.summarize(Uri.file(files.shot));
+    assert.equal(record.title, 'Boarding pass');
+    assert.equal(recorded.progress.at(-1)!.location, 10, 'API runs show window progress, not a notification');
+    assert.equal(recorded.progress.length, before + 1);
+    await assert.rejects(api.summarize(Uri.file(path.join(folder, 'notes.txt'))), /not a supported image, video or audio file/);
+    await assert.rejects(api.summarize(Uri.from({ scheme: 'untitled', path: 'x.png' })), /local files only/);
+
+    // Persisted for the next start: the folder and its log, no summaries.
+    const saved = globalState.store.get('mediaSummarizer.roots.v1') as Array<{ path: string; lastLog?: string }>;
+    assert.equal(saved.length, 1);
+    assert.equal(saved[0].path, folder);
+    assert.equal(path.dirname(saved[0].lastLog!), folder);
+    assert.doesNotMatch(JSON.stringify(saved), /Boarding/);
+  });
+
+  test('after a restart the folder is shown from the cache without a run', async (t) => {
+    activate(t);
+    const [root] = await tree().provider.getChildren();
+    assert.equal(root.path, folder);
+    assert.equal(root.loaded, false, 'nothing read at activation');
+    const entries = await tree().provider.getChildren(root);
+    assert.deepEqual(
+      entries.map((e: { path: string; state: string }) => [path.basename(e.path), e.state]),
+      [
+        ['broken.gif', 'failed'],
+        ['shot.png', 'cached'],
+        ['talk.mp4', 'cached'],
+      ],
+    );
+    assert.equal(recorded.progress.length, 0, 'no run');
+    assert.equal(logFiles(folder).length, 1, 'no new log');
+    const { commandsApi } = await import('./extensionVscodeStub');
+    await commandsApi.executeCommand('mediaSummarizer.openLog', root);
+    assert.equal(recorded.shownDocuments.at(-1), `file://${path.join(folder, logFiles(folder)[0])}`);
+    await commandsApi.executeCommand('mediaSummarizer.removeFolder', root);
+    assert.deepEqual(await tree().provider.getChildren(), []);
+    assert.deepEqual(globalState.store.get('mediaSummarizer.roots.v1'), []);
+  });
+
+  test('a non-local Ollama host is used only after the user agrees', async (t) => {
+    activate(t);
+    const local = recorded.configuration.get('mediaSummarizer.ollama.host');
+    recorded.configuration.set('mediaSummarizer.ollama.host', 'http://ollama.invalid:11434');
+    try {
+      const { commandsApi } = await import('./extensionVscodeStub');
+      await commandsApi.executeCommand('mediaSummarizer.summarizeFolder', Uri.file(folder));
+      const warning = recorded.messages.find((m) => m.level === 'warning')!;
+      assert.match(warning.message, /The Ollama host http:\/\/ollama\.invalid:11434 is not on this machine\./);
+      assert.deepEqual(warning.items, ['Send to This Host', 'Open Settings']);
+      assert.equal(recorded.progress.length, 0, 'declined: nothing ran');
+      assert.equal(globalState.store.get('mediaSummarizer.approvedRemoteHosts.v1'), undefined);
+    } finally {
+      recorded.configuration.set('mediaSummarizer.ollama.host', local);
+    }
+  });
+});
