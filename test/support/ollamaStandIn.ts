@@ -323,6 +323,16 @@ const STOPWORDS = new Set(
   ),
 );
 
+/**
+ * Prompts that fence extracted text as data (`<<<BEGIN>>> … <<<END>>>`, as this project's do) are answered
+ * from the fenced text only, without the fences and the instruction after them — as a model would.
+ */
+function unfence(text: string): string {
+  const begin = text.indexOf('<<<BEGIN>>>');
+  const end = text.indexOf('<<<END>>>', begin);
+  return begin >= 0 && end > begin ? text.slice(begin + '<<<BEGIN>>>'.length, end) : text;
+}
+
 function collapseWhitespace(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
@@ -339,7 +349,7 @@ function clip(text: string, max: number): string {
 export function focusText(prompt: string): string {
   let start = -1;
   for (const match of prompt.matchAll(MARKER_LINE)) start = (match.index ?? 0) + match[0].length;
-  const collapsed = collapseWhitespace(start >= 0 ? prompt.slice(start) : prompt);
+  const collapsed = collapseWhitespace(unfence(start >= 0 ? prompt.slice(start) : prompt));
   if (start >= 0 || collapsed.length <= EXCERPT_CHARS) return collapsed;
   const tail = collapsed.slice(-EXCERPT_CHARS);
   const firstSpace = tail.indexOf(' ');

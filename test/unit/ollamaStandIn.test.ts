@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Ollama } from 'ollama';
-import { startOllamaStandIn, type OllamaStandIn, type OllamaStandInOptions, type StandInRequest } from '../support/ollamaStandIn';
+import { focusText, startOllamaStandIn, type OllamaStandIn, type OllamaStandInOptions, type StandInRequest } from '../support/ollamaStandIn';
 
 /** A valid 1×1 PNG. */
 const PNG_1X1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
@@ -522,4 +522,9 @@ describe('as a separate process', () => {
       child.kill();
     }
   });
+});
+
+test('answers fenced prompts from the fenced text only, without the fences or the instruction after them', () => {
+  const prompt = 'File name: a.png\n\nOCR text:\n<<<BEGIN>>>\nInvoice INV-7 due Friday\n<<<END>>>\n\nSummarize this image.';
+  assert.equal(focusText(prompt), 'Invoice INV-7 due Friday');
 });
