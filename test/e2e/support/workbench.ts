@@ -1,0 +1,173 @@
+/**
+ * The VS Code workbench as a person sees it, through Playwright: the Workspace Trust dialog, the command palette,
+ * views and their tree items, hovers, context menus, notifications and screenshots. Selectors are VS Code 1.100's
+ * DOM (code-server 4.100.3); every wait is bounded, and a failed wait names what was awaited.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+
+/** Long enough for a cold workbench on 2 cores (measured 10–20 s), short enough that a hang fails the test. */
+const WORKBENCH_TIMEOUT_MS = 90_000;
+const STEP_TIMEOUT_MS = 30_000;
+
+export class Workbench {
+  private shots = 0;
+
+  private constructor(
+    readonly page: Page,
+    private readonly context: BrowserContext,
+    /** Screenshots of this test go here, numbered in the order taken. */
+    readonly screenshotDir: string,
+  ) {
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  }
+
+  /** Opens `folder` in a new browser page of the workbench at `url` and waits until the workbench is laid out. */
+  static async open(browser: Browser, url: string, folder: string, screenshotDir: string): Promise<Workbench> {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    const workbench = new Workbench(page, context, screenshotDir);
+    await page.goto(`${url}?folder=${encodeURIComponent(folder)}`, { timeout: WORKBENCH_TIMEOUT_MS });
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: WORKBENCH_TIMEOUT_MS });
+    return workbench;
+  }
+
+  async close(): Promise<void> {
+    await this.context.close().catch(() => undefined);
+  }
+
+  /** Saves a screenshot as `<NN>-<step>.png` and returns its path. */
+  async screenshot(step: string): Promise<string> {
+    await mkdir(this.screenshotDir, { recursive: true });
+    const file = path.join(this.screenshotDir, `${String(++this.shots).padStart(2, '0')}-${step.replace(/[^\w.-]+/g, '-')}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /**
+   * Answers the Workspace Trust dialog that blocks all input when a folder is first opened: trust it, or continue
+   * in restricted mode. The dialog appears some seconds after the workbench, so this waits for it; and returns once
+   * the status bar agrees (its "Restricted Mode" entry shows until trust is granted, and lags the click a little).
+   */
+  async answerWorkspaceTrust(trust: boolean): Promise<void> {
+    const dialog = this.page.locator('.monaco-dialog-box').filter({ hasText: 'Do you trust the authors' });
+    await dialog.waitFor({ state: 'visible', timeout: WORKBENCH_TIMEOUT_MS });
+    await this.screenshot(trust ? 'workspace-trust-dialog' : 'workspace-trust-dialog-restricted');
+    await dialog.getByRole('button', { name: trust ? 'Yes, I trust the authors' : "No, I don't trust the authors" }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await this.restrictedModeIndicator().waitFor({ state: trust ? 'hidden' : 'visible' });
+  }
+
+  /** True when the workbench shows the Restricted Mode indicator in the status bar. */
+  async isRestricted(): Promise<boolean> {
+    return this.restrictedModeIndicator().isVisible();
+  }
+
+  private restrictedModeIndicator(): Locator {
+    return this.page.locator('.part.statusbar').getByText('Restricted Mode');
+  }
+
+  /**
+   * Runs a command by its palette title ("Category: Title"): clicks the command center in the title bar, types
+   * `>` and the title, and picks the entry whose label is exactly that title (not a longer one that contains it).
+   */
+  async runCommand(title: string): Promise<void> {
+    const quickInput = this.page.locator('.quick-input-widget');
+    await this.page.locator('.command-center-quick-pick').click();
+    await quickInput.waitFor({ state: 'visible' });
+    await quickInput.locator('input').fill(`>${title}`);
+    const entry = quickInput.locator('.monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) });
+    try {
+      await entry.first().waitFor({ state: 'visible', timeout: 10_000 });
+    } catch {
+      const offered = await quickInput.locator('.monaco-list-row .label-name').allInnerTexts();
+      await this.screenshot(`command-not-found`);
+      await this.page.keyboard.press('Escape');
+      throw new Error(`The command palette offers no command titled "${title}" (it offers: ${offered.join(' | ') || 'nothing'}). Is the extension installed and enabled?`);
+    }
+    await entry.first().click();
+    await quickInput.waitFor({ state: 'hidden' });
+  }
+
+  /** A view's pane (its header and body) by the view's name, e.g. "Media Summaries". */
+  view(name: string): Locator {
+    return this.page.locator('.pane').filter({ has: this.page.locator('.pane-header', { hasText: new RegExp(`^\\s*${escapeRegExp(name)}`, 'i') }) });
+  }
+
+  /** Clicks the activity bar entry with this title (e.g. "Media Summarizer", "Explorer") unless it is already open. */
+  async openViewContainer(title: string): Promise<void> {
+    const entry = this.page.locator('.part.activitybar .action-item').filter({ has: this.page.locator(`a.action-label[aria-label^="${title}"]`) });
+    await entry.waitFor({ state: 'visible' });
+    if ((await entry.getAttribute('class'))?.includes('checked')) return;
+    await entry.click();
+    // The entry's own hover ("Explorer (Ctrl+Shift+E)") would otherwise sit over the view and swallow the next click.
+    await this.dismissHovers();
+  }
+
+  /** Moves the mouse to the empty editor area and waits (briefly, best effort) for any open hover to close. */
+  async dismissHovers(): Promise<void> {
+    await this.page.mouse.move(900, 500);
+    await this.page.locator('.context-view .hover-contents, .monaco-hover:not(.hidden)').first().waitFor({ state: 'hidden', timeout: 3000 }).catch(() => undefined);
+  }
+
+  /** The tree rows of a pane whose accessible name contains `label` (a file name, a folder, …). */
+  treeItem(pane: Locator, label: string | RegExp): Locator {
+    return pane.getByRole('treeitem', { name: label });
+  }
+
+  /** The Explorer's row for a file or folder name. */
+  explorerItem(name: string): Locator {
+    return this.page.locator('.explorer-folders-view').getByRole('treeitem', { name, exact: true });
+  }
+
+  /**
+   * Hovers `target` and returns the text of the hover that appears (tree item tooltips, status bar items). Moves
+   * the mouse away afterwards so the next hover starts fresh.
+   */
+  async hoverText(target: Locator, screenshotStep?: string): Promise<string> {
+    await target.hover();
+    // Tree items resolve their tooltip lazily: the hover shows "Loading..." first, then the content.
+    const hover = this.page.locator('.monaco-hover:not(.hidden)').filter({ hasText: /\S/ }).filter({ hasNotText: /^\s*Loading\W*$/ }).last();
+    await hover.waitFor({ state: 'visible' });
+    if (screenshotStep) await this.screenshot(screenshotStep);
+    const text = await hover.innerText();
+    await this.page.keyboard.press('Escape');
+    await this.dismissHovers();
+    return text;
+  }
+
+  /** Right-clicks `target` and picks `item` from the context menu VS Code draws (it lives in a shadow root). */
+  async contextMenu(target: Locator, item: string, screenshotStep?: string): Promise<void> {
+    await target.click({ button: 'right' });
+    const menu = this.page.locator('.context-view .monaco-menu');
+    await menu.waitFor({ state: 'visible' });
+    const entry = menu.getByRole('menuitem', { name: item, exact: true });
+    if (!(await entry.isVisible())) {
+      const offered = await menu.getByRole('menuitem').allInnerTexts();
+      await this.screenshot('context-menu-item-missing');
+      await this.page.keyboard.press('Escape');
+      throw new Error(`The context menu has no item "${item}" (it has: ${offered.map((t) => t.split('\n')[0]).join(' | ')})`);
+    }
+    if (screenshotStep) await this.screenshot(screenshotStep);
+    await entry.click();
+  }
+
+  /** A notification toast whose text matches, once it is shown. */
+  async notification(text: string | RegExp, timeoutMs = STEP_TIMEOUT_MS): Promise<Locator> {
+    const toast = this.page.locator('.notifications-toasts .notification-toast').filter({ hasText: text }).first();
+    await toast.waitFor({ state: 'visible', timeout: timeoutMs });
+    return toast;
+  }
+
+  /** The title of the active editor tab, once one is open. */
+  async activeEditorTitle(): Promise<string> {
+    const tab = this.page.locator('.tabs-container .tab.active');
+    await tab.waitFor({ state: 'visible' });
+    return (await tab.getAttribute('aria-label')) ?? (await tab.innerText());
+  }
+}
+
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
