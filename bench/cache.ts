@@ -3,29 +3,39 @@
  * the same run: 8 processes writing N entries in all, then lookup latency on the filled cache.
  *   node --import tsx bench/cache.ts [--quick] [--sizes 1000,4000,10000] [--json FILE]
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { CacheStore } from '../src/core/cache';
 import { tempDir } from '../test/support/paths';
 import { OriginalJsonCache } from './baseline/originalCache';
 
-const run = promisify(execFile);
 const WRITERS = 8;
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, sizes: { type: 'string' }, json: { type: 'string' } } });
 const sizes = (values.sizes ?? (values.quick ? '1000' : '1000,4000,10000')).split(',').map(Number);
 
 type Design = 'original' | 'store';
 
+/** Seconds from "go" until all 8 writers are done (their start-up and store opening are not timed). */
 async function writeAll(design: Design, dir: string, total: number): Promise<number> {
-  const startAt = Date.now() + 1500; // every writer open and waiting, then all start together
-  const started = performance.now();
   const writers = Array.from({ length: WRITERS }, (_, w) =>
-    run(process.execPath, ['--import', 'tsx', path.join(__dirname, 'cacheWriter.ts'), design, dir, String(w), String(total / WRITERS), String(startAt)], { maxBuffer: 1 << 20 }),
+    spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'cacheWriter.ts'), design, dir, String(w), String(total / WRITERS)], { stdio: ['pipe', 'pipe', 'inherit'] }),
   );
-  await Promise.all(writers);
-  return (performance.now() - started) / 1000;
+  const lines = writers.map((child) => createInterface({ input: child.stdout! })[Symbol.asyncIterator]());
+  await Promise.all(lines.map(async (it) => assertLine((await it.next()).value, 'ready')));
+  const started = performance.now();
+  for (const child of writers) child.stdin!.write('go\n');
+  await Promise.all(lines.map(async (it) => (await it.next()).value));
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(writers.map((child) => (child.exitCode === null ? once(child, 'exit') : undefined)));
+  return seconds;
+}
+
+function assertLine(line: string | undefined, expected: string): void {
+  if (line !== expected) throw new Error(`a cache writer said ${JSON.stringify(line)} instead of "${expected}"`);
 }
 
 async function lookups(design: Design, dir: string, total: number, count: number): Promise<number> {
@@ -53,9 +63,7 @@ async function main(): Promise<void> {
     const row: Record<string, number> = { entries: total };
     for (const design of ['original', 'store'] as const) {
       const dir = await tempDir(`bench-cache-${design}`);
-      const start = performance.now();
-      await writeAll(design, dir, total);
-      const seconds = (performance.now() - start) / 1000 - 1.5;
+      const seconds = await writeAll(design, dir, total);
       row[`${design}WriteSeconds`] = Number(seconds.toFixed(2));
       row[`${design}WritesPerSecond`] = Math.round(total / seconds);
       row[`${design}LookupMicros`] = Number((await lookups(design, dir, total, design === 'original' ? 200 : 10_000)).toFixed(1));

@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, constants as fsConstants, openSync, readSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  constants as fsConstants,
+  openSync,
+  readSync,
+  statSync,
+  writeSync,
+  type BigIntStats,
+  type Stats,
+} from 'node:fs';
 import { access, mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -21,12 +31,55 @@ import {
  *
  * - Reads come from an in-memory Map (get/has/keys are synchronous). refresh() reads only the bytes appended since
  *   this instance's offset; an unterminated last line is left for later (a writer may be mid-write).
- * - Writes take a proper-lockfile lock (`<file>.lock`), open the log fresh (O_APPEND), catch up with what others
- *   appended, append their lines with one write() and read them back, so memory always equals a prefix of the file.
- * - Compaction (rare: dead lines > 50 % and file >= compactMinBytes, or compact()) writes the live entries to a temp
- *   file, fsyncs it and renames it over the log under the lock. Readers notice the replacement (other inode, smaller
- *   size or a different header id) and reload.
+ * - Appends (put, putMany, delete, deletePrefix) are lock-free: the log is opened with O_APPEND and all lines of a
+ *   batch go out in ONE write(). On a local file system an O_APPEND write to a regular file is positioned at the
+ *   end and applied atomically with respect to other O_APPEND writers (Linux/macOS: under the inode lock; Windows:
+ *   FILE_APPEND_DATA), so lines of different writers never interleave. Every write starts with "\n": if a killed
+ *   writer left a torn line, that newline ends it (it becomes one corrupt, counted line) and cannot swallow ours;
+ *   readers skip the resulting empty lines. One "\n" per write() is enough, the lines inside one write are
+ *   contiguous. After the write the writer reads its own lines back, so memory always equals a prefix of the file.
+ * - The proper-lockfile lock (`<file>.lock`) guards the structure of the log, not the appends: it is taken only by
+ *   operations that replace the file (compaction, clear), by the creation of a missing log (a new file appears
+ *   atomically with its header: temp file + rename) and by the fallbacks below.
+ * - Compaction (rare: dead lines > 50 % and file >= compactMinBytes, or compact()) catches up with the file under
+ *   the lock, writes the live entries to a temp file, fsyncs it and renames it over the log. clear() renames an
+ *   empty log over it. Readers notice the replacement (other inode, smaller size or a different header id) and
+ *   reload.
  * - Damaged lines are skipped, counted and reported (never fatal) and dropped by the next compaction.
+ *
+ * Why a lock-free append cannot be lost to a concurrent replacement. After its write() to the file open as fd
+ * (inode I) a writer (1) checks that no lock is held (stat of `<file>.lock`) and only then (2) that the path still
+ * names inode I. It acknowledges the put only if both hold; if the lock is held it waits for it to go (polling, not
+ * queueing for it, so waiting writers never hold the lock and never delay each other); if the path names another
+ * file it appends the same lines to that file (bounded; the last resort appends under the lock, where the file
+ * cannot be replaced). A replacer R takes the lock (time L), reads the log to its end (time R > L), renames (N) and
+ * unlocks (U). For an acknowledged write whose lock check ran at time c:
+ *   c < L:      the write finished before c, so before R: R's read contains it and so does the new file.
+ *   c > U:      the path check runs after N. Had the writer opened the old file, it would see the new inode and
+ *               append again; an unchanged inode means it opened the new file and wrote there (or R gave up
+ *               without renaming, and the write is still in the current file).
+ *   L < c < U:  impossible, the lock was visible.
+ * I cannot be reused by another file while the writer holds fd open, so comparing dev/ino is exact (no header id
+ * needed). Lines written to the old inode after R's read are dropped with it; their writers see the lock or the new
+ * inode and append them to the new file. Duplicates (written to both) are harmless: same key, same value. A put
+ * racing a clear() may survive it (as if it ran just after the clear); a put acknowledged before clear() started
+ * never does. Deletes catch up with the file first, so the tombstone is written only for a key that exists.
+ * A lock that looks abandoned (older than staleLockMs) is taken over by appending under it. A put that fails after
+ * its write() (e.g. it timed out waiting for a lock held by a live process) may still be in the log.
+ * Between appends the descriptor stays open (not on Windows), pinning the inode. That saves the open/close and
+ * the header-id probe. A replaced file is noticed by the path check above and the descriptor reopened; close()
+ * closes it.
+ *
+ * Why no tail copy. An alternative is to let writers ignore the lock, and have the replacer copy what was appended
+ * to the old inode after its read (from its last complete line to the end) into the new file AFTER the rename. That
+ * copy reorders lines: a put of k acknowledged before the rename can be copied behind a later put or delete of k
+ * that another writer has already appended to the new file. The stale value then wins, or a deleted key comes
+ * back. With the lock check above, nothing is ever copied after the rename, and the order of the file is the order
+ * of the acknowledgements.
+ *
+ * Limits: needs a local file system. O_APPEND is not atomic on NFS and similar, which the lock-per-write design
+ * tolerated. A replacer that loses its lock (blocked longer than staleLockMs, taken over) checks for that before
+ * renaming, as before; that check can come too late if the replacer is blocked in between.
  *
  * Values handed out by get() are shared with the store: treat them as read-only.
  */
@@ -94,6 +147,15 @@ interface ReadItem {
   readonly preview?: string;
 }
 
+/** The log open for appending. While it is open its inode cannot be reused by another file. */
+interface AppendHandle {
+  readonly fd: number;
+  readonly dev: bigint;
+  readonly ino: bigint;
+  /** Memory was checked against this inode (header probe) while the handle pinned it: no probe needed until closed. */
+  verified: boolean;
+}
+
 interface LockContext {
   compromised: boolean;
   released: boolean;
@@ -105,7 +167,21 @@ const DEFAULT_COMPACT_MIN_BYTES = 1 << 20;
 const READ_CHUNK = 4 << 20;
 const WRITE_CHUNK = 1 << 20;
 const TEMP_FILE_MAX_AGE_MS = 60_000;
-/** Short, fast retries: a lock is held for about a millisecond; the outer loop in acquire() covers the stale period. */
+/** Lock-free appends: O_APPEND without O_CREAT (a missing log is created with its header under the lock). */
+const APPEND_FLAGS = fsConstants.O_RDWR | fsConstants.O_APPEND;
+/** Lock-free attempts of one append before it is done under the lock (each extra one means the file was replaced). */
+const MAX_APPEND_ROUNDS = 8;
+/** Attempts of one write() before giving up when the kernel keeps writing less than asked (disk full). */
+const MAX_SHORT_WRITES = 3;
+/** Polling of a held lock by a writer waiting to confirm its append: first and longest pause, ms. */
+const LOCK_POLL_MIN_MS = 1;
+const LOCK_POLL_MAX_MS = 20;
+/**
+ * Keep the append descriptor open between appends (saves open/close and the header probe). Not on Windows, where an
+ * open handle can make replacing the file (compaction by another process) fail.
+ */
+const KEEP_APPEND_HANDLE = process.platform !== 'win32';
+/** Short, fast retries: the lock is only held to create, compact or clear the log; acquire() covers the stale period. */
 const LOCK_RETRIES = { retries: 200, minTimeout: 2, maxTimeout: 40, factor: 1.5, randomize: true };
 
 function emptyState(): LogState {
@@ -149,16 +225,6 @@ async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
     const { bytesWritten } = await fh.write(buf, written, buf.length - written, null);
     if (bytesWritten <= 0) throw new Error('write() wrote nothing');
     written += bytesWritten;
-  }
-}
-
-/** One write() on an O_APPEND descriptor (the kernel appends at the current end); loops only on a short write. */
-function appendAllSync(fd: number, buf: Buffer): void {
-  let written = 0;
-  while (written < buf.length) {
-    const n = writeSync(fd, buf, written, buf.length - written, null);
-    if (n <= 0) throw new Error('write() wrote nothing');
-    written += n;
   }
 }
 
@@ -230,6 +296,7 @@ export class CacheStore {
   private reloadCount = 0;
   private warnedFormat = false;
   private openBatch: PutBatch | null = null;
+  private appendHandle: AppendHandle | null = null;
 
   private constructor(dir: string, options: CacheStoreOptions) {
     this.dir = dir;
@@ -288,16 +355,10 @@ export class CacheStore {
     const store = new CacheStore(resolved, options);
     await store.enqueue(async () => {
       await store.refreshNow();
-      // An unterminated last line is either a write in progress or a torn write by a killed process. Under the
-      // lock no write is in progress, so whatever is still there is torn: terminate it so it is counted now and
-      // later appends start on a clean line.
-      if (store.state.tail > 0) {
-        try {
-          await store.withLock(() => store.withWriteHandle(async () => undefined));
-        } catch (err) {
-          store.warn(`Could not repair the unterminated last line of ${store.file}: ${describe(err)}`);
-        }
-      }
+      // An unterminated last line is either a write in progress or a torn write by a killed process. Appending a
+      // newline needs no lock: O_APPEND puts it after a write in progress (an empty line, skipped), and it ends a
+      // torn line, so that line is counted now. (Later appends are safe anyway: each starts with a newline.)
+      if (store.state.tail > 0) store.terminateTornLine();
     });
     return store;
   }
@@ -340,14 +401,14 @@ export class CacheStore {
   async delete(key: string): Promise<void> {
     checkKey('delete', key);
     return this.enqueue(async () => {
-      await this.append(() => (this.state.map.has(key) ? [{ key }] : []));
+      await this.append(() => (this.state.map.has(key) ? [{ key }] : []), true);
     });
   }
 
   /** Deletes every key starting with `prefix` (tombstones, one write). Returns how many were deleted. */
   async deletePrefix(prefix: string): Promise<number> {
     if (typeof prefix !== 'string') throw new TypeError('CacheStore.deletePrefix: the prefix must be a string.');
-    return this.enqueue(() => this.append(() => this.keys(prefix).map((key) => ({ key }))));
+    return this.enqueue(() => this.append(() => this.keys(prefix).map((key) => ({ key })), true));
   }
 
   /** Removes everything: replaces the log with an empty one under the lock. */
@@ -363,7 +424,7 @@ export class CacheStore {
   compact(): Promise<void> {
     return this.enqueue(() =>
       this.withLock(async (lock) => {
-        await this.withWriteHandle(async () => undefined);
+        this.syncLocked();
         await this.replaceLog(lock, this.state.map);
       }),
     );
@@ -379,20 +440,24 @@ export class CacheStore {
     };
   }
 
-  /** Waits for pending operations; afterwards writes and refresh() fail, get() keeps answering from memory. */
+  /**
+   * Waits for pending operations and closes the append descriptor; afterwards writes and refresh() fail, get() keeps
+   * answering from memory.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     const pending = this.queue;
     this.closed = true;
     await pending.catch(() => undefined);
+    this.dropAppendHandle();
   }
 
   // ---------------------------------------------------------------------------------------------------------------
 
   /**
-   * Queues puts. Puts issued while this instance waits for the lock or for an earlier operation join one batch that
-   * is written with a single lock acquisition and a single write() (order kept, last value per key wins). Any other
-   * operation closes the open batch, so operations still take effect in the order they were called.
+   * Queues puts. Puts issued while this instance waits for an earlier operation join one batch that is written with
+   * a single write() (order kept, last value per key wins). Any other operation closes the open batch, so
+   * operations still take effect in the order they were called.
    */
   private enqueuePuts(entries: Iterable<readonly [string, string]>): Promise<void> {
     const open = this.openBatch;
@@ -406,7 +471,7 @@ export class CacheStore {
     const batch: PutBatch = { records: new Map(entries), done: Promise.resolve() };
     batch.done = this.enqueue(async () => {
       if (this.openBatch === batch) this.openBatch = null;
-      await this.append(() => [...batch.records].map(([key, json]) => ({ key, json })));
+      await this.append(() => [...batch.records].map(([key, json]) => ({ key, json })), false);
     });
     this.openBatch = batch;
     return batch.done;
@@ -449,15 +514,18 @@ export class CacheStore {
 
   /**
    * Brings memory up to date with the file open as `fd` (a prefix up to its last newline). Returns its size.
-   * Synchronous on purpose: it runs inside the lock, where every thread-pool round trip would lengthen the time
-   * other processes wait, and what it reads is normally a few lines (parsing them is synchronous anyway).
+   * Synchronous on purpose: it runs on every append (to read our own lines back) and under the lock during a
+   * compaction, where every thread-pool round trip would add latency, and what it reads is normally a few lines
+   * (parsing them is synchronous anyway).
    */
-  private syncWith(fd: number): number {
+  private syncWith(fd: number, handle?: AppendHandle): number {
     const st = fstatSync(fd, { bigint: true });
     const size = Number(st.size);
     const current = this.state;
     let replaced = current.ino !== st.ino || current.dev !== st.dev || size < current.offset;
-    if (!replaced && current.header) {
+    // The header probe catches a replacement that reused the inode number; impossible while `handle` pins it.
+    const pinned = handle?.verified === true && current.ino === handle.ino && current.dev === handle.dev;
+    if (!replaced && current.header && !pinned) {
       const probe = Buffer.alloc(current.header.length);
       const bytesRead = readSync(fd, probe, 0, probe.length, 0);
       replaced = bytesRead !== probe.length || !probe.equals(current.header);
@@ -472,6 +540,7 @@ export class CacheStore {
       if (current.ino !== null) this.reloadCount++;
       this.state = target;
     }
+    if (handle) handle.verified = this.state.ino === handle.ino && this.state.dev === handle.dev;
     this.reportCorrupt(corrupt);
     return size;
   }
@@ -621,15 +690,7 @@ export class CacheStore {
           await mkdir(this.dir, { recursive: true, mode: 0o700 }).catch(() => undefined);
           continue;
         }
-        if (code === 'ELOCKED') {
-          throw new Error(
-            `Timed out after ${((Date.now() - started) / 1000).toFixed(1)} s waiting for the cache lock ` +
-              `${this.lockPath}: another media-summarizer process (CLI, worker or VS Code window) keeps holding it. ` +
-              `A lock left by a killed process is taken over automatically once it is ${this.staleMs / 1000} s old; ` +
-              `if it persists, stop the other processes or delete ${this.lockPath}.`,
-            { cause: err },
-          );
-        }
+        if (code === 'ELOCKED') throw this.lockTimeoutError(started, err);
         throw new Error(
           `Cannot lock the cache in ${this.dir} (${code ?? describe(err)}). Pass --cache-dir with a writable ` +
             'directory or fix its permissions.',
@@ -639,34 +700,273 @@ export class CacheStore {
     }
   }
 
-  /** Under the lock: opens the log for appending, syncs memory with it and runs `fn`. */
-  private async withWriteHandle<T>(fn: (fd: number, size: number) => Promise<T>): Promise<T> {
+  /** Opens the current log for lock-free appending (and reading back); null if there is none. */
+  private openAppend(): number | null {
+    try {
+      return openSync(this.file, APPEND_FLAGS);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return null;
+      throw this.writeError(err);
+    }
+  }
+
+  /** Opens the log for appending, creating it (with its header) under the lock if it is missing. */
+  private async openAppendCreating(): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      const fd = this.openAppend();
+      if (fd !== null) return fd;
+      if (attempt >= 3) {
+        throw this.writeError(Object.assign(new Error('the file keeps disappearing'), { code: 'ENOENT' }));
+      }
+      await this.withLock(() => this.createLogLocked());
+    }
+  }
+
+  /** Under the lock: opens the log for appending, creating it if it is missing. */
+  private async openAppendLocked(): Promise<number> {
+    const fd = this.openAppend();
+    if (fd !== null) return fd;
+    await this.createLogLocked();
+    const created = this.openAppend();
+    if (created === null) throw this.writeError(Object.assign(new Error('the file disappeared'), { code: 'ENOENT' }));
+    return created;
+  }
+
+  /**
+   * Under the lock: creates a missing log holding just a header. It appears atomically (temp file + rename), so a
+   * lock-free writer (which never creates the file) can never put a line in front of the header. Only lock
+   * holders create or replace the log, so the existence check cannot go stale before the rename.
+   */
+  private async createLogLocked(): Promise<void> {
+    const tmp = this.tempPath();
+    try {
+      if (statSync(this.file, { throwIfNoEntry: false })) return;
+      await mkdir(this.dir, { recursive: true, mode: 0o700 }).catch(() => undefined);
+      const fh = await open(tmp, 'wx', 0o600);
+      try {
+        await writeAll(fh, Buffer.from(encodeHeader(), 'utf8'));
+      } finally {
+        await fh.close();
+      }
+      await this.renameWithRetry(tmp, this.file);
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw errnoCode(err) ? this.writeError(err) : err;
+    }
+  }
+
+  /**
+   * Appends `buf` with one write() (an O_APPEND write is applied atomically with respect to other appenders).
+   * A short write (disk full, signal) leaves a torn fragment: the whole buffer is written again, its leading
+   * newline ends the fragment, and the lines the fragment did hold in full are harmless duplicates.
+   */
+  private writeOnce(fd: number, buf: Buffer): void {
+    for (let attempt = 1; ; attempt++) {
+      let n: number;
+      try {
+        n = writeSync(fd, buf, 0, buf.length, null);
+      } catch (err) {
+        throw this.writeError(err);
+      }
+      if (n === buf.length) return;
+      if (attempt >= MAX_SHORT_WRITES) {
+        throw this.writeError(new Error(`write() wrote ${n} of ${buf.length} bytes`));
+      }
+    }
+  }
+
+  /** Lock-free: ends an unterminated last line (see open()). */
+  private terminateTornLine(): void {
+    try {
+      const fd = this.openAppend();
+      if (fd === null) return;
+      try {
+        this.writeOnce(fd, Buffer.from('\n'));
+        this.syncWith(fd);
+      } finally {
+        closeQuietly(fd);
+      }
+    } catch (err) {
+      this.warn(`Could not repair the unterminated last line of ${this.file}: ${describe(err)}`);
+    }
+  }
+
+  /**
+   * After a lock-free write to the file with identity `mine`: 'ok' once the lines are known to be in the current
+   * log, 'replaced' if the path now names another file (write them again there), 'locked' if the lock looks
+   * abandoned (append under the lock, which takes it over). Order matters: lock check first, then the path (see
+   * the module comment). Waits while a live process holds the lock, at most lockTimeoutMs.
+   */
+  private async confirmAppend(mine: { dev: bigint; ino: bigint }): Promise<'ok' | 'replaced' | 'locked'> {
+    let started = 0;
+    let pause = LOCK_POLL_MIN_MS;
+    for (;;) {
+      let lock: Stats | undefined;
+      let current: BigIntStats | undefined;
+      try {
+        lock = statSync(this.lockPath, { throwIfNoEntry: false });
+        if (!lock) current = statSync(this.file, { bigint: true, throwIfNoEntry: false });
+      } catch (err) {
+        throw this.writeError(err);
+      }
+      if (!lock) return current && current.ino === mine.ino && current.dev === mine.dev ? 'ok' : 'replaced';
+      const now = Date.now();
+      if (now - lock.mtimeMs > this.staleMs) return 'locked';
+      if (started === 0) started = now;
+      else if (now - started >= this.lockTimeoutMs) throw this.lockTimeoutError(started);
+      await sleep(pause);
+      pause = Math.min(LOCK_POLL_MAX_MS, pause * 2);
+    }
+  }
+
+  /**
+   * Appends the records produced by `build`, lock-free (see the module comment). `syncFirst`: catch up with the
+   * file before calling `build` (deletes decide from the current keys; puts do not need to). Returns the number
+   * of records written.
+   */
+  private async append(build: () => PendingRecord[], syncFirst: boolean): Promise<number> {
+    let buf: Buffer | null = null;
+    let count = 0;
+    for (let round = 0; round < MAX_APPEND_ROUNDS; round++) {
+      const handle = await this.getAppendHandle();
+      let outcome: 'ok' | 'replaced' | 'locked';
+      try {
+        if (buf === null) {
+          if (syncFirst) this.syncWith(handle.fd, handle);
+          const records = build();
+          if (records.length === 0) {
+            this.releaseAppendHandle();
+            return 0;
+          }
+          count = records.length;
+          buf = this.encodeRecords(records);
+        }
+        this.writeOnce(handle.fd, buf);
+        outcome = await this.confirmAppend(handle);
+        // Read our own lines back (page cache): memory then holds exactly what every other process will read.
+        if (outcome === 'ok') this.syncWith(handle.fd, handle);
+      } catch (err) {
+        this.dropAppendHandle();
+        throw err;
+      }
+      if (outcome === 'ok') {
+        this.releaseAppendHandle();
+        await this.compactIfDue();
+        return count;
+      }
+      this.dropAppendHandle(); // the file was replaced (or the lock abandoned): open the current one next time
+      if (outcome === 'locked') break;
+    }
+    // The file keeps being replaced under us, or the lock was abandoned: append under the lock, where no one can
+    // replace the file (and an abandoned lock is taken over).
+    const lines = buf!;
+    await this.withLock(async () => {
+      const fd = await this.openAppendLocked();
+      try {
+        this.writeOnce(fd, lines);
+        this.syncWith(fd);
+      } finally {
+        closeQuietly(fd);
+      }
+    });
+    await this.compactIfDue();
+    return count;
+  }
+
+  /** The cached append handle, or a new one (creating a missing log under the lock). */
+  private async getAppendHandle(): Promise<AppendHandle> {
+    const cached = this.appendHandle;
+    if (cached) {
+      // refresh() already moved on to a newer file: this one was replaced, do not write to it first.
+      if (this.state.ino === null || (this.state.ino === cached.ino && this.state.dev === cached.dev)) return cached;
+      this.dropAppendHandle();
+    }
+    const fd = await this.openAppendCreating();
+    try {
+      const st = fstatSync(fd, { bigint: true });
+      this.appendHandle = { fd, dev: st.dev, ino: st.ino, verified: false };
+      return this.appendHandle;
+    } catch (err) {
+      closeQuietly(fd);
+      throw this.writeError(err);
+    }
+  }
+
+  /** After a successful append: keep the handle for the next one where that is safe. */
+  private releaseAppendHandle(): void {
+    if (!KEEP_APPEND_HANDLE) this.dropAppendHandle();
+  }
+
+  private dropAppendHandle(): void {
+    const handle = this.appendHandle;
+    this.appendHandle = null;
+    if (handle) closeQuietly(handle.fd);
+  }
+
+  private encodeRecords(records: readonly PendingRecord[]): Buffer {
+    const t = Date.now();
+    let text = '\n'; // ends a torn line a killed writer may have left, so it cannot swallow ours
+    for (const r of records) text += r.json === undefined ? encodeDelete(r.key, t) : encodePut(r.key, r.json, t);
+    return Buffer.from(text, 'utf8');
+  }
+
+  private compactionDue(size: number): boolean {
+    const s = this.state;
+    return size >= this.compactMinBytes && (s.lines - s.map.size) * 2 > s.lines;
+  }
+
+  /** Automatic compaction, checked after each append and done under the lock (re-checked there: others may have). */
+  private async compactIfDue(): Promise<void> {
+    if (!this.compactionDue(this.state.offset + this.state.tail)) return;
+    try {
+      await this.withLock(async (lock) => {
+        const size = this.syncLocked();
+        if (size !== null && this.compactionDue(size)) await this.replaceLog(lock, this.state.map);
+      });
+    } catch (err) {
+      this.warn(`Compaction of ${this.file} failed (the cache still works): ${describe(err)}`);
+    }
+  }
+
+  /**
+   * Under the lock: brings memory up to date with the whole file, as the base of a compaction. Lines appended
+   * after this read are not lost: their writers see the lock or the new inode and append them again. An
+   * unterminated tail is either torn (dropped, as it should be) or a write in progress (its writer re-appends).
+   * Returns the file size, or null if there is no log.
+   */
+  private syncLocked(): number | null {
     let fd: number;
     try {
-      fd = openSync(this.file, 'a+', 0o600); // O_APPEND | O_CREAT, opened fresh so it is the current inode
+      fd = openSync(this.file, 'r');
     } catch (err) {
+      if (errnoCode(err) === 'ENOENT') {
+        if (this.state.ino !== null) {
+          this.state = emptyState();
+          this.reloadCount++;
+        }
+        return null;
+      }
       throw this.writeError(err);
     }
     try {
-      let size = this.syncWith(fd);
-      if (this.state.tail > 0) {
-        // Under the lock nobody is mid-write, so an unterminated last line is torn: end it so it becomes a
-        // (corrupt, counted) line of its own instead of swallowing the next record.
-        this.appendBytes(fd, Buffer.from('\n'));
-        size = this.syncWith(fd);
-      }
-      return await fn(fd, size);
+      return this.syncWith(fd);
     } finally {
       closeQuietly(fd);
     }
   }
 
-  private appendBytes(fd: number, buf: Buffer): void {
-    try {
-      appendAllSync(fd, buf);
-    } catch (err) {
-      throw this.writeError(err);
-    }
+  private lockTimeoutError(started: number, cause?: unknown): Error {
+    return new Error(
+      `Timed out after ${((Date.now() - started) / 1000).toFixed(1)} s waiting for the cache lock ` +
+        `${this.lockPath}: another media-summarizer process (CLI, worker or VS Code window) keeps holding it. ` +
+        `A lock left by a killed process is taken over automatically once it is ${this.staleMs / 1000} s old; ` +
+        `if it persists, stop the other processes or delete ${this.lockPath}.`,
+      cause === undefined ? undefined : { cause },
+    );
+  }
+
+  private tempPath(): string {
+    return path.join(this.dir, `${CACHE_FILE_NAME}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   }
 
   private writeError(err: unknown): Error {
@@ -678,35 +978,13 @@ export class CacheStore {
     return new Error(`Cannot write the cache file ${this.file} (${code ?? describe(err)}). ${hint}`, { cause: err });
   }
 
-  /** Under the lock: appends the records produced by `build` (called after catching up) with one write. */
-  private append(build: () => PendingRecord[]): Promise<number> {
-    return this.withLock((lock) =>
-      this.withWriteHandle(async (fd, size) => {
-        const records = build();
-        if (records.length === 0) return 0;
-        const t = Date.now();
-        let text = size === 0 ? encodeHeader(t) : '';
-        for (const r of records) text += r.json === undefined ? encodeDelete(r.key, t) : encodePut(r.key, r.json, t);
-        this.appendBytes(fd, Buffer.from(text, 'utf8'));
-        // Read our own lines back (page cache): memory then holds exactly what every other process will read.
-        const newSize = this.syncWith(fd);
-        const s = this.state;
-        if (newSize >= this.compactMinBytes && (s.lines - s.map.size) * 2 > s.lines) {
-          try {
-            await this.replaceLog(lock, s.map);
-          } catch (err) {
-            this.warn(`Compaction of ${this.file} failed (the cache still works): ${describe(err)}`);
-          }
-        }
-        return records.length;
-      }),
-    );
-  }
-
-  /** Under the lock: atomically replaces the log with a new file holding `entries` (temp file, fsync, rename). */
+  /**
+   * Under the lock: atomically replaces the log with a new file holding `entries` (temp file, fsync, rename).
+   * Lock-free appends to the old file during this are re-appended to the new one by their writers (module comment).
+   */
   private async replaceLog(lock: LockContext, entries: ReadonlyMap<string, Entry>): Promise<void> {
     await this.removeOldTempFiles();
-    const tmp = path.join(this.dir, `${CACHE_FILE_NAME}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    const tmp = this.tempPath();
     const header = encodeHeader();
     let fh: FileHandle | undefined;
     let dev: bigint;
@@ -735,6 +1013,7 @@ export class CacheStore {
       fh = undefined;
       if (lock.compromised) throw new Error('the cache lock was lost before the new file could be put in place');
       await this.renameWithRetry(tmp, this.file);
+      this.dropAppendHandle(); // it points to the old file
     } catch (err) {
       await fh?.close().catch(() => undefined);
       await unlink(tmp).catch(() => undefined);

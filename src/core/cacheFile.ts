@@ -4,7 +4,9 @@ import { crc32 } from 'node:zlib';
 /*
  * On-disk format of the result cache (see cache.ts for the store built on it).
  *
- * The log is NDJSON, one record per line, appended under a lock and never edited in place:
+ * The log is NDJSON, one record per line, only ever appended to (one O_APPEND write per batch, see cache.ts) and
+ * never edited in place. Each append starts with a newline (it ends a torn line a killed writer may have left), so
+ * empty lines are normal and skipped:
  *
  *   {"h":"media-summarizer-cache","format":1,"id":"<random>","created":<epochMs>}   optional header, first line only
  *   {"k":"<key>","v":<json value>,"t":<epochMs>,"c":"<crc32>"}                       put

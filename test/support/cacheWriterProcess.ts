@@ -9,10 +9,16 @@
  *   loop       put() forever, printing "ack <i>" after each completed put (to be SIGKILLed)
  *   hold-lock  take the store's lock with proper-lockfile, print "locked" and hang (to be SIGKILLed)
  *   compact    overwrite k0..k<count-1> with v2, delete the first quarter, compact(), then add after:0..<count-1>
+ *   churn      <count> steps of: put w<id>:<i>, overwrite last:<id> with i, every 10th step delete w<id>:<i-5>,
+ *              every 7th step a putMany of both (final state: churnExpected(id, count))
+ *   phases     put w<id>:<i> forever; before each put check whether the file CACHE_PHASE_FILE exists, print
+ *              "phase2 <i>" when it first does, and stop after <count> more puts
  *
- * Env: CACHE_STALE_MS (staleLockMs), CACHE_START_AT (epoch ms to wait for before writing, to line processes up).
+ * Env: CACHE_STALE_MS (staleLockMs), CACHE_START_AT (epoch ms to wait for before writing, to line processes up),
+ * CACHE_PHASE_FILE (for phases).
  * Prints "ready" once the store is open, "done <ms>" when finished (ms = time spent writing), errors on stderr.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import lockfile from 'proper-lockfile';
@@ -31,6 +37,17 @@ export function writerValue(w: number, i: number): WriterValue {
 
 export function writerKey(w: number, i: number): string {
   return `w${w}:${i}`;
+}
+
+/** The keys and values writer `id` leaves behind after `count` churn steps (deleted keys are absent). */
+export function churnExpected(id: number, count: number): Map<string, unknown> {
+  const expected = new Map<string, unknown>();
+  for (let i = 0; i < count; i++) {
+    expected.set(writerKey(id, i), writerValue(id, i));
+    expected.set(`last:${id}`, { i });
+    if (i % 10 === 9) expected.delete(writerKey(id, i - 5));
+  }
+  return expected;
 }
 
 function say(line: string): void {
@@ -88,6 +105,35 @@ async function main(): Promise<void> {
       for (let i = 0; i < count / 4; i++) await store.delete(`k${i}`);
       await store.compact();
       await store.putMany(Array.from({ length: count }, (_, i) => [`after:${i}`, { after: i }] as const));
+      break;
+    }
+    case 'churn':
+      for (let i = 0; i < count; i++) {
+        if (i % 7 === 0) {
+          await store.putMany([
+            [writerKey(id, i), writerValue(id, i)],
+            [`last:${id}`, { i }],
+          ]);
+        } else {
+          await store.put(writerKey(id, i), writerValue(id, i));
+          await store.put(`last:${id}`, { i });
+        }
+        if (i % 10 === 9) await store.delete(writerKey(id, i - 5));
+      }
+      break;
+    case 'phases': {
+      const phaseFile = process.env.CACHE_PHASE_FILE;
+      if (!phaseFile) throw new Error('phases needs CACHE_PHASE_FILE');
+      let stopAt = Infinity;
+      for (let i = 0; i < stopAt && performance.now() - started < 60_000; i++) {
+        if (stopAt === Infinity && existsSync(phaseFile)) {
+          stopAt = i + count;
+          say(`phase2 ${i}`);
+        }
+        await store.put(writerKey(id, i), writerValue(id, i));
+        if (i % 25 === 0) say(`ack ${i}`);
+      }
+      if (stopAt === Infinity) throw new Error('phases: the phase file never appeared');
       break;
     }
     default:

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, rmdirSync, statSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CacheStore, type CacheStoreOptions, type CorruptLineInfo } from '../../src/core/cache';
 import { encodeHeader, encodePut } from '../../src/core/cacheFile';
-import { writerKey, writerValue } from '../support/cacheWriterProcess';
+import { churnExpected, writerKey, writerValue } from '../support/cacheWriterProcess';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const writerScript = path.join(root, 'test', 'support', 'cacheWriterProcess.ts');
@@ -95,6 +95,23 @@ function startWriter(dir: string, id: number, count: number, mode = 'mixed', env
   };
 }
 
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Whether `p` settles within `ms`. */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  return Promise.race([p.then(() => true), sleep(ms).then(() => false)]);
+}
+
+/** How many lines of `file` are records for `key`. */
+function recordLines(file: string, key: string): number {
+  const needle = `{"k":${JSON.stringify(key)},`;
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith(needle)).length;
+}
+
 async function expectSuccess(w: Writer): Promise<void> {
   const { code, signal } = await w.exited;
   assert.equal(code, 0, `writer failed (${code ?? signal}): ${w.stderr()}`);
@@ -173,7 +190,7 @@ describe('CacheStore', () => {
     assert.deepEqual(opts.warnings, []);
     assert.deepEqual(opts.corrupt, []);
 
-    // Concurrent calls from one process are coalesced into few lock rounds but keep their order.
+    // Concurrent calls from one process are coalesced into few writes but keep their order.
     const ops = [
       afterClear.put('c', 1),
       afterClear.delete('c'),
@@ -292,8 +309,9 @@ describe('CacheStore', () => {
     const store = await CacheStore.open(dir, quiet());
     await store.putMany(Array.from({ length: 100 }, (_, i) => [`key:${i}`, { i, text: `value number ${i}` }] as const));
     const bytes = readFileSync(store.file);
+    // Starts of the non-empty lines (every append begins with a newline, so empty lines separate the writes).
     const lineStarts = [0];
-    for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x0a) lineStarts.push(i + 1);
+    for (let i = 0; i < bytes.length - 1; i++) if (bytes[i] === 0x0a && bytes[i + 1] !== 0x0a) lineStarts.push(i + 1);
     // line 0 is the header, so record i is on line i + 1
     const damage = (i: number, at: number, patch: Buffer): void => {
       patch.copy(bytes, lineStarts[i + 1]! + at);
@@ -416,6 +434,160 @@ describe('CacheStore', () => {
     assert.ok(follower.stats.reloads >= 1);
     for (let i = 0; i < 20; i++) assert.deepEqual(follower.get(`hot:${i}`), { round: 29, pad: 'p'.repeat(50) });
     assert.equal(follower.stats.entries, 20);
+  });
+
+  test('a lock-free append racing a replacement of the log is confirmed only once it is in the current file', async () => {
+    // A replacer (compaction, clear) is simulated step by step: take the lock directory, rename a file over the log,
+    // release. The put under test writes without the lock and must not return before its line is in the log.
+    const dir = await tempDir();
+    const opts = quiet();
+    const store = await CacheStore.open(dir, opts);
+    await store.put('seed', 0);
+    const lockDir = `${store.file}.lock`;
+    const replaceWith = (content: Buffer): void => {
+      const tmp = `${store.file}.simulated.tmp`;
+      writeFileSync(tmp, content, { mode: 0o600 });
+      renameSync(tmp, store.file);
+    };
+
+    // 1. Written to the old file after the replacer read it: the put waits for the lock, sees the new inode and
+    //    appends its line again, to the new file.
+    const snapshot = readFileSync(store.file);
+    mkdirSync(lockDir);
+    const during = store.put('during', 1);
+    assert.equal(await settlesWithin(during, 150), false, 'a put must not be confirmed while the lock is held');
+    assert.equal(recordLines(store.file, 'during'), 1, 'the line is written without the lock');
+    replaceWith(snapshot); // the replacement was built before that line
+    assert.equal(recordLines(store.file, 'during'), 0);
+    rmdirSync(lockDir);
+    await during;
+    assert.equal(recordLines(store.file, 'during'), 1, 'appended again to the new file');
+    assert.equal(store.get('during'), 1);
+
+    // 2. Opened after the rename, while the replacer still holds the lock: written to the new file once.
+    mkdirSync(lockDir);
+    replaceWith(readFileSync(store.file));
+    const afterRename = store.put('after-rename', 2);
+    assert.equal(await settlesWithin(afterRename, 150), false);
+    rmdirSync(lockDir);
+    await afterRename;
+    assert.equal(recordLines(store.file, 'after-rename'), 1);
+
+    // 3. A replacement that gives up (lock released, no rename): the line stays where it was written, once.
+    mkdirSync(lockDir);
+    const aborted = store.put('aborted', 3);
+    assert.equal(await settlesWithin(aborted, 150), false);
+    rmdirSync(lockDir);
+    await aborted;
+    assert.equal(recordLines(store.file, 'aborted'), 1);
+
+    // 4. Written before the replacer took the lock: confirmed at once, and part of what the replacer reads.
+    await store.put('before', 4);
+    const compactor = await CacheStore.open(dir, quiet());
+    await compactor.compact();
+
+    const fresh = await CacheStore.open(dir, opts);
+    assert.deepEqual(fresh.keys().sort(), ['aborted', 'after-rename', 'before', 'during', 'seed']);
+    assert.equal(fresh.get('during'), 1);
+    assert.equal(fresh.get('before'), 4);
+    assert.deepEqual(opts.corrupt, []);
+    assert.deepEqual(opts.warnings, []);
+  });
+
+  test('repeated compactions while 6 processes append: no acknowledged write lost or reordered, 0 corrupt', async () => {
+    const dir = await tempDir();
+    const opts = quiet();
+    const compactor = await CacheStore.open(dir, opts);
+    await compactor.putMany(Array.from({ length: 300 }, (_, i) => [`base:${i}`, { i, pad: 'b'.repeat(40) }] as const));
+    const STEPS = 150;
+    const writers = Array.from({ length: 6 }, (_, id) => startWriter(dir, id, STEPS, 'churn'));
+    await Promise.all(writers.map((w) => w.waitFor(/^ready$/, 30_000)));
+    const allDone = Promise.all(writers.map(expectSuccess));
+    let finished = false;
+    void allDone.finally(() => (finished = true)).catch(() => undefined);
+    while (!finished) {
+      await compactor.compact();
+      await sleep(1 + Math.random() * 4);
+    }
+    await allDone;
+    for (const w of writers) assert.equal(w.stderr(), '');
+    assert.ok(compactor.stats.compactions >= 5, `only ${compactor.stats.compactions} compactions ran`);
+
+    // Every writer's puts and deletes were each awaited, so its final state is known exactly: every acknowledged
+    // put present, and the last value of last:<id> and every delete not undone by a line copied out of order.
+    const checkOpts = quiet();
+    const fresh = await CacheStore.open(dir, checkOpts);
+    let expectedEntries = 300;
+    for (let id = 0; id < 6; id++) {
+      const expected = churnExpected(id, STEPS);
+      expectedEntries += expected.size;
+      for (const [key, value] of expected) assert.deepEqual(fresh.get(key), value, `writer ${id}: ${key}`);
+      for (let i = 0; i < STEPS; i++) {
+        const key = writerKey(id, i);
+        if (!expected.has(key)) assert.equal(fresh.has(key), false, `deleted ${key} is back`);
+      }
+    }
+    for (let i = 0; i < 300; i++) assert.deepEqual(fresh.get(`base:${i}`), { i, pad: 'b'.repeat(40) });
+    assert.equal(fresh.stats.entries, expectedEntries);
+    assert.equal(fresh.stats.corruptLines, 0);
+    assert.deepEqual(checkOpts.corrupt, []);
+    assert.deepEqual(checkOpts.warnings, []);
+    await compactor.refresh();
+    assert.equal(compactor.stats.entries, expectedEntries);
+    assert.deepEqual(opts.corrupt, []);
+    assert.deepEqual(opts.warnings, []);
+    assert.equal(existsSync(`${compactor.file}.lock`), false);
+  });
+
+  test('clear() racing appending processes: no corruption, writes after it all kept, the store stays usable', async () => {
+    const dir = await tempDir();
+    const phaseFile = path.join(path.dirname(dir), 'phase2');
+    const opts = quiet();
+    const clearer = await CacheStore.open(dir, opts);
+    const AFTER = 100;
+    const writers = Array.from({ length: 3 }, (_, id) =>
+      startWriter(dir, id, AFTER, 'phases', { CACHE_PHASE_FILE: phaseFile }),
+    );
+    await Promise.all(writers.map((w) => w.waitFor(/^ack 25$/, 30_000))); // all writing; 0..25 acknowledged
+    const allDone = Promise.all(writers.map(expectSuccess));
+    for (let round = 0; round < 10; round++) {
+      await clearer.clear();
+      await sleep(5 + Math.random() * 10);
+    }
+    writeFileSync(phaseFile, ''); // every put that starts from now on begins after the last clear() returned
+    await allDone;
+    for (const w of writers) assert.equal(w.stderr(), '');
+
+    const checkOpts = quiet();
+    const fresh = await CacheStore.open(dir, checkOpts);
+    assert.equal(fresh.stats.corruptLines, 0);
+    assert.deepEqual(checkOpts.corrupt, []);
+    assert.deepEqual(checkOpts.warnings, []);
+    for (let id = 0; id < 3; id++) {
+      const first = Number(writers[id]!.lines.find((l) => l.startsWith('phase2 '))!.slice(7));
+      // Acknowledged before the first clear() started: gone for good (never re-appended after a clear).
+      for (let i = 0; i <= 25; i++) {
+        assert.equal(fresh.has(writerKey(id, i)), false, `${writerKey(id, i)} survived clear()`);
+      }
+      // Started after the last clear() returned: all there.
+      for (let i = first; i < first + AFTER; i++) assert.deepEqual(fresh.get(writerKey(id, i)), writerValue(id, i));
+    }
+    // Whatever else survived (puts that overlapped a clear) is intact.
+    for (const key of fresh.keys()) {
+      const [, w, i] = /^w(\d+):(\d+)$/.exec(key)!;
+      assert.deepEqual(fresh.get(key), writerValue(Number(w), Number(i)));
+    }
+
+    // Still usable: the clearing instance follows, writes, compacts; a new instance sees the same.
+    await clearer.refresh();
+    assert.equal(clearer.stats.entries, fresh.stats.entries);
+    await clearer.put('after-race', { ok: true });
+    await clearer.compact();
+    const reopened = await CacheStore.open(dir, checkOpts);
+    assert.deepEqual(reopened.get('after-race'), { ok: true });
+    assert.equal(reopened.stats.entries, fresh.stats.entries + 1);
+    assert.deepEqual(opts.corrupt, []);
+    assert.deepEqual(opts.warnings, []);
   });
 
   test('a process SIGKILLed in the middle of a write loop loses nothing it completed', async () => {
