@@ -1,0 +1,43 @@
+/**
+ * `npm run bench`: every benchmark in one run, side by side, with the machine, date and commit recorded.
+ * `npm run bench -- --quick` is the short mode for CI; the full mode is what BENCHMARKS.md records.
+ * Results: a table per benchmark on stdout and .bench-results/<timestamp>.json.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../test/support/paths';
+
+const quick = process.argv.includes('--quick');
+const benches: Array<{ name: string; args: string[] }> = [
+  { name: 'cache', args: quick ? ['--sizes', '1000'] : ['--sizes', '1000,4000,10000'] },
+  { name: 'rerun', args: quick ? ['--files', '100'] : ['--files', '10000', '--seed'] },
+  { name: 'ocr', args: quick ? ['--quick'] : [] },
+  { name: 'pipeline', args: quick ? ['--quick'] : [] },
+  { name: 'activation', args: [] },
+];
+
+async function main(): Promise<void> {
+  const outDir = path.join(PROJECT_ROOT, '.bench-results');
+  await mkdir(outDir, { recursive: true });
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim();
+  const report: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    commit,
+    machine: `${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`,
+    mode: quick ? 'quick' : 'full',
+  };
+  console.log(`${report.machine} — commit ${commit} — ${report.date}`);
+  for (const bench of benches) {
+    const json = path.join(outDir, `${bench.name}.json`);
+    console.log(`\n## ${bench.name}`);
+    execFileSync(process.execPath, ['--import', 'tsx', path.join(__dirname, `${bench.name}.ts`), ...bench.args, '--json', json], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+    report[bench.name] = JSON.parse(await readFile(json, 'utf8'));
+  }
+  const file = path.join(outDir, `${report.date}.json`.replace(/:/g, '-'));
+  await writeFile(file, JSON.stringify(report, null, 2));
+  console.log(`\nWritten: ${file}`);
+}
+
+void main();
