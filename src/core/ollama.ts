@@ -1,5 +1,5 @@
 import { Ollama } from 'ollama';
-import { Agent, fetch as undiciFetch } from 'undici';
+import type * as Undici from 'undici';
 
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
 export const DEFAULT_MODEL = 'llama3.2:3b';
@@ -9,7 +9,17 @@ export const DEFAULT_MODEL = 'llama3.2:3b';
  * at its five-minute headers/body timeouts. Our own AbortSignal (the configured request timeout and
  * cancellation) bounds every request instead.
  */
-const agent = new Agent({ headersTimeout: 0, bodyTimeout: 0, connect: { timeout: 10_000 } });
+let undici: { fetch: typeof Undici.fetch; agent: Undici.Agent } | undefined;
+
+/** undici is loaded on the first request, not with the module: loading it costs more than activating the extension. */
+function lazyUndici(): { fetch: typeof Undici.fetch; agent: Undici.Agent } {
+  if (!undici) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Agent, fetch } = require('undici') as typeof Undici;
+    undici = { fetch, agent: new Agent({ headersTimeout: 0, bodyTimeout: 0, connect: { timeout: 10_000 } }) };
+  }
+  return undici;
+}
 
 /** Normalizes OLLAMA_HOST-style values ("127.0.0.1:11434", "localhost", "http://host:port/") to a URL. */
 export function normalizeHost(host: string): string {
@@ -24,6 +34,7 @@ export function normalizeHost(host: string): string {
 export function ollamaClient(host: string, timeoutMs: number, signal?: AbortSignal): Ollama {
   const boundedFetch = (input: unknown, init?: Record<string, unknown>) => {
     const signals = [AbortSignal.timeout(timeoutMs), init?.signal as AbortSignal | undefined, signal];
+    const { fetch: undiciFetch, agent } = lazyUndici();
     return undiciFetch(input as string, {
       ...(init as object),
       dispatcher: agent,

@@ -47,6 +47,7 @@ export async function processAudioVisual(job: Job, context: ProcessorContext): P
         const probe = await timed('probe', () => probeMedia(ffmpeg, input, name, run));
         const metadata: MediaMetadata = {
           format: formatLabel(probe, name),
+          sizeBytes: job.size,
           durationSeconds: probe.durationSeconds,
           width: probe.video?.width,
           height: probe.video?.height,
