@@ -48,7 +48,7 @@ describe('the packaged extension', () => {
     for (const entry of ['dist/extension.js', 'dist/worker.js', 'dist/cli.js', 'package.json']) {
       assert.ok(files.some((f) => f.file === entry), `${entry} is missing from the VSIX`);
     }
-    const unwanted = files.filter((f) => /^(src|test|bench|artifacts)\//.test(f.file) || /\.(map|ts)$/.test(f.file));
+    const unwanted = files.filter((f) => /^(src|test|bench|artifacts|media\/screenshots)\//.test(f.file) || /\.(map|ts)$/.test(f.file));
     assert.deepEqual(unwanted.map((f) => f.file).slice(0, 20), [], 'files that .vscodeignore should keep out');
 
     const size = statSync(vsix).size;

@@ -12,13 +12,11 @@ import { after, before, test } from 'node:test';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
 import { renderTextImage } from '../support/renderText';
 import { projectVsix } from './support/paths';
-import { processTable, sampleProcesses, type ProcessInfo } from './support/processes';
+import { isWorkerOf, processTable, sampleProcesses, type ProcessInfo } from './support/processes';
 import { waitFor } from './support/wait';
 import { withSession } from './support/session';
 
 const SUMMARY_TIMEOUT_MS = 120_000;
-/** This session's workers only: other test runs on the machine fork their own dist/worker.js. */
-const workerOf = (extensionsDir: string) => (p: ProcessInfo): boolean => p.args.includes(extensionsDir) && /\/dist\/worker\.js\b/.test(p.args);
 
 let ollama: OllamaStandIn;
 before(async () => {
@@ -51,7 +49,7 @@ test('Media Summarizer in a real workbench', { timeout: 600_000 }, async (t) => 
 
   await withSession(session, async ({ workbench, extensionHost, dirs }) => {
     const summaries = workbench.view('Media Summaries');
-    const isWorker = workerOf(dirs.extensions);
+    const isWorker = isWorkerOf(dirs.extensions);
     let workers: ProcessInfo[] = [];
 
     await t.test('Summarize Desktop Media, run from the command palette, fills the Media Summaries tree', async () => {
@@ -76,7 +74,8 @@ test('Media Summarizer in a real workbench', { timeout: 600_000 }, async (t) => 
     });
 
     await t.test('hovering a file shows the summary the Ollama stand-in wrote from its OCR text', async () => {
-      const text = await workbench.hoverText(workbench.treeItem(summaries, /^budget\.png, summarized/), 'hover-summary');
+      // The cropped picture (the view and the hover) is the one in the README (media/screenshots/hover.png).
+      const text = await workbench.hoverText(workbench.treeItem(summaries, /^budget\.png, summarized/), 'hover-summary', [workbench.sidebarTitle()]);
       assert.match(text, /Summary: .*Quarterly budget review/, `the hover shows:\n${text}`);
     });
 

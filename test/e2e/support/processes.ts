@@ -94,3 +94,31 @@ export function sampleProcesses(filter: (p: ProcessInfo) => boolean, intervalMs 
     },
   };
 }
+
+/**
+ * Matches the Media Summarizer worker processes (dist/worker.js) of the copy installed in `extensionsDir`, i.e. of
+ * one e2e session: other test runs on the machine fork their own dist/worker.js.
+ */
+export function isWorkerOf(extensionsDir: string): (p: ProcessInfo) => boolean {
+  return (p) => p.args.includes(extensionsDir) && /\/dist\/worker\.js\b/.test(p.args);
+}
+
+/**
+ * Like sampleProcesses, for the processes below `pid` (at any depth: a worker's ffmpeg or whisper-cli) that match
+ * `filter`, read from one snapshot of the table per sample.
+ */
+export function sampleDescendants(pid: number, filter: (p: ProcessInfo) => boolean, intervalMs = 150): { stop(): ProcessInfo[] } {
+  const seen = new Map<number, ProcessInfo>();
+  const sample = (): void => {
+    for (const p of descendants(pid)) if (filter(p) && !seen.has(p.pid)) seen.set(p.pid, p);
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      return [...seen.values()];
+    },
+  };
+}

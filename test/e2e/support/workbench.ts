@@ -37,12 +37,26 @@ export class Workbench {
     await this.context.close().catch(() => undefined);
   }
 
-  /** Saves a screenshot as `<NN>-<step>.png` and returns its path. */
-  async screenshot(step: string): Promise<string> {
+  /**
+   * Saves a screenshot as `<NN>-<step>.png` and returns its path: the whole page, or only the smallest rectangle
+   * around the visible elements of `around` (plus a margin), e.g. a view and its hover for the README.
+   */
+  async screenshot(step: string, around: Locator[] = []): Promise<string> {
     await mkdir(this.screenshotDir, { recursive: true });
     const file = path.join(this.screenshotDir, `${String(++this.shots).padStart(2, '0')}-${step.replace(/[^\w.-]+/g, '-')}.png`);
-    await this.page.screenshot({ path: file });
+    await this.page.screenshot({ path: file, clip: await this.boxAround(around) });
     return file;
+  }
+
+  private async boxAround(elements: Locator[], margin = 8): Promise<{ x: number; y: number; width: number; height: number } | undefined> {
+    const boxes = (await Promise.all(elements.map((element) => element.boundingBox().catch(() => null)))).filter((box) => box !== null);
+    if (boxes.length === 0) return undefined;
+    const viewport = this.page.viewportSize() ?? { width: 1400, height: 900 };
+    const x = Math.max(0, Math.min(...boxes.map((b) => b.x)) - margin);
+    const y = Math.max(0, Math.min(...boxes.map((b) => b.y)) - margin);
+    const right = Math.min(viewport.width, Math.max(...boxes.map((b) => b.x + b.width)) + margin);
+    const bottom = Math.min(viewport.height, Math.max(...boxes.map((b) => b.y + b.height)) + margin);
+    return { x, y, width: right - x, height: bottom - y };
   }
 
   /**
@@ -125,12 +139,16 @@ export class Workbench {
    * Hovers `target` and returns the text of the hover that appears (tree item tooltips, status bar items). Moves
    * the mouse away afterwards so the next hover starts fresh.
    */
-  async hoverText(target: Locator, screenshotStep?: string): Promise<string> {
+  async hoverText(target: Locator, screenshotStep?: string, cropAround?: Locator[]): Promise<string> {
+    // A hover left open by an earlier step (the command center's, after runCommand) would be read instead.
+    await this.dismissHovers();
     await target.hover();
     // Tree items resolve their tooltip lazily: the hover shows "Loading..." first, then the content.
     const hover = this.page.locator('.monaco-hover:not(.hidden)').filter({ hasText: /\S/ }).filter({ hasNotText: /^\s*Loading\W*$/ }).last();
     await hover.waitFor({ state: 'visible' });
     if (screenshotStep) await this.screenshot(screenshotStep);
+    // A second, cropped picture of the hover with the given elements (the view beside it), when asked for.
+    if (screenshotStep && cropAround) await this.screenshot(`${screenshotStep}-cropped`, [hover, ...cropAround]);
     const text = await hover.innerText();
     await this.page.keyboard.press('Escape');
     await this.dismissHovers();
@@ -158,6 +176,45 @@ export class Workbench {
     const toast = this.page.locator('.notifications-toasts .notification-toast').filter({ hasText: text }).first();
     await toast.waitFor({ state: 'visible', timeout: timeoutMs });
     return toast;
+  }
+
+  /**
+   * The progress notification of a `withProgress` task whose text matches (VS Code shows "Title: message" and, for
+   * a cancellable task, a Cancel button), once it is shown.
+   */
+  async progressNotification(text: string | RegExp, timeoutMs = STEP_TIMEOUT_MS): Promise<{ toast: Locator; cancel: Locator }> {
+    const toast = await this.notification(text, timeoutMs);
+    return { toast, cancel: toast.getByRole('button', { name: 'Cancel', exact: true }) };
+  }
+
+  /**
+   * The text of every notification since the last "Clear All Notifications", read from the notification center:
+   * toasts are not enough, as VS Code hides them after 15–20 s (and on Escape) while the center keeps them.
+   */
+  async notificationCenterTexts(): Promise<string[]> {
+    await this.runCommand('Notifications: Show Notifications');
+    const center = this.page.locator('.notifications-center');
+    await center.waitFor({ state: 'visible' });
+    const texts = await center.locator('.notification-list-item').allInnerTexts();
+    await this.runCommand('Notifications: Hide Notifications');
+    await center.waitFor({ state: 'hidden' });
+    return texts;
+  }
+
+  /** Closes every notification ("Notifications: Clear All Notifications"), so the next step sees only its own. */
+  async clearNotifications(): Promise<void> {
+    await this.runCommand('Notifications: Clear All Notifications');
+    await this.page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+  }
+
+  /** A status bar entry whose text matches (codicons such as $(sync~spin) are drawn as icons, not text). */
+  statusBarItem(text: string | RegExp): Locator {
+    return this.page.locator('.part.statusbar .statusbar-item').filter({ hasText: text });
+  }
+
+  /** The sidebar's title bar ("MEDIA SUMMARIZER: MEDIA SUMMARIES"), e.g. to crop a screenshot to the sidebar. */
+  sidebarTitle(): Locator {
+    return this.page.locator('.part.sidebar .composite.title');
   }
 
   /** The title of the active editor tab, once one is open. */
