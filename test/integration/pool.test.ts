@@ -5,6 +5,7 @@ import { TaskError, WorkerPool } from '../../src/core/pool';
 import type { Job } from '../../src/core/protocol';
 import { testMediaSettings } from '../support/mediaSettings';
 import { PROJECT_ROOT, tempDir } from '../support/paths';
+import { isAlive } from '../support/processes';
 
 const SCRIPT = path.join(PROJECT_ROOT, 'test', 'support', 'scriptedWorker.ts');
 const settings = { ollama: { host: 'http://127.0.0.1:1', model: 'm', requestTimeoutMs: 1000, available: false }, media: testMediaSettings() };
@@ -18,14 +19,6 @@ function job(dir: string, name: string): Job {
   return { id: nextId++, path: path.join(dir, name), kind: 'image', sha256: 'x', size: 0, mtimeMs: 0, cached: {} };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('runs jobs on real child processes, never more children than jobs, and stops them on close', async () => {
   const dir = await tempDir('pool');

@@ -18,6 +18,7 @@ import { findBuildTools } from '../../src/processors/whisper/tools';
 import { threadsPerTranscription, transcribe } from '../../src/processors/whisper/transcribe';
 import { PROJECT_ROOT, fixturesMissing, tempDir } from '../support/paths';
 import { JFK_WAV, TEST_MODEL, WHISPER_FIXTURES, realWhisperModel, testWhisperBuildDir, testWhisperCli } from '../support/whisperBuild';
+import { closedPortUrl, isAlive } from '../support/processes';
 
 /*
  * whisper.cpp speech to text, end to end with a real whisper-cli built from nodejs-whisper's sources (built once
@@ -36,14 +37,6 @@ async function scratch(t: TestContext, prefix: string): Promise<string> {
   return dir;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function whisperError(code: string, pattern: RegExp) {
   return (error: unknown): boolean => {
@@ -489,12 +482,6 @@ async function listen(handler: (req: IncomingMessage, res: ServerResponse) => vo
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-async function closedPortUrl(): Promise<string> {
-  const { server, url } = await listen(() => undefined);
-  server.close();
-  await once(server, 'close');
-  return url;
-}
 
 /** Something that starts like a ggml model file. */
 function fakeModelBody(size: number): Buffer {

@@ -9,7 +9,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { CacheStore } from '../../src/core/cache';
@@ -18,18 +17,12 @@ import { hashFile } from '../../src/core/hash';
 import type { FileRecord } from '../../src/core/records';
 import { PROJECT_ROOT, tempDir } from '../support/paths';
 import { contentProvider, loadExtension, memento, recorded, registeredCommands, resetHost, treeViews, Uri, window, type MarkdownString, type TreeItem } from './extensionVscodeStub';
+import { closedPortUrl } from '../support/processes';
 
 const BUNDLE = path.join(PROJECT_ROOT, 'dist', 'extension.js');
 const missing = existsSync(BUNDLE) ? false : 'dist/extension.js is missing — run `npm run build` first';
 const MODEL = 'llama3.2:3b';
 
-async function closedPort(): Promise<string> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
 
 const logFiles = (folder: string) => readdirSync(folder).filter((name) => name.startsWith('media_summaries_'));
 
@@ -81,7 +74,7 @@ describe('the extension in a stand-in host', { skip: missing }, () => {
       [extractKey('image', await sha(files.broken)), { text: '', metadata: {}, error: 'Cannot decode broken.gif' }],
     ]);
     await cache.close();
-    recorded.configuration.set('mediaSummarizer.ollama.host', await closedPort());
+    recorded.configuration.set('mediaSummarizer.ollama.host', await closedPortUrl());
     recorded.configuration.set('mediaSummarizer.visionModel', 'none');
     recorded.configuration.set('mediaSummarizer.exclude', ['todo-*']); // not in the cache: it would need a worker
     extension = loadExtension(BUNDLE);

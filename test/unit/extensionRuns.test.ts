@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CacheStore } from '../../src/core/cache';
@@ -26,18 +25,11 @@ import { RunQueue } from '../../src/extension/logic/runs';
 import { summarizeFolder } from '../../src/core/engine';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
 import { tempDir } from '../support/paths';
+import { closedPortUrl } from '../support/processes';
 
 const MODEL = 'llama3.2:3b';
 const media = { whisperModel: 'base.en', language: 'auto', maxTranscribeSeconds: undefined };
 
-/** A loopback port nobody listens on: requests fail at once with ECONNREFUSED. */
-async function closedPort(): Promise<string> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
 
 interface Fixture {
   folder: string;
@@ -53,7 +45,7 @@ interface Fixture {
 async function fixture(vision: 'none' | 'auto'): Promise<Fixture> {
   const folder = await tempDir('ext-lookup');
   const cacheDir = path.join(await tempDir('ext-lookup-cache'), 'cache');
-  const host = await closedPort();
+  const host = await closedPortUrl();
   const files = {
     done: path.join(folder, 'a-done.png'),
     pending: path.join(folder, 'b-pending.jpg'),
@@ -280,7 +272,7 @@ describe('checks before a run', () => {
     assert.equal(missing.state, 'model-missing');
     assert.match(missing.message, /Model mistral is not installed in Ollama at http:\/\/127\.0\.0\.1:\d+/);
     assert.deepEqual(missing.models.sort(), ['llama3.2:3b', 'llava:7b']);
-    const down = await checkOllama(await closedPort(), 'llama3.2:3b');
+    const down = await checkOllama(await closedPortUrl(), 'llama3.2:3b');
     assert.equal(down.state, 'unreachable');
     assert.match(down.message, /Ollama is not reachable at/);
   });
