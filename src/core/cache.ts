@@ -488,25 +488,36 @@ export class CacheStore {
   }
 
   private async refreshNow(): Promise<void> {
+    this.syncFromDisk(
+      (err) =>
+        new Error(
+          `Cannot read the cache file ${this.file} (${errnoCode(err) ?? describe(err)}). Fix its permissions, ` +
+            'delete it (the cache is rebuilt), or pass --cache-dir with another directory.',
+          { cause: err },
+        ),
+    );
+  }
+
+  /**
+   * Opens the log and brings memory up to date with it; a log deleted by someone (e.g. the user) empties memory.
+   * Returns the file size, or null when there is no log.
+   */
+  private syncFromDisk(openError: (err: unknown) => Error): number | null {
     let fd: number;
     try {
       fd = openSync(this.file, 'r');
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') {
         if (this.state.ino !== null) {
-          this.state = emptyState(); // deleted by someone (e.g. the user): start over
+          this.state = emptyState();
           this.reloadCount++;
         }
-        return;
+        return null;
       }
-      throw new Error(
-        `Cannot read the cache file ${this.file} (${errnoCode(err) ?? describe(err)}). Fix its permissions, ` +
-          'delete it (the cache is rebuilt), or pass --cache-dir with another directory.',
-        { cause: err },
-      );
+      throw openError(err);
     }
     try {
-      this.syncWith(fd);
+      return this.syncWith(fd);
     } finally {
       closeQuietly(fd);
     }
@@ -935,24 +946,7 @@ export class CacheStore {
    * Returns the file size, or null if there is no log.
    */
   private syncLocked(): number | null {
-    let fd: number;
-    try {
-      fd = openSync(this.file, 'r');
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT') {
-        if (this.state.ino !== null) {
-          this.state = emptyState();
-          this.reloadCount++;
-        }
-        return null;
-      }
-      throw this.writeError(err);
-    }
-    try {
-      return this.syncWith(fd);
-    } finally {
-      closeQuietly(fd);
-    }
+    return this.syncFromDisk((err) => this.writeError(err));
   }
 
   private lockTimeoutError(started: number, cause?: unknown): Error {
