@@ -7,6 +7,18 @@ import { readFile } from 'node:fs/promises';
 const pkg = JSON.parse(await readFile(new URL('./package.json', import.meta.url), 'utf8'));
 const watch = process.argv.includes('--watch');
 
+/*
+ * undici (1 MB of JavaScript, most of each bundle) is only needed for the first request to Ollama, and the VS Code
+ * extension is loaded on every activation: reading and compiling it there cost ~100 ms. So it is bundled once into
+ * dist/undici.js and each entry's `require('undici')` (lazy, in src/core/ollama.ts) is pointed at that file.
+ */
+const undiciBesideBundle = {
+  name: 'undici-beside-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, () => ({ path: './undici.js', external: true }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -16,6 +28,7 @@ const common = {
   logLevel: 'warning',
   external: ['vscode', 'tesseract.js', '@tesseract.js-data/eng', 'heic-decode', 'libheif-js', 'jimp', 'ffmpeg-static', 'nodejs-whisper'],
   define: { PACKAGE_VERSION: JSON.stringify(pkg.version) },
+  plugins: [undiciBesideBundle],
 };
 
 const entries = [
@@ -23,6 +36,8 @@ const entries = [
   { entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js' },
   // The VS Code extension host entry ("main" in package.json); `vscode` is provided by the host (external above).
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
+  // The one copy of undici the three entries load on their first Ollama request (plugin above).
+  { entryPoints: ['node_modules/undici/index.js'], outfile: 'dist/undici.js', plugins: [] },
 ];
 
 if (watch) {

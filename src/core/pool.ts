@@ -1,5 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import type { FromWorker, Job, JobResult, Stage, ToWorker, WorkerSettings } from './protocol';
+import { SpareCpuMeter } from './spareCpu';
 
 /*
  * A small pool of forked Node children. Chosen over tinypool's child_process runtime because we need, per task,
@@ -11,7 +13,7 @@ import type { FromWorker, Job, JobResult, Stage, ToWorker, WorkerSettings } from
 export interface PoolOptions {
   /** The worker entry (dist/worker.js). */
   script: string;
-  /** Upper bound on children; fewer are started when there are fewer tasks. */
+  /** Upper bound on children; fewer are started when there are fewer tasks or no idle cores for them. */
   size: number;
   settings: WorkerSettings;
   /** Per-task wall-clock bound; a child that exceeds it is killed and the task retried once. */
@@ -21,6 +23,15 @@ export interface PoolOptions {
   /** Lines a child writes to stdout/stderr (tesseract and library warnings), for the log. */
   onOutput?: (line: string) => void;
   execArgv?: string[];
+  /**
+   * Tasks a child holds at once (default 2): while one waits on Ollama the child's OCR works on the next, so a
+   * child keeps a core busy without a second copy of the models.
+   */
+  tasksPerChild?: number;
+  /** Children started together at the beginning (default: the cores); more start one at a time, see below. */
+  initialChildren?: number;
+  /** Idle cores on the machine; another child is started only while at least half a core is idle. */
+  idleCores?: () => number;
 }
 
 export interface RunOptions {
@@ -44,31 +55,53 @@ interface Task {
   job: Job;
   options: RunOptions;
   attempts: number;
+  started: boolean;
+  /** Retried after a child died while it shared that child: runs alone, so another file cannot take it down again. */
+  alone: boolean;
   settled: boolean;
   resolve: (result: JobResult) => void;
   reject: (error: Error) => void;
   onAbort?: () => void;
 }
 
+interface Assignment {
+  task: Task;
+  timer: NodeJS.Timeout;
+  killTimer?: NodeJS.Timeout;
+}
+
 interface Child {
   process: ChildProcess;
   ready: boolean;
-  task?: Task;
-  timer?: NodeJS.Timeout;
-  killTimer?: NodeJS.Timeout;
+  /** False once the child is being killed or is gone: it never gets another task. */
+  usable: boolean;
+  tasks: Map<number, Assignment>;
   /** The last lines the child printed, to explain a crash. */
   recentOutput: string[];
 }
 
 const MAX_ATTEMPTS = 2;
+/** Spare capacity that justifies one more child (its start costs about a core-second loading tesseract). */
+const GROW_AT_IDLE_CORES = 0.5;
+/** How often a pool with queued work checks for idle cores while no task finishes (e.g. during long videos). */
+const GROW_CHECK_MS = 1000;
 
 export class WorkerPool {
   private readonly queue: Task[] = [];
   private readonly children = new Set<Child>();
+  private readonly tasksPerChild: number;
+  private readonly initialChildren: number;
+  private readonly idleCores: () => number;
+  private growTimer?: NodeJS.Timeout;
   private closed = false;
   private spawned = 0;
 
-  constructor(private readonly options: PoolOptions) {}
+  constructor(private readonly options: PoolOptions) {
+    this.tasksPerChild = Math.max(1, options.tasksPerChild ?? 2);
+    this.initialChildren = Math.max(1, options.initialChildren ?? os.availableParallelism());
+    const meter = options.idleCores ? undefined : new SpareCpuMeter();
+    this.idleCores = options.idleCores ?? (() => meter!.idleCores());
+  }
 
   /** How many children have been started over the pool's life (replacements included). */
   get spawnedCount(): number {
@@ -82,7 +115,7 @@ export class WorkerPool {
   run(job: Job, options: RunOptions = {}): Promise<JobResult> {
     if (this.closed) return Promise.reject(new TaskError('The worker pool is closed.', 'closed'));
     return new Promise<JobResult>((resolve, reject) => {
-      const task: Task = { job, options, attempts: 0, settled: false, resolve, reject };
+      const task: Task = { job, options, attempts: 0, started: false, alone: false, settled: false, resolve, reject };
       if (options.signal?.aborted) return reject(cancelledError(job));
       task.onAbort = () => this.cancel(task);
       options.signal?.addEventListener('abort', task.onAbort, { once: true });
@@ -94,13 +127,13 @@ export class WorkerPool {
   /** Stops all children: a polite shutdown message, then SIGKILL for any that linger. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.growTimer);
     for (const task of this.queue.splice(0)) this.settle(task, new TaskError('The worker pool was closed.', 'closed'));
     await Promise.all(
       [...this.children].map(
         (child) =>
           new Promise<void>((resolve) => {
-            if (child.task) this.settle(child.task, new TaskError('The worker pool was closed.', 'closed'));
-            child.task = undefined;
+            for (const { task } of this.release(child)) this.settle(task, new TaskError('The worker pool was closed.', 'closed'));
             if (child.process.exitCode !== null || child.process.signalCode !== null) return resolve();
             child.process.once('exit', () => resolve());
             send(child, { type: 'shutdown' });
@@ -110,14 +143,58 @@ export class WorkerPool {
     );
   }
 
+  /** Hands queued tasks to children in order, then starts children if the work and the machine call for more. */
   private dispatch(): void {
-    for (const child of this.children) {
-      if (this.queue.length === 0) return;
-      if (child.ready && !child.task) this.assign(child, this.queue.shift()!);
+    if (this.closed) return;
+    while (this.queue.length > 0) {
+      const child = this.childFor(this.queue[0]);
+      if (!child) break; // in order: a task that must run alone waits for a child to empty rather than be overtaken
+      this.assign(child, this.queue.shift()!);
     }
-    const starting = [...this.children].filter((child) => !child.ready).length;
-    const wanted = Math.min(this.options.size - this.children.size, this.queue.length - starting);
-    for (let i = 0; i < wanted; i++) this.spawn();
+    this.startChildren();
+    this.watchForIdleCores();
+  }
+
+  /** The least busy ready child with room; for a task that runs alone, only an empty one. */
+  private childFor(task: Task): Child | undefined {
+    let best: Child | undefined;
+    for (const child of this.children) {
+      if (!child.ready || !child.usable) continue;
+      const load = child.tasks.size;
+      const holdsLoner = [...child.tasks.values()].some((a) => a.task.alone);
+      if (task.alone ? load > 0 : load >= this.tasksPerChild || holdsLoner) continue;
+      if (!best || load < best.tasks.size) best = child;
+    }
+    return best;
+  }
+
+  /**
+   * Never more children than the tasks can occupy, up to `size`. The first `initialChildren` start at once; each
+   * further one starts alone, once the others are up, and only while cores sit idle: on a machine whose cores the
+   * running children already fill, more children would only spend time and memory loading models.
+   */
+  private startChildren(): void {
+    const running = [...this.children].reduce((sum, child) => sum + child.tasks.size, 0);
+    const needed = Math.min(this.options.size, Math.ceil((this.queue.length + running) / this.tasksPerChild));
+    const live = [...this.children].filter((child) => child.usable);
+    if (live.length < Math.min(this.initialChildren, needed)) {
+      for (let i = live.length; i < Math.min(this.initialChildren, needed); i++) this.spawn();
+      return;
+    }
+    const starting = live.some((child) => !child.ready);
+    if (live.length < needed && this.queue.length > 0 && !starting && this.idleCores() >= GROW_AT_IDLE_CORES) this.spawn();
+  }
+
+  /** While work waits and the pool could grow, look for idle cores now and then, not only when a task ends. */
+  private watchForIdleCores(): void {
+    const mayGrow = this.queue.length > 0 && this.children.size < this.options.size;
+    if (mayGrow && !this.growTimer) {
+      this.growTimer = setInterval(() => this.dispatch(), GROW_CHECK_MS);
+      this.growTimer.unref();
+    } else if (!mayGrow && this.growTimer) {
+      clearInterval(this.growTimer);
+      this.growTimer = undefined;
+    }
   }
 
   private spawn(): void {
@@ -130,6 +207,8 @@ export class WorkerPool {
         detached: process.platform !== 'win32',
       }),
       ready: false,
+      usable: true,
+      tasks: new Map(),
       recentOutput: [],
     };
     this.spawned++;
@@ -147,20 +226,20 @@ export class WorkerPool {
     child.process.on('message', (message: FromWorker) => this.onMessage(child, message));
     child.process.on('exit', (code, signal) => this.onExit(child, code, signal));
     child.process.on('error', () => {
-      /* 'exit' follows and handles the task */
+      /* 'exit' follows and handles the tasks */
     });
     send(child, { type: 'init', settings: this.options.settings });
   }
 
   private assign(child: Child, task: Task): void {
-    child.task = task;
     task.attempts++;
-    if (task.attempts === 1) task.options.onStart?.();
-    child.timer = setTimeout(() => {
+    if (!task.started) task.options.onStart?.();
+    task.started = true;
+    const timer = setTimeout(() => {
       const seconds = Math.round(this.options.taskTimeoutMs / 1000);
-      this.retryOrFail(child, `timed out after ${seconds} s`, 'timeout');
-      killTree(child);
+      this.evict(child, task, `timed out after ${seconds} s`, 'timeout');
     }, this.options.taskTimeoutMs);
+    child.tasks.set(task.job.id, { task, timer });
     send(child, { type: 'job', job: task.job });
   }
 
@@ -169,68 +248,93 @@ export class WorkerPool {
       child.ready = true;
       return this.dispatch();
     }
-    const task = child.task;
-    if (!task || task.job.id !== message.id) return; // a late message for a task already settled elsewhere
+    const assignment = child.tasks.get(message.id);
+    if (!assignment) return; // a late message for a task already settled elsewhere
+    const { task } = assignment;
     if (message.type === 'stage') return task.options.onStage?.(message.stage);
     if (message.type === 'progress') return task.options.onProgress?.(message.stage, message.percent);
-    this.release(child);
+    this.releaseTask(child, task);
     if (message.type === 'result') this.settle(task, undefined, message.result);
     else if (message.type === 'cancelled') this.settle(task, cancelledError(task.job));
     else this.settle(task, new Error(message.message));
     this.dispatch();
   }
 
+  /** A child that exits on its own while holding tasks crashed: which task caused it is unknown, so each is retried. */
   private onExit(child: Child, code: number | null, signal: NodeJS.Signals | null): void {
     this.children.delete(child);
-    clearTimeout(child.killTimer);
-    if (child.task) {
-      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      const output = child.recentOutput.length ? ` Last output: ${child.recentOutput.join(' | ')}` : '';
-      this.retryOrFail(child, `the worker process ${how}.${output}`, 'crash');
-    }
-    if (!this.closed) this.dispatch();
+    child.usable = false;
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const output = child.recentOutput.length ? ` Last output: ${child.recentOutput.join(' | ')}` : '';
+    for (const { task } of this.release(child)) this.retryOrFail(task, `the worker process ${how}.${output}`, 'crash');
+    this.dispatch();
   }
 
-  /** A crash or hang: the file gets one more try on a fresh child, then a clear failure. */
-  private retryOrFail(child: Child, why: string, reason: 'timeout' | 'crash'): void {
-    const task = child.task;
-    if (!task) return;
-    this.release(child);
-    child.ready = false; // this child is being killed or is gone: never assign to it again
+  /**
+   * Kills a child because of `culprit` (a hang, or a cancel it ignored): the culprit is retried or failed, the
+   * other tasks it held go back to the front of the queue to run alone, without losing an attempt.
+   */
+  private evict(child: Child, culprit: Task, why: string, reason: 'timeout' | 'cancelled'): void {
+    child.usable = false;
     this.children.delete(child);
+    const bystanders = this.release(child).filter((a) => a.task !== culprit);
+    killTree(child);
+    if (reason === 'cancelled') this.settle(culprit, cancelledError(culprit.job));
+    else this.retryOrFail(culprit, why, reason);
+    for (const { task } of bystanders.reverse()) {
+      if (task.options.signal?.aborted) {
+        this.settle(task, cancelledError(task.job)); // cancelled too: it was only waiting for its own grace period
+        continue;
+      }
+      task.attempts--;
+      task.alone = true;
+      this.queue.unshift(task);
+    }
+    this.dispatch();
+  }
+
+  /** A crash or hang: the file gets one more try on a fresh child, alone, then a clear failure. */
+  private retryOrFail(task: Task, why: string, reason: 'timeout' | 'crash'): void {
+    if (task.settled) return;
     if (task.options.signal?.aborted) return this.settle(task, cancelledError(task.job));
     if (task.attempts < MAX_ATTEMPTS) {
+      task.alone = true;
       this.queue.unshift(task);
     } else {
       this.settle(task, new TaskError(`Processing failed twice: ${why}`, reason));
     }
-    if (!this.closed) this.dispatch();
   }
 
   private cancel(task: Task): void {
     const queued = this.queue.indexOf(task);
     if (queued >= 0) {
       this.queue.splice(queued, 1);
-      return this.settle(task, cancelledError(task.job));
+      this.settle(task, cancelledError(task.job));
+      return this.dispatch();
     }
-    const child = [...this.children].find((c) => c.task === task);
-    if (!child) return;
+    const child = [...this.children].find((c) => c.tasks.has(task.job.id));
+    const assignment = child?.tasks.get(task.job.id);
+    if (!child || !assignment || assignment.task !== task) return;
     send(child, { type: 'cancel', id: task.job.id });
     // A stage that cannot be interrupted (a long OCR call) must not hold the cancel up: kill the child.
-    child.killTimer = setTimeout(() => {
-      if (child.task !== task) return;
-      this.release(child);
-      this.children.delete(child);
-      killTree(child);
-      this.settle(task, cancelledError(task.job));
-      this.dispatch();
+    assignment.killTimer = setTimeout(() => {
+      if (child.tasks.get(task.job.id)?.task === task) this.evict(child, task, 'cancelled', 'cancelled');
     }, this.options.cancelGraceMs ?? 1000);
   }
 
-  private release(child: Child): void {
-    clearTimeout(child.timer);
-    clearTimeout(child.killTimer);
-    child.task = undefined;
+  private releaseTask(child: Child, task: Task): void {
+    const assignment = child.tasks.get(task.job.id);
+    if (!assignment) return;
+    clearTimeout(assignment.timer);
+    clearTimeout(assignment.killTimer);
+    child.tasks.delete(task.job.id);
+  }
+
+  /** Takes every task off a child (timers stopped) and returns them. */
+  private release(child: Child): Assignment[] {
+    const assignments = [...child.tasks.values()];
+    for (const { task } of assignments) this.releaseTask(child, task);
+    return assignments;
   }
 
   private settle(task: Task, error?: Error, result?: JobResult): void {

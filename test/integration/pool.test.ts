@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { TaskError, WorkerPool } from '../../src/core/pool';
+import { TaskError, WorkerPool, type PoolOptions } from '../../src/core/pool';
 import type { Job } from '../../src/core/protocol';
 import { testMediaSettings } from '../support/mediaSettings';
 import { PROJECT_ROOT, tempDir } from '../support/paths';
@@ -10,8 +10,8 @@ import { isAlive } from '../support/processes';
 const SCRIPT = path.join(PROJECT_ROOT, 'test', 'support', 'scriptedWorker.ts');
 const settings = { ollama: { host: 'http://127.0.0.1:1', model: 'm', requestTimeoutMs: 1000, available: false }, media: testMediaSettings() };
 
-function pool(size: number, taskTimeoutMs = 20_000) {
-  return new WorkerPool({ script: SCRIPT, size, settings, taskTimeoutMs, execArgv: ['--import', 'tsx'] });
+function pool(size: number, taskTimeoutMs = 20_000, extra: Partial<PoolOptions> = {}) {
+  return new WorkerPool({ script: SCRIPT, size, settings, taskTimeoutMs, execArgv: ['--import', 'tsx'], ...extra });
 }
 
 let nextId = 0;
@@ -53,6 +53,55 @@ test('a worker that crashes mid-file is replaced and the file retried once; a re
   }
 });
 
+test('a child works on two files at once, so its OCR can go on while another file waits on Ollama', async () => {
+  const dir = await tempDir('pool-pair');
+  const workers = pool(1);
+  try {
+    const results = await Promise.all(['pair-1', 'pair-2'].map((n) => workers.run(job(dir, n))));
+    const [first, second] = results.map((r) => /^done pair-\d by (\d+) alongside (\d+)$/.exec(r.summary!));
+    assert.ok(first && second, JSON.stringify(results));
+    assert.equal(first[1], second[1], 'both ran in the one child');
+    assert.deepEqual([first[2], second[2]], ['1', '1'], 'each ran while the other was running');
+    assert.equal(workers.spawnedCount, 1);
+  } finally {
+    await workers.close();
+  }
+});
+
+test('a file that crashes its child does not fail the file it shared the child with: retries run alone', async () => {
+  const dir = await tempDir('pool-poison');
+  const workers = pool(1);
+  try {
+    const [poison, bystander] = await Promise.allSettled([workers.run(job(dir, 'crash-poison')), workers.run(job(dir, 'slow-bystander'))]);
+    assert.equal(poison.status, 'rejected');
+    assert.match((poison as PromiseRejectedResult).reason.message, /Processing failed twice: the worker process exited with code 4/);
+    assert.equal(bystander.status, 'fulfilled', 'the bystander was retried on its own and finished');
+    assert.match((bystander as PromiseFulfilledResult<{ summary?: string }>).value.summary!, /^done slow-bystander/);
+  } finally {
+    await workers.close();
+  }
+});
+
+test('beyond the first children, another starts only while cores sit idle, one at a time, up to the size', async () => {
+  const dir = await tempDir('pool-grow');
+  const names = (run: string, count: number) => Array.from({ length: count }, (_, i) => `slow-${run}-${i}`);
+  // The machine's idle cores, as the pool would read them: none (cores full), then plenty.
+  const busy = pool(4, 20_000, { initialChildren: 1, idleCores: () => 0 });
+  try {
+    await Promise.all(names('busy', 4).map((n) => busy.run(job(dir, n))));
+    assert.equal(busy.spawnedCount, 1, 'no idle core: the first child did all the work');
+  } finally {
+    await busy.close();
+  }
+  const idle = pool(4, 20_000, { initialChildren: 1, idleCores: () => 2 });
+  try {
+    await Promise.all(names('idle', 16).map((n) => idle.run(job(dir, n))));
+    assert.equal(idle.spawnedCount, 4, 'idle cores: grown to the size');
+  } finally {
+    await idle.close();
+  }
+});
+
 test('a hung worker is killed at the per-file timeout, retried once, then reported; the pool keeps working', async () => {
   const dir = await tempDir('pool-hang');
   const workers = pool(1, 700);
@@ -72,13 +121,18 @@ test('cancellation by AbortSignal stops running and queued work within about a s
   const workers = pool(2);
   try {
     const controller = new AbortController();
-    const runs = ['slow-1', 'hang-2', 'slow-3', 'slow-4'].map((n) => workers.run(job(dir, n), { signal: controller.signal }).then(() => 'done', (e: TaskError) => e.reason));
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // both children busy: one cooperative, one hung
+    // Two children with two files each (the first child's two both ignore the cancel) and one file still queued.
+    let started = 0;
+    let allStarted!: () => void;
+    const running = new Promise<void>((resolve) => (allStarted = resolve));
+    const onStart = () => ++started === 4 && allStarted();
+    const runs = ['hang-1', 'hang-2', 'slow-3', 'slow-4', 'slow-5'].map((n) => workers.run(job(dir, n), { signal: controller.signal, onStart }).then(() => 'done', (e: TaskError) => e.reason));
+    await running;
     const cancelledAt = Date.now();
     controller.abort();
     const outcomes = await Promise.all(runs);
     const elapsed = Date.now() - cancelledAt;
-    assert.deepEqual(outcomes, ['cancelled', 'cancelled', 'cancelled', 'cancelled']);
+    assert.deepEqual(outcomes, ['cancelled', 'cancelled', 'cancelled', 'cancelled', 'cancelled']);
     assert.ok(elapsed < 2000, `cancel took ${elapsed} ms`);
     assert.match((await workers.run(job(dir, 'ok-after-cancel'))).summary!, /^done ok-after-cancel/);
   } finally {

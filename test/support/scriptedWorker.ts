@@ -4,6 +4,7 @@
  *   ok-*        answers after 50 ms      crash-once-*  exits on the first try (marker file), then answers
  *   crash-*     always exits             hang-*        never answers, ignores cancel
  *   slow-*      answers after 3 s, stops at once when cancelled
+ *   pair-*      waits (up to 3 s) until another job runs in this process too, then answers with how many others ran
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,8 @@ import type { FromWorker, Job, ToWorker } from '../../src/core/protocol';
 
 const send = (message: FromWorker) => process.send!(message);
 const controllers = new Map<number, AbortController>();
+/** The jobs this process is working on right now, each with how many others it has run alongside. */
+const active = new Map<number, { others: number }>();
 process.on('disconnect', () => process.exit(0));
 
 process.on('message', (message: ToWorker) => {
@@ -21,6 +24,16 @@ process.on('message', (message: ToWorker) => {
 });
 
 async function run(job: Job): Promise<void> {
+  for (const other of active.values()) other.others++;
+  active.set(job.id, { others: active.size });
+  try {
+    await answer(job);
+  } finally {
+    active.delete(job.id);
+  }
+}
+
+async function answer(job: Job): Promise<void> {
   const name = path.basename(job.path);
   const controller = new AbortController();
   controllers.set(job.id, controller);
@@ -35,6 +48,12 @@ async function run(job: Job): Promise<void> {
     process.exit(4);
   } else if (name.startsWith('hang-')) {
     return; // never answers, even to cancel
+  }
+  if (name.startsWith('pair-')) {
+    const company = active.get(job.id)!;
+    for (const deadline = Date.now() + 3000; company.others === 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
+    send({ type: 'result', id: job.id, result: { status: 'ok', summary: `done ${name} by ${process.pid} alongside ${company.others}`, metadata: {}, timings: {}, llmCalls: 0 } });
+    return;
   }
   const delay = name.startsWith('slow-') ? 3000 : 50;
   const finished = await new Promise<boolean>((resolve) => {
