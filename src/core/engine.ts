@@ -1,12 +1,13 @@
 import os from 'node:os';
 import path from 'node:path';
 import { CacheStore } from './cache';
-import { extractKey, rememberedVisionKey, statKey, transcriptKey, visionKey } from './cacheKeys';
+import { extractKey, rememberedVisionKey, statKey, summaryKey, transcriptKey, visionKey } from './cacheKeys';
+import { WorkClaims } from './claims';
 import { recordFromCache } from './lookup';
 import { hashFile } from './hash';
 import { SummaryLog } from './log';
 import { normalizeHost } from './ollama';
-import { WorkerPool } from './pool';
+import { TaskError, WorkerPool, type PoolOptions } from './pool';
 import { preflight, type VisionSetting } from './preflight';
 import type { CachedStages, ExtractResult, Job, MediaSettings, OllamaSettings, Stage, Transcript } from './protocol';
 import type { FileRecord, RunTotals } from './records';
@@ -109,6 +110,7 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
   ]);
 
   const jobs: Job[] = [];
+  const jobFiles = new Map<number, ScannedFile>();
   for (const [index, file] of files.entries()) {
     const hashed = hashes[index];
     if (typeof hashed !== 'string') {
@@ -124,6 +126,7 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
     const transcript = file.kind === 'image' ? undefined : cache?.get<Transcript>(transcriptKey(options.media.whisperModel, options.media.language, options.media.maxTranscribeSeconds, hashed));
     const vision = ollama.visionModel ? cache?.get<string>(visionKey(ollama.visionModel, hashed)) : undefined;
     const cached: CachedStages = options.refresh ? { extract: extract?.error ? undefined : extract, transcript } : { extract, vision, transcript };
+    jobFiles.set(jobs.length, file);
     jobs.push({ id: jobs.length, path: file.path, kind: file.kind, sha256: hashed, size: file.size, mtimeMs: file.mtimeMs, cached });
     emit({ type: 'queued', path: file.path });
   }
@@ -131,12 +134,15 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
   let llmCalls = 0;
   let cancelled = Boolean(options.signal?.aborted);
   if (jobs.length > 0 && !cancelled) {
+    const taskTimeoutMs = options.fileTimeoutMs ?? 2 * options.requestTimeoutMs + 120_000;
+    const shared = cache && options.cacheDir ? shareWithOtherRuns(cache, WorkClaims.in(options.cacheDir), jobFiles, ollama, options) : undefined;
     const pool = new WorkerPool({
       script: options.workerScript,
       size: Math.max(1, Math.min(options.workers, jobs.length)),
       settings: { cacheDir: cache ? options.cacheDir : undefined, ollama, media: mediaSettings(options.media, jobs, options.workers) },
-      taskTimeoutMs: options.fileTimeoutMs ?? 2 * options.requestTimeoutMs + 120_000,
+      taskTimeoutMs,
       onOutput: (line) => emit({ type: 'output', line }),
+      ...shared?.poolOptions,
     });
     try {
       await Promise.all(
@@ -152,6 +158,8 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
             const { llmCalls: _calls, ...fields } = result;
             finish({ path: job.path, kind: job.kind, cached: false, sha256: job.sha256, ...fields });
           } catch (error) {
+            const elsewhere = error instanceof TaskError && error.reason === 'elsewhere' ? shared?.answered.get(job.id) : undefined;
+            if (elsewhere) return finish(elsewhere);
             if (options.signal?.aborted) return; // a cancelled file gets no record: it was not summarized
             finish({ path: job.path, kind: job.kind, status: 'error', error: (error as Error).message, cached: false, sha256: job.sha256, metadata: {} });
           }
@@ -159,6 +167,7 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
       );
     } finally {
       await pool.close();
+      await shared?.claims.releaseAll();
     }
     cancelled = Boolean(options.signal?.aborted);
   }
@@ -233,6 +242,33 @@ async function hashAll(files: ScannedFile[], cache: CacheStore | undefined, emit
     await cache.putMany(fresh).catch((error: Error) => emit({ type: 'warning', message: `Could not save file hashes to the cache: ${error.message}` }));
   }
   return results;
+}
+
+/**
+ * Runs started together on one folder and one cache (two CLIs, VS Code windows) share the work: a file is claimed
+ * just before it goes to a worker; a file another live run has claimed waits, and once that run is done with it
+ * the file is answered from the cache it filled instead of being summarized again.
+ */
+function shareWithOtherRuns(
+  cache: CacheStore,
+  claims: WorkClaims,
+  files: Map<number, ScannedFile>,
+  ollama: OllamaSettings,
+  options: EngineOptions,
+): { claims: WorkClaims; answered: Map<number, FileRecord>; poolOptions: Pick<PoolOptions, 'admit' | 'onSettled'> } {
+  const answered = new Map<number, FileRecord>();
+  const work = (job: Job) => summaryKey(ollama.model, ollama.visionModel, job.sha256);
+  const admit = async (job: Job): Promise<'run' | 'later' | 'skip'> => {
+    if ((await claims.claim(work(job))) === 'taken') return 'later';
+    if (options.refresh) return 'run';
+    await cache.refresh();
+    const hit = recordFromCache(cache, files.get(job.id)!, job.sha256, ollama.model, ollama.visionModel ?? null, options.media);
+    if (!hit || hit.status === 'pending') return 'run';
+    answered.set(job.id, hit);
+    await claims.release(work(job));
+    return 'skip';
+  };
+  return { claims, answered, poolOptions: { admit, onSettled: (job) => void claims.release(work(job)) } };
 }
 
 /** Threads per transcription: the cores shared by the transcriptions that can run at once. */

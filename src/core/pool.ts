@@ -32,6 +32,14 @@ export interface PoolOptions {
   initialChildren?: number;
   /** Idle cores on the machine; another child is started only while at least half a core is idle. */
   idleCores?: () => number;
+  /**
+   * Asked once per task just before it first goes to a child: 'run'; 'later' while another process works on the
+   * same file (asked again after a pause, the task moved behind the others); or 'skip' when its result has
+   * appeared meanwhile (the task then rejects with reason 'elsewhere').
+   */
+  admit?: (job: Job) => Promise<'run' | 'later' | 'skip'>;
+  /** Called once for each task `admit` let run, when it is settled. */
+  onSettled?: (job: Job) => void;
 }
 
 export interface RunOptions {
@@ -45,7 +53,7 @@ export interface RunOptions {
 export class TaskError extends Error {
   constructor(
     message: string,
-    readonly reason: 'timeout' | 'crash' | 'cancelled' | 'closed',
+    readonly reason: 'timeout' | 'crash' | 'cancelled' | 'closed' | 'elsewhere',
   ) {
     super(message);
   }
@@ -56,6 +64,10 @@ interface Task {
   options: RunOptions;
   attempts: number;
   started: boolean;
+  /** `admit` said 'run' (or there is no `admit`). */
+  admitted: boolean;
+  /** How many times `admit` said 'later'. */
+  deferrals: number;
   /** Retried after a child died while it shared that child: runs alone, so another file cannot take it down again. */
   alone: boolean;
   settled: boolean;
@@ -66,7 +78,8 @@ interface Task {
 
 interface Assignment {
   task: Task;
-  timer: NodeJS.Timeout;
+  /** Unset while the slot is only reserved for a task whose `admit` is pending. */
+  timer?: NodeJS.Timeout;
   killTimer?: NodeJS.Timeout;
 }
 
@@ -85,9 +98,14 @@ const MAX_ATTEMPTS = 2;
 const GROW_AT_IDLE_CORES = 0.5;
 /** How often a pool with queued work checks for idle cores while no task finishes (e.g. during long videos). */
 const GROW_CHECK_MS = 1000;
+/** Pauses before asking `admit` again about a task another process works on: 0.5 s, doubling up to 5 s. */
+const LATER_FIRST_MS = 500;
+const LATER_MAX_MS = 5000;
 
 export class WorkerPool {
   private readonly queue: Task[] = [];
+  /** Tasks `admit` said 'later' for, until their pause is over. */
+  private readonly waiting = new Set<Task>();
   private readonly children = new Set<Child>();
   private readonly tasksPerChild: number;
   private readonly initialChildren: number;
@@ -115,7 +133,7 @@ export class WorkerPool {
   run(job: Job, options: RunOptions = {}): Promise<JobResult> {
     if (this.closed) return Promise.reject(new TaskError('The worker pool is closed.', 'closed'));
     return new Promise<JobResult>((resolve, reject) => {
-      const task: Task = { job, options, attempts: 0, started: false, alone: false, settled: false, resolve, reject };
+      const task: Task = { job, options, attempts: 0, started: false, admitted: !this.options.admit, deferrals: 0, alone: false, settled: false, resolve, reject };
       if (options.signal?.aborted) return reject(cancelledError(job));
       task.onAbort = () => this.cancel(task);
       options.signal?.addEventListener('abort', task.onAbort, { once: true });
@@ -128,7 +146,8 @@ export class WorkerPool {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.growTimer);
-    for (const task of this.queue.splice(0)) this.settle(task, new TaskError('The worker pool was closed.', 'closed'));
+    for (const task of [...this.queue.splice(0), ...this.waiting]) this.settle(task, new TaskError('The worker pool was closed.', 'closed'));
+    this.waiting.clear();
     await Promise.all(
       [...this.children].map(
         (child) =>
@@ -149,7 +168,9 @@ export class WorkerPool {
     while (this.queue.length > 0) {
       const child = this.childFor(this.queue[0]);
       if (!child) break; // in order: a task that must run alone waits for a child to empty rather than be overtaken
-      this.assign(child, this.queue.shift()!);
+      const task = this.queue.shift()!;
+      if (task.admitted) this.assign(child, task);
+      else void this.admit(child, task);
     }
     this.startChildren();
     this.watchForIdleCores();
@@ -231,6 +252,37 @@ export class WorkerPool {
     send(child, { type: 'init', settings: this.options.settings });
   }
 
+  /** Holds a slot on `child` while `admit` decides, then runs the task there (or elsewhere), defers or skips it. */
+  private async admit(child: Child, task: Task): Promise<void> {
+    child.tasks.set(task.job.id, { task });
+    let verdict: 'run' | 'later' | 'skip';
+    try {
+      verdict = await this.options.admit!(task.job);
+    } catch {
+      verdict = 'run'; // no way to coordinate (e.g. the cache folder vanished): summarizing twice beats not at all
+    }
+    if (child.tasks.get(task.job.id)?.task === task) child.tasks.delete(task.job.id);
+    if (verdict === 'run') {
+      task.admitted = true;
+      if (task.settled) return this.options.onSettled?.(task.job); // cancelled or closed meanwhile
+      if (child.usable && child.ready) this.assign(child, task);
+      else this.queue.unshift(task);
+    } else if (task.settled) {
+      return;
+    } else if (verdict === 'skip') {
+      this.settle(task, new TaskError(`Summarized by another run meanwhile: ${task.job.path}`, 'elsewhere'));
+    } else {
+      this.waiting.add(task);
+      const pause = Math.min(LATER_MAX_MS, LATER_FIRST_MS * 2 ** task.deferrals++);
+      setTimeout(() => {
+        if (!this.waiting.delete(task) || task.settled) return;
+        this.queue.push(task);
+        this.dispatch();
+      }, pause);
+    }
+    this.dispatch();
+  }
+
   private assign(child: Child, task: Task): void {
     task.attempts++;
     if (!task.started) task.options.onStart?.();
@@ -266,7 +318,9 @@ export class WorkerPool {
     child.usable = false;
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     const output = child.recentOutput.length ? ` Last output: ${child.recentOutput.join(' | ')}` : '';
-    for (const { task } of this.release(child)) this.retryOrFail(task, `the worker process ${how}.${output}`, 'crash');
+    for (const { task, timer } of this.release(child)) {
+      if (timer) this.retryOrFail(task, `the worker process ${how}.${output}`, 'crash'); // (no timer: admit() still deciding; it requeues)
+    }
     this.dispatch();
   }
 
@@ -277,7 +331,7 @@ export class WorkerPool {
   private evict(child: Child, culprit: Task, why: string, reason: 'timeout' | 'cancelled'): void {
     child.usable = false;
     this.children.delete(child);
-    const bystanders = this.release(child).filter((a) => a.task !== culprit);
+    const bystanders = this.release(child).filter((a) => a.task !== culprit && a.timer); // admit() requeues its own
     killTree(child);
     if (reason === 'cancelled') this.settle(culprit, cancelledError(culprit.job));
     else this.retryOrFail(culprit, why, reason);
@@ -307,14 +361,15 @@ export class WorkerPool {
 
   private cancel(task: Task): void {
     const queued = this.queue.indexOf(task);
-    if (queued >= 0) {
-      this.queue.splice(queued, 1);
+    if (queued >= 0 || this.waiting.delete(task)) {
+      if (queued >= 0) this.queue.splice(queued, 1);
       this.settle(task, cancelledError(task.job));
       return this.dispatch();
     }
     const child = [...this.children].find((c) => c.tasks.has(task.job.id));
     const assignment = child?.tasks.get(task.job.id);
     if (!child || !assignment || assignment.task !== task) return;
+    if (!assignment.timer) return this.settle(task, cancelledError(task.job)); // not sent to the child yet
     send(child, { type: 'cancel', id: task.job.id });
     // A stage that cannot be interrupted (a long OCR call) must not hold the cancel up: kill the child.
     assignment.killTimer = setTimeout(() => {
@@ -340,6 +395,7 @@ export class WorkerPool {
   private settle(task: Task, error?: Error, result?: JobResult): void {
     if (task.settled) return;
     task.settled = true;
+    if (task.admitted && this.options.admit) this.options.onSettled?.(task.job);
     if (task.onAbort) task.options.signal?.removeEventListener('abort', task.onAbort);
     if (error) task.reject(error);
     else task.resolve(result!);

@@ -102,6 +102,36 @@ test('beyond the first children, another starts only while cores sit idle, one a
   }
 });
 
+test('admission: a task another run holds waits and is asked again, one whose result appeared is skipped', async () => {
+  const dir = await tempDir('pool-admit');
+  const asked = new Map<string, number>();
+  const settled: string[] = [];
+  const workers = pool(1, 20_000, {
+    admit: async (j) => {
+      const name = path.basename(j.path);
+      const times = (asked.get(name) ?? 0) + 1;
+      asked.set(name, times);
+      if (name.startsWith('ok-held')) return times < 3 ? 'later' : 'run'; // held elsewhere twice, then free
+      if (name.startsWith('ok-done')) return 'skip';
+      return 'run';
+    },
+    onSettled: (j) => settled.push(path.basename(j.path)),
+  });
+  try {
+    const order: string[] = [];
+    const names = ['ok-held', 'ok-done', 'ok-free'];
+    const outcomes = await Promise.all(names.map((n) => workers.run(job(dir, n), { onStart: () => order.push(n) }).then((r) => r.summary!, (e: TaskError) => e.reason)));
+    assert.match(outcomes[0], /^done ok-held/);
+    assert.equal(outcomes[1], 'elsewhere');
+    assert.match(outcomes[2], /^done ok-free/);
+    assert.deepEqual(Object.fromEntries(asked), { 'ok-held': 3, 'ok-done': 1, 'ok-free': 1 });
+    assert.deepEqual(order, ['ok-free', 'ok-held'], 'the free file did not wait behind the held one; a skipped file never started');
+    assert.deepEqual(settled.sort(), ['ok-free', 'ok-held'], 'every admitted task reported settled once');
+  } finally {
+    await workers.close();
+  }
+});
+
 test('a hung worker is killed at the per-file timeout, retried once, then reported; the pool keeps working', async () => {
   const dir = await tempDir('pool-hang');
   const workers = pool(1, 700);
