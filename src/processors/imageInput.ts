@@ -4,14 +4,18 @@ import exifr from 'exifr';
 import { imageSize } from 'image-size';
 import { Jimp } from 'jimp';
 import type { MediaMetadata } from '../core/records';
+import { decodeReduced } from './imageReduce';
+import { resolveFfmpeg } from './media/ffmpeg';
+import { MediaContentError } from './mediaContentError';
+import { encodeGrayPng, type Bitmap } from './pngStream';
+
+export { MediaContentError };
 
 /** Above this many pixels an image is downscaled before OCR: tesseract's time and memory grow with area. */
 const MAX_OCR_PIXELS = 20_000_000;
 const MAX_OCR_SIDE = 6000;
 /** Vision models work on about a megapixel; sending more only costs transfer and decode time. */
 const MAX_VISION_SIDE = 1024;
-/** Decoding to RGBA takes 4 bytes a pixel: refuse what cannot be decoded without exhausting memory. */
-const MAX_DECODE_PIXELS = 150_000_000;
 const MAX_IMAGE_BYTES = 512 * 1024 * 1024;
 
 /** Formats tesseract.js (leptonica) reads directly; everything else is converted to PNG first. */
@@ -27,16 +31,12 @@ export interface PreparedImage {
   visionInput: () => Promise<string>;
 }
 
-/** The file's bytes cannot be read as media: deterministic for the content, unlike I/O or timeouts. */
-export class MediaContentError extends Error {}
-
-interface Bitmap {
-  data: Buffer;
-  width: number;
-  height: number;
+export interface PrepareOptions {
+  /** The configured ffmpeg, which decodes large JPEG, TIFF, BMP, GIF and WebP images at reduced size. */
+  ffmpeg?: () => Promise<string>;
 }
 
-export async function prepareImage(file: string): Promise<PreparedImage> {
+export async function prepareImage(file: string, options: PrepareOptions = {}): Promise<PreparedImage> {
   const bytes = await readFile(file);
   const name = path.basename(file);
   if (bytes.length === 0) throw new MediaContentError(`${name} is empty (0 bytes) — nothing to summarize.`);
@@ -44,26 +44,35 @@ export async function prepareImage(file: string): Promise<PreparedImage> {
 
   const { format, width, height } = identify(bytes, name);
   const metadata: MediaMetadata = { format: format.toUpperCase(), width, height, sizeBytes: bytes.length, exif: await readExif(bytes) };
-  if (width * height > MAX_DECODE_PIXELS) {
-    throw new MediaContentError(`${name} is ${width}x${height} pixels, more than can be decoded safely (150 megapixels).`);
-  }
 
   const needsDownscale = width * height > MAX_OCR_PIXELS || Math.max(width, height) > MAX_OCR_SIDE;
   let decoded: Promise<Bitmap> | undefined;
-  const decode = () => (decoded ??= decodeBitmap(bytes, format, name));
+  const decodeFull = () => (decoded ??= decodeBitmap(bytes, format, name));
 
-  let ocrInput: Buffer = bytes;
-  if (!OCR_NATIVE.has(format) || (needsDownscale && format !== 'webp')) {
-    const scale = needsDownscale ? Math.min(Math.sqrt(MAX_OCR_PIXELS / (width * height)), MAX_OCR_SIDE / Math.max(width, height)) : 1;
-    ocrInput = await encodePng(await decode(), scale);
-    if (scale < 1) metadata.downscaled = true;
+  if (needsDownscale) {
+    // Never decoded at full size here: a 20000 x 20000 image would take 1.6 GB as RGBA (see imageReduce.ts).
+    const scale = Math.min(Math.sqrt(MAX_OCR_PIXELS / (width * height)), MAX_OCR_SIDE / Math.max(width, height));
+    const outWidth = Math.max(1, Math.round(width * scale));
+    const outHeight = Math.max(1, Math.round(height * scale));
+    const reduced = await decodeReduced({
+      file, name, bytes, format, width, height, outWidth, outHeight,
+      ffmpeg: options.ffmpeg ?? (() => resolveFfmpeg()),
+      decodeFull: async () => Jimp.fromBitmap(await decodeFull()).resize({ w: outWidth, h: outHeight }).bitmap,
+    });
+    metadata.downscaled = true;
+    return {
+      metadata,
+      ocrInput: encodeGrayPng(reduced),
+      visionInput: async () => (await encodePng(reduced, Math.min(1, MAX_VISION_SIDE / Math.max(reduced.width, reduced.height)))).toString('base64'),
+    };
   }
 
+  const ocrInput = OCR_NATIVE.has(format) ? bytes : await encodePng(await decodeFull(), 1);
   const visionInput = async () => {
     if (VISION_NATIVE.has(format) && Math.max(width, height) <= MAX_VISION_SIDE) return bytes.toString('base64');
     if (format === 'webp') return bytes.toString('base64'); // no pure-JS WebP decoder here; Ollama decodes WebP itself
     const scale = Math.min(1, MAX_VISION_SIDE / Math.max(width, height));
-    return (await encodePng(await decode(), scale)).toString('base64');
+    return (await encodePng(await decodeFull(), scale)).toString('base64');
   };
   return { metadata, ocrInput, visionInput };
 }
