@@ -31,8 +31,13 @@ export interface ScanResult {
 
 
 /**
- * Lists the media files of a folder (top level unless recursive), sorted by path. Follows symbolic links
- * but visits each real directory once, so link cycles cannot loop; skips hidden entries.
+ * Lists the media files of a folder (top level unless recursive), sorted by path; skips hidden entries.
+ *
+ * Symbolic links: a link to a file is followed wherever the file is (a link on the Desktop is a file its user put
+ * there); a broken link or a loop of links with a media name becomes a problem, so it still gets a record. A link
+ * to a folder is followed only when that folder is inside the scanned one: a link to `/` or to the home folder
+ * must not send a recursive scan across the disk. Every real folder and file is listed once, under its real
+ * path when it has one inside the folder (links are walked after the real folders), so link cycles cannot loop.
  */
 export async function scanFolder(root: string, options: ScanOptions = {}): Promise<ScanResult> {
   const rootStat = await stat(root).catch((error: NodeJS.ErrnoException) => {
@@ -40,11 +45,15 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
   });
   if (!rootStat.isDirectory()) throw new Error(`Not a folder: ${root} — pass a folder to summarize.`);
 
-  const result: ScanResult = { files: [], problems: [] };
-  const visitedDirectories = new Set<string>([await realpath(root)]);
-  const seenFiles = new Set<string>();
+  const rootReal = await realpath(root);
+  const inside = (real: string) => real === rootReal || real.startsWith(rootReal.endsWith(path.sep) ? rootReal : rootReal + path.sep);
+  const visitedDirectories = new Set<string>([rootReal]);
+  const linkedDirectories: string[] = [];
+  /** By real path; a file reached directly replaces one first reached through a link. */
+  const files = new Map<string, ScannedFile & { viaLink: boolean }>();
+  const problems: ScanProblem[] = [];
 
-  async function walk(directory: string): Promise<void> {
+  async function walk(directory: string, realDirectory: string): Promise<void> {
     let names: string[];
     try {
       names = await readdir(directory);
@@ -56,37 +65,50 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
     for (const name of names) {
       if (name.startsWith('.') || OWN_LOG_NAME.test(name)) continue;
       const full = path.join(directory, name);
-      const relative = path.relative(root, full);
       const kind = mediaKindOf(name);
       try {
         const link = await lstat(full);
-        const target = link.isSymbolicLink() ? await stat(full) : link;
+        const viaLink = link.isSymbolicLink();
+        const target = viaLink ? await stat(full) : link;
         if (target.isDirectory()) {
           if (!options.recursive) continue;
+          if (viaLink) {
+            linkedDirectories.push(full);
+            continue;
+          }
           const real = await realpath(full);
           if (visitedDirectories.has(real)) continue;
           visitedDirectories.add(real);
-          await walk(full);
+          await walk(full, real);
           continue;
         }
         if (!kind || !target.isFile()) continue;
-        if (options.accept && !options.accept(relative)) continue;
-        const real = link.isSymbolicLink() ? await realpath(full) : full;
-        if (seenFiles.has(real)) continue; // the same file through two links is summarized once
-        seenFiles.add(real);
-        result.files.push({ path: full, kind, size: target.size, mtimeMs: target.mtimeMs, ino: target.ino });
+        if (options.accept && !options.accept(path.relative(root, full))) continue;
+        const real = viaLink ? await realpath(full) : path.join(realDirectory, name);
+        const known = files.get(real);
+        if (known && !(known.viaLink && !viaLink)) continue; // the same file through two links is summarized once
+        files.set(real, { path: full, kind, size: target.size, mtimeMs: target.mtimeMs, ino: target.ino, viaLink });
       } catch (error) {
         if (!kind) continue;
         const code = (error as NodeJS.ErrnoException).code;
         const reason =
-          code === 'ENOENT' ? 'it is a broken link or was removed during the scan' : code === 'EACCES' || code === 'EPERM'
-            ? 'permission denied — check the file permissions'
+          code === 'ENOENT' ? 'it is a broken link or was removed during the scan'
+            : code === 'ELOOP' ? 'it is a loop of symbolic links that never reaches a file'
+            : code === 'EACCES' || code === 'EPERM' ? 'permission denied — check the file permissions'
             : (error as Error).message;
-        result.problems.push({ path: full, kind, error: `Cannot read ${name}: ${reason}` });
+        problems.push({ path: full, kind, error: `Cannot read ${name}: ${reason}` });
       }
     }
   }
 
-  await walk(root);
-  return result;
+  await walk(root, rootReal);
+  // Linked folders last, so what they share with real folders is listed under its real path.
+  for (let next = linkedDirectories.shift(); next !== undefined; next = linkedDirectories.shift()) {
+    const real = await realpath(next).catch(() => undefined);
+    if (!real || !inside(real) || visitedDirectories.has(real)) continue;
+    visitedDirectories.add(real);
+    await walk(next, real);
+  }
+  const listed = [...files.values()].map(({ viaLink: _viaLink, ...file }) => file).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files: listed, problems };
 }
