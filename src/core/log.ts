@@ -1,5 +1,6 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { inertTerminalText } from './inert';
 import { formatRecordText, type FileRecord } from './records';
 
 const RULE = '='.repeat(80);
@@ -11,6 +12,24 @@ export function defaultLogFileName(now = new Date(), attempt = 1): string {
   const date = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}`;
   const time = `${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
   return `media_summaries_${date}_${time}${attempt > 1 ? `-${attempt}` : ''}.txt`;
+}
+
+/** What to do about a log that cannot be written, for the CLI and for VS Code, which share this engine. */
+const LOG_FIX = 'the summaries are still saved in the cache; pass --log FILE somewhere writable or --no-log (in VS Code: set mediaSummarizer.log.location to "storage" or "none")';
+
+const REASONS: Record<string, string> = {
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on the disk',
+  EDQUOT: 'disk quota exceeded',
+  EISDIR: 'a folder has that name',
+  ENOTDIR: 'a file is in the way of its folder',
+};
+
+function reason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code ? `${code}${REASONS[code] ? `: ${REASONS[code]}` : ''}` : (error as Error).message;
 }
 
 /** Our own log files, never treated as input. */
@@ -28,29 +47,38 @@ export class SummaryLog {
 
   /** A log at the given path (replaced if it exists), or under a fresh default name in `{ folder }`. */
   static async create(target: string | { folder: string }, folder: string, count: number, now = new Date()): Promise<SummaryLog> {
-    const header = `Media Summaries - Generated ${now.toLocaleString()}\nFolder: ${folder}\nTotal files: ${count}\n${RULE}\n\n`;
+    const header = `Media Summaries - Generated ${now.toLocaleString()}\nFolder: ${inertTerminalText(folder)}\nTotal files: ${count}\n${RULE}\n\n`;
+    const explicit = typeof target === 'string';
+    const cannotWrite = (file: string, error: unknown) => new Error(`Cannot write the log ${file} (${reason(error)}) — ${LOG_FIX}.`);
+    const logFolder = explicit ? path.dirname(target) : target.folder;
+    await mkdir(logFolder, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+      // mkdir says EEXIST when a file has the name of a folder on the way.
+      const inTheWay = error.code === 'EEXIST' ? Object.assign(new Error(error.message), { code: 'ENOTDIR' }) : error;
+      throw cannotWrite(explicit ? target : path.join(logFolder, defaultLogFileName(now)), inTheWay);
+    });
     for (let attempt = 1; ; attempt++) {
-      const explicit = typeof target === 'string';
-      const file = explicit ? target : path.join(target.folder, defaultLogFileName(now, attempt));
+      const file = explicit ? target : path.join(logFolder, defaultLogFileName(now, attempt));
       try {
-        await mkdir(path.dirname(file), { recursive: true });
         // Exclusive creation for default names: two runs started in the same second get two logs.
         await writeFile(file, header, { mode: 0o600, flag: explicit ? 'w' : 'wx' });
         return new SummaryLog(file);
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'EEXIST' && attempt < 100) continue;
-        throw new Error(`Cannot write the log ${file} (${code ?? (error as Error).message}) — pass --log FILE somewhere writable or --no-log.`);
+        if (!explicit && (error as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 100) continue;
+        throw cannotWrite(file, error);
       }
     }
   }
 
   append(record: FileRecord): void {
-    const name = path.basename(record.path);
-    const block = `File: ${name}\nSummary: ${formatRecordText(record, name)}\n${SEPARATOR}\n\n`;
+    // A file name (or an error quoting it) with a newline must not start a forged "File:" block: control
+    // characters become "?", as on the terminal. Summaries keep their line breaks.
+    const name = inertTerminalText(path.basename(record.path));
+    const safe = { ...record, error: record.error === undefined ? undefined : inertTerminalText(record.error) };
+    const block = `File: ${name}\nSummary: ${inertTerminalText(formatRecordText(safe, name), true)}\n${SEPARATOR}\n\n`;
     this.writes = this.writes.then(() =>
-      appendFile(this.file, block).catch((error: Error) => {
-        this.failure ??= `Writing the log ${this.file} failed: ${error.message}`;
+      // The mode matters when the file was deleted during the run and is created again.
+      appendFile(this.file, block, { mode: 0o600 }).catch((error: unknown) => {
+        this.failure ??= `Writing the log ${this.file} failed (${reason(error)}), so it lacks one or more files — ${LOG_FIX}.`;
       }),
     );
   }
