@@ -1,0 +1,138 @@
+/**
+ * Issue 7's remaining faults and bad inputs, through the real CLI (a child process with its workers) and the
+ * engine: the CLI killed mid-run and run again, hostile file names, a file deleted while it is summarized.
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { summarizeFolder } from '../../src/core/engine';
+import type { FileRecord } from '../../src/core/records';
+import { isAlive } from '../support/processes';
+import { testMediaOptions } from '../support/mediaSettings';
+import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
+import { builtMissing, CLI_SCRIPT, tempDir, WORKER_SCRIPT } from '../support/paths';
+import { renderTextImage } from '../support/renderText';
+
+const run = promisify(execFile);
+
+let ollama: OllamaStandIn;
+before(async () => {
+  ollama = await startOllamaStandIn({ latencyMs: 5, tokenDelayMs: 1 });
+});
+after(() => ollama?.close());
+
+const records = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((l) => l.type !== 'run') as FileRecord[];
+
+/** Child processes of `pid` (Linux /proc; elsewhere none are found and the check is skipped by the caller). */
+async function childrenOf(pid: number): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const status = await readFile(`/proc/${entry}/status`, 'utf8').catch(() => '');
+    if (Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) === pid) found.push(Number(entry));
+  }
+  return found;
+}
+
+test('the CLI SIGKILLed mid-run, then run again: the cache is readable and finished files are not redone', { skip: builtMissing(), timeout: 300_000 }, async () => {
+  const dir = await tempDir('killed-cli');
+  const cache = await tempDir('killed-cli-cache');
+  const ids = Array.from({ length: 8 }, (_, i) => `KIL-${300 + i}`);
+  for (const [i, id] of ids.entries()) await writeFile(path.join(dir, `shot ${i}.png`), await renderTextImage([`Ticket ${id} reopened`]));
+  ollama.setLatency(1500); // summaries take a while: the run is still going when the first records are out
+  let workers: number[] = [];
+  let firstRun: FileRecord[] = [];
+  try {
+    const child = spawn(process.execPath, [CLI_SCRIPT, dir, '--json', '--cache-dir', cache, '--ollama-host', ollama.url, '--vision-model', 'none', '--workers', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d;
+        if (records(stdout).length >= 2) resolve();
+      });
+      child.on('exit', () => reject(new Error(`the CLI ended before it was killed:\n${stdout}`)));
+    });
+    workers = await childrenOf(child.pid!);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('close', resolve));
+    firstRun = records(stdout);
+  } finally {
+    ollama.setLatency(5, 1);
+  }
+  assert.ok(firstRun.length >= 2 && firstRun.length < ids.length, `killed mid-run after ${firstRun.length} records`);
+  // Orphaned workers notice their parent is gone and exit (test/integration/pool.test.ts covers how).
+  for (let i = 0; i < 100 && workers.some(isAlive); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.deepEqual(workers.filter(isAlive), [], 'no worker outlived the killed CLI for more than 10 s');
+
+  const before = ollama.stats.prompts.length;
+  const { stdout, stderr } = await run(process.execPath, [CLI_SCRIPT, dir, '--json', '--no-log', '--cache-dir', cache, '--ollama-host', ollama.url, '--vision-model', 'none', '--workers', '2'], { timeout: 240_000 });
+  const second = records(stdout);
+  assert.equal(second.length, ids.length);
+  assert.ok(second.every((r) => r.status === 'ok'), JSON.stringify(second.map((r) => r.error)));
+  assert.doesNotMatch(stderr, /corrupt|damaged|could not/i, 'the cache the killed run left is readable');
+  for (const done of firstRun) {
+    const again = second.find((r) => r.path === done.path)!;
+    assert.equal(again.cached, true, `${path.basename(done.path)} was finished before the kill and must not be redone`);
+    assert.equal(again.summary, done.summary);
+  }
+  const redone = ollama.stats.prompts.slice(before);
+  for (const done of firstRun) assert.ok(!redone.some((p) => p.includes(/KIL-\d+/.exec(done.ocrText!)![0])), 'no new summary for a finished file');
+  assert.ok(redone.length <= ids.length - firstRun.length, `${redone.length} summaries on the re-run for ${ids.length - firstRun.length} unfinished files`);
+});
+
+test('hostile file names are only data: each is read, summarized and logged under its own name, nothing is executed', { skip: builtMissing(), timeout: 300_000 }, async () => {
+  const dir = await tempDir('hostile');
+  const marker = 'PWNED'; // a shell running any of these names in the CLI's folder (its cwd here) would create it
+  const names = [
+    'Screenshot 2024-05-01 at 9.30.00\u202fAM.png', // the narrow no-break space macOS puts before AM/PM
+    'report with spaces.png',
+    'café ünïcødé 日本語.png',
+    `quote's "double".png`,
+    `$(touch ${marker}).png`,
+    `\`touch ${marker}\`.png`,
+    `a; touch ${marker}; b.png`,
+    'line\nFile: forged.png',
+    '-rf --help.png',
+    '--log=x.png',
+  ];
+  for (const [i, name] of names.entries()) await writeFile(path.join(dir, name), await renderTextImage([`Case number HST-${100 + i}`]));
+  const { stdout, stderr } = await run(process.execPath, [CLI_SCRIPT, dir, '--json', '--no-cache', '--ollama-host', ollama.url, '--vision-model', 'none', '--workers', '2'], { timeout: 240_000, cwd: dir });
+  const got = records(stdout);
+  assert.equal(got.length, names.length, stderr);
+  for (const [i, name] of names.entries()) {
+    const record = got.find((r) => r.path === path.join(dir, name));
+    assert.ok(record, `no record for ${JSON.stringify(name)}`);
+    assert.equal(record.status, 'ok', `${JSON.stringify(name)}: ${record.error}`);
+    assert.match(record.ocrText!, new RegExp(`HST-${100 + i}`), `${JSON.stringify(name)} was read as its own file`);
+  }
+  for (const where of [dir, process.cwd(), '/tmp']) assert.equal(existsSync(path.join(where, marker)), false, 'nothing in a name was executed');
+  assert.equal(existsSync(path.join(dir, 'x')), false, 'no name was taken as an option');
+  const [log] = (await readdir(dir)).filter((n) => n.startsWith('media_summaries_'));
+  const text = await readFile(path.join(dir, log), 'utf8');
+  assert.equal((text.match(/^File: /gm) ?? []).length, names.length, 'one log block per file: a newline in a name does not forge a block');
+});
+
+test('a file deleted while it is summarized gets a clear error record and the run completes', { skip: builtMissing(), timeout: 120_000 }, async () => {
+  const dir = await tempDir('deleted');
+  await writeFile(path.join(dir, 'gone.png'), await renderTextImage(['Ticket DEL-1 closed']));
+  await writeFile(path.join(dir, 'kept.png'), await renderTextImage(['Ticket DEL-2 open']));
+  ollama.setLatency(1000);
+  try {
+    const result = await summarizeFolder({
+      folder: dir, log: false, workers: 2, ollamaHost: ollama.url, model: 'llama3.2:3b', vision: 'none', requestTimeoutMs: 30_000, workerScript: WORKER_SCRIPT, media: testMediaOptions(),
+      onEvent: (event) => {
+        if (event.type === 'stage' && event.stage === 'summary' && event.path.endsWith('gone.png')) void unlink(event.path).catch(() => undefined);
+      },
+    });
+    const byName = (name: string) => result.records.find((r) => path.basename(r.path) === name)!;
+    assert.equal(result.records.length, 2);
+    assert.deepEqual([byName('gone.png').status, byName('gone.png').error], ['error', 'gone.png was deleted or moved while it was being summarized.']);
+    assert.equal(byName('kept.png').status, 'ok');
+  } finally {
+    ollama.setLatency(5, 1);
+  }
+});
