@@ -321,6 +321,7 @@ export class Controller implements vscode.Disposable {
         const cancelListener = token.onCancellationRequested(abort);
         let done = 0;
         let count = total;
+        let warned = false;
         const showStatus = () => {
           this.statusItem.text = statusBarText(done, count);
           this.statusItem.tooltip = `Media Summarizer: ${done} of ${count} files done — click to show the Media Summaries view`;
@@ -348,6 +349,13 @@ export class Controller implements vscode.Disposable {
               break;
             case 'warning':
               this.log.warn(event.message);
+              // The first problem of a run is shown (e.g. a log folder that cannot be written); the rest go to the log.
+              if (interactive && !warned) {
+                warned = true;
+                void vscode.window
+                  .showWarningMessage(inertNotificationText(`Media Summarizer: ${extensionHints(event.message)}`), 'Show Log')
+                  .then((choice) => choice && this.log.show(true));
+              }
               break;
             case 'output':
               this.log.trace(event.line);

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { CacheStore } from '../../src/core/cache';
@@ -211,6 +211,27 @@ describe('the extension in a stand-in host', { skip: missing }, () => {
     await commandsApi.executeCommand('mediaSummarizer.removeFolder', root);
     assert.deepEqual(await tree().provider.getChildren(), []);
     assert.deepEqual(globalState.store.get('mediaSummarizer.roots.v1'), []);
+  });
+
+  test('a summary log that cannot be written is shown once as a warning; the run still completes', async (t) => {
+    activate(t);
+    const logs = path.join(globalStorage, 'logs');
+    await writeFile(logs, 'a file where the logs folder should be');
+    recorded.configuration.set('mediaSummarizer.log.location', 'storage');
+    try {
+      const { commandsApi } = await import('./extensionVscodeStub');
+      await commandsApi.executeCommand('mediaSummarizer.summarizeFolder', Uri.file(folder));
+      const warnings = recorded.messages.filter((m) => m.level === 'warning');
+      assert.equal(warnings.length, 1, JSON.stringify(warnings));
+      assert.ok(warnings[0].message.includes(logs), `names the log path: ${warnings[0].message}`);
+      assert.deepEqual(warnings[0].items, ['Show Log']);
+      assert.doesNotMatch(warnings[0].message, /--log|--no-log/, 'the advice is a setting, not CLI flags');
+      const done = recorded.messages.find((m) => /^Done: /.test(m.message));
+      assert.ok(done, `the run completed: ${JSON.stringify(recorded.messages)}`);
+    } finally {
+      recorded.configuration.set('mediaSummarizer.log.location', undefined);
+      await rm(logs, { force: true });
+    }
   });
 
   test('a non-local Ollama host is used only after the user agrees', async (t) => {

@@ -10,7 +10,7 @@ const REWRITES: Array<[RegExp, string]> = [
   [/pass --ollama-host \(setting mediaSummarizer\.ollama\.host\)/g, 'set mediaSummarizer.ollama.host'],
   [/or pass --model\b/g, 'or choose another with "Media Summarizer: Select Ollama Model…"'],
   [/(?:[Pp]ass|use another) --cache-dir with (?:a |another )?/g, 'set mediaSummarizer.cache.location to use another '],
-  [/pass --log FILE somewhere writable or --no-log/g, 'set mediaSummarizer.log.location to "storage" or "none"'],
+  [/pass --log FILE somewhere writable or --no-log(?: \(in VS Code: [^)]*\))?/g, 'set mediaSummarizer.log.location to "storage" or "none"'],
 ];
 
 export function extensionHints(message: string): string {
