@@ -1,34 +1,28 @@
 /**
- * OCR: the project's warm tesseract.js engine (as a worker uses it) against native tesseract (Debian
- * tesseract-ocr, OMP_THREAD_LIMIT=1, one process per image as a CLI would run it) on the same images: the
- * shared fixtures with ground truth and rendered screenshots with known text. Seconds per image and CER.
- *   node --import tsx bench/ocr.ts [--quick] [--json FILE]
+ * OCR: the project's warm tesseract.js engine (as a worker uses it, on what prepareImage hands it) against warm
+ * native tesseract (Debian tesseract-ocr, OMP_THREAD_LIMIT=1) on the same images — the shared fixtures with
+ * ground truth and rendered screenshots with known text — at the same page segmentation mode, on equal model
+ * data both ways: the shipped best_int model (given to native tesseract too) and Debian's eng data (tessdata_fast,
+ * given to tesseract.js too). Seconds (wall and CPU) per image, medians over interleaved rounds, and CER.
+ *   node --import tsx bench/ocr.ts [--quick] [--rounds N] [--json FILE]
  */
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs, promisify } from 'node:util';
-import { createOcrEngine } from '../src/processors/ocrEngine';
-import { cleanOcrText } from '../src/processors/ocrText';
-import { characterErrorRate } from '../test/support/cer';
-import { OCR_FIXTURES, tempDir } from '../test/support/paths';
+import { gunzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createOcrEngine, OCR_PAGE_SEG_MODE, tesseractPaths } from '../src/processors/ocrEngine';
+import { fixturesMissing, OCR_FIXTURES, tempDir } from '../test/support/paths';
 import { renderTextImage } from '../test/support/renderText';
+import { compareOcr, fixtureSamples, type Comparison, type Sample } from './ocrCompare';
+import { defaultTessdataDir, type NativeModel } from './ocrNative';
 
-const run = promisify(execFile);
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, json: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, rounds: { type: 'string' }, json: { type: 'string' } } });
 
-interface Sample {
-  name: string;
-  file: string;
-  truth: string;
-}
-
-async function samples(): Promise<Sample[]> {
-  const expected = JSON.parse(readFileSync(path.join(OCR_FIXTURES, 'expected.json'), 'utf8')).texts as Record<string, string>;
-  const list: Sample[] = Object.entries(expected).map(([name, truth]) => ({ name, file: path.join(OCR_FIXTURES, name), truth }));
+async function screenshots(count: number): Promise<Sample[]> {
   const dir = await tempDir('bench-ocr');
-  const count = values.quick ? 3 : 12;
+  const list: Sample[] = [];
   for (let i = 0; i < count; i++) {
     const lines = [`Incident INC-${4000 + i} opened by team-${i}`, `bucket acme-logs-${i} region eu-west-${i % 3}`, `Total due 1${i}4.50 EUR on 2024-0${(i % 9) + 1}-15`];
     const file = path.join(dir, `screenshot-${i}.png`);
@@ -38,43 +32,73 @@ async function samples(): Promise<Sample[]> {
   return list;
 }
 
-async function main(): Promise<void> {
-  const list = await samples();
-  const engine = await createOcrEngine();
-  const rows: Array<{ image: string; jsSeconds: number; nativeSeconds: number; jsCer: number; nativeCer: number }> = [];
-  let jsSeconds = 0;
-  let nativeSeconds = 0;
-  for (const sample of list) {
-    const bytes = readFileSync(sample.file);
-    let started = performance.now();
-    const jsText = await engine.recognize(bytes);
-    const js = (performance.now() - started) / 1000;
-    started = performance.now();
-    const { stdout } = await run('tesseract', [sample.file, 'stdout', '-l', 'eng', '--oem', '1'], { env: { ...process.env, OMP_THREAD_LIMIT: '1' } });
-    const native = (performance.now() - started) / 1000;
-    jsSeconds += js;
-    nativeSeconds += native;
-    rows.push({
-      image: sample.name,
-      jsSeconds: Number(js.toFixed(3)),
-      nativeSeconds: Number(native.toFixed(3)),
-      jsCer: Number(characterErrorRate(jsText, sample.truth).toFixed(3)),
-      nativeCer: Number(characterErrorRate(cleanOcrText(stdout), sample.truth).toFixed(3)),
-    });
+/** The shipped model unpacked for native tesseract, which reads only an uncompressed eng.traineddata. */
+async function shippedModelForNative(): Promise<string> {
+  const dir = await tempDir('bench-ocr-best-int');
+  await writeFile(path.join(dir, 'eng.traineddata'), gunzipSync(readFileSync(path.join(tesseractPaths().langPath, 'eng.traineddata.gz'))));
+  return dir;
+}
+
+function nativeAvailable(): boolean {
+  try {
+    execFileSync('tesseract', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
   }
-  await engine.terminate();
-  // Native tesseract warm: one process reads every image from a list file, loading its model once.
-  const listDir = await tempDir('bench-ocr-list');
-  const listFile = path.join(listDir, 'images.txt');
-  await writeFile(listFile, list.map((s) => s.file).join('\n'));
-  const batchStarted = performance.now();
-  await run('tesseract', [listFile, 'stdout', '-l', 'eng', '--oem', '1'], { env: { ...process.env, OMP_THREAD_LIMIT: '1' }, maxBuffer: 1 << 24 });
-  const nativeWarmPerImage = (performance.now() - batchStarted) / 1000 / list.length;
-  console.table(rows);
-  const mean = (key: 'jsCer' | 'nativeCer') => Number((rows.reduce((s, r) => s + r[key], 0) / rows.length).toFixed(4));
-  const summary = { images: rows.length, jsSecondsPerImage: Number((jsSeconds / rows.length).toFixed(3)), nativeSecondsPerImage: Number((nativeSeconds / rows.length).toFixed(3)), ratio: Number((jsSeconds / nativeSeconds).toFixed(2)), nativeWarmSecondsPerImage: Number(nativeWarmPerImage.toFixed(3)), ratioToWarm: Number((jsSeconds / list.length / nativeWarmPerImage).toFixed(2)), jsMeanCer: mean('jsCer'), nativeMeanCer: mean('nativeCer') };
-  console.log(JSON.stringify(summary));
-  if (values.json) await writeFile(values.json, JSON.stringify({ summary, rows }, null, 2));
+}
+
+function ratio(a: number, b: number): number {
+  return Number((a / b).toFixed(2));
+}
+
+function ratios(result: Comparison): Record<string, { wall: number; cpu: number }> {
+  const js = (label: string) => result.engines.find((e) => e.label === label)?.perImage;
+  const native = (label: string) => result.natives.find((e) => e.label === label)?.perImage;
+  const out: Record<string, { wall: number; cpu: number }> = {};
+  const add = (name: string, a?: { wall: number; cpu: number }, b?: { wall: number; cpu: number }) => {
+    if (a && b) out[name] = { wall: ratio(a.wall, b.wall), cpu: ratio(a.cpu, b.cpu) };
+  };
+  add('equal data, best_int (shipped): tesseract.js / native', js('tesseract.js best_int'), native('best_int'));
+  add('equal data, Debian eng (fast): tesseract.js / native', js('tesseract.js Debian eng'), native('Debian eng'));
+  add('as installed: tesseract.js best_int / native Debian eng', js('tesseract.js best_int'), native('Debian eng'));
+  return out;
+}
+
+async function main(): Promise<void> {
+  const missing = fixturesMissing(OCR_FIXTURES);
+  if (missing) console.log(`Shared OCR fixtures: ${missing}; measuring rendered screenshots only.`);
+  const samples = [...(await fixtureSamples(OCR_FIXTURES)), ...(await screenshots(values.quick ? 3 : 12))];
+  const rounds = Number(values.rounds ?? (values.quick ? 2 : 5));
+
+  const engines = [{ label: 'tesseract.js best_int', engine: await createOcrEngine() }];
+  const natives: NativeModel[] = [];
+  const debianDir = nativeAvailable() ? await defaultTessdataDir() : undefined;
+  if (nativeAvailable()) {
+    natives.push({ label: 'best_int', tessdataDir: await shippedModelForNative() });
+    if (debianDir) {
+      natives.push({ label: 'Debian eng' });
+      engines.push({ label: 'tesseract.js Debian eng', engine: await createOcrEngine({ dir: debianDir, gzip: false }) });
+    }
+  } else {
+    console.log('Native tesseract not found (Debian: apt-get install tesseract-ocr); measuring tesseract.js only.');
+  }
+
+  const result = await compareOcr({ samples, engines, natives, psm: Number(OCR_PAGE_SEG_MODE), rounds });
+  for (const { engine } of engines) await engine.terminate();
+
+  console.table(result.perImage);
+  console.table(
+    [...result.engines, ...result.natives.map((n) => ({ ...n, label: `native ${n.label}` }))].map((c) => ({
+      contender: c.label,
+      'wall s/image': c.perImage.wall,
+      'CPU s/image': c.perImage.cpu,
+      'mean CER': c.meanCer,
+    })),
+  );
+  const summary = { images: result.images, rounds, psm: Number(OCR_PAGE_SEG_MODE), preparePerImage: result.preparePerImage, nativeColdPerImage: result.nativeColdPerImage, ratios: ratios(result) };
+  console.log(JSON.stringify(summary, null, 1));
+  if (values.json) await writeFile(values.json, JSON.stringify({ summary, contenders: [...result.engines, ...result.natives], rows: result.perImage }, null, 2));
 }
 
 void main();

@@ -8,6 +8,7 @@ import { decodeReduced } from './imageReduce';
 import { resolveFfmpeg } from './media/ffmpeg';
 import { MediaContentError } from './mediaContentError';
 import { encodeGrayPng, type Bitmap } from './pngStream';
+import { encodePpm } from './pnm';
 
 export { MediaContentError };
 
@@ -18,14 +19,17 @@ const MAX_OCR_SIDE = 6000;
 const MAX_VISION_SIDE = 1024;
 const MAX_IMAGE_BYTES = 512 * 1024 * 1024;
 
-/** Formats tesseract.js (leptonica) reads directly; everything else is converted to PNG first. */
+/**
+ * Formats tesseract.js (leptonica) reads directly (BMP it reads slowly; ocrEngine.ts hands it over as PPM);
+ * everything else is decoded here and passed as PPM, which costs no PNG deflate in JavaScript nor inflate in wasm.
+ */
 const OCR_NATIVE = new Set(['png', 'jpg', 'bmp', 'webp']);
 /** Formats Ollama's image decoder accepts directly. */
 const VISION_NATIVE = new Set(['png', 'jpg']);
 
 export interface PreparedImage {
   metadata: MediaMetadata;
-  /** What tesseract.js is given: the original bytes when it can read them, else a converted PNG. */
+  /** What tesseract.js is given: the original bytes when it can read them, else a PPM (or a gray PNG when downscaled). */
   ocrInput: Buffer;
   /** Base64 for a vision model, made on demand (it needs a decode for most formats). */
   visionInput: () => Promise<string>;
@@ -67,7 +71,7 @@ export async function prepareImage(file: string, options: PrepareOptions = {}): 
     };
   }
 
-  const ocrInput = OCR_NATIVE.has(format) ? bytes : await encodePng(await decodeFull(), 1);
+  const ocrInput = OCR_NATIVE.has(format) ? bytes : encodePpm(await decodeFull());
   const visionInput = async () => {
     if (VISION_NATIVE.has(format) && Math.max(width, height) <= MAX_VISION_SIDE) return bytes.toString('base64');
     if (format === 'webp') return bytes.toString('base64'); // no pure-JS WebP decoder here; Ollama decodes WebP itself
