@@ -41,8 +41,12 @@ export interface PrepareOptions {
 }
 
 export async function prepareImage(file: string, options: PrepareOptions = {}): Promise<PreparedImage> {
-  const bytes = await readFile(file);
   const name = path.basename(file);
+  // Not a MediaContentError: a permission problem is not a property of the bytes, so it must not be cached.
+  const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
+    const why = error.code === 'EACCES' || error.code === 'EPERM' ? 'permission denied' : (error.code ?? error.message);
+    throw new Error(`Cannot read ${name} (${why}) — make the file readable, then run again.`);
+  });
   if (bytes.length === 0) throw new MediaContentError(`${name} is empty (0 bytes) — nothing to summarize.`);
   if (bytes.length > MAX_IMAGE_BYTES) throw new MediaContentError(`${name} is larger than 512 MB — too large to summarize as an image.`);
 

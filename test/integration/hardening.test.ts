@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -135,4 +135,52 @@ test('a file deleted while it is summarized gets a clear error record and the ru
   } finally {
     ollama.setLatency(5, 1);
   }
+});
+
+/** As root, file permissions do not stop reads: run the CLI as the unprivileged user "nobody" for that. */
+function asUnprivileged(command: string[]): string[] {
+  return process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...command] : command;
+}
+
+test('a file made unreadable while the run is under way gets a clear error record, not cached, and the run completes', { skip: builtMissing() || (process.getuid?.() === 0 && !existsSync('/usr/bin/setpriv') && 'running as root without setpriv (util-linux) to drop privileges'), timeout: 240_000 }, async () => {
+  const dir = await tempDir('unreadable');
+  const cache = await tempDir('unreadable-cache');
+  const home = await tempDir('unreadable-home');
+  for (const folder of [dir, cache, home]) await chmod(folder, 0o777);
+  const names = Array.from({ length: 5 }, (_, i) => `shot ${i}.png`);
+  for (const [i, name] of names.entries()) await writeFile(path.join(dir, name), await renderTextImage([`Ticket PRM-${700 + i}`]), { mode: 0o644 });
+  const locked = path.join(dir, names.at(-1)!);
+  ollama.setLatency(1500); // one worker, 1.5 s per summary: the last file is read seconds after the run starts
+  let stdout = '';
+  try {
+    const [program, ...args] = asUnprivileged([process.execPath, CLI_SCRIPT, dir, '--json', '--no-log', '--cache-dir', cache, '--ollama-host', ollama.url, '--vision-model', 'none', '--workers', '1']);
+    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: home } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    let lockedAt = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+      if (!lockedAt && records(stdout).length >= 1) {
+        lockedAt = Date.now();
+        void chmod(locked, 0o000);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    assert.equal(code, 0, `the run completed (one file failing is not a failed run): ${stderr}`);
+  } finally {
+    ollama.setLatency(5, 1);
+    await chmod(locked, 0o644);
+  }
+  const all = records(stdout);
+  assert.equal(all.length, names.length, 'one record per file');
+  const failed = all.find((r) => r.path === locked)!;
+  assert.equal(failed.status, 'error');
+  assert.equal(failed.error, `Cannot read ${names.at(-1)} (permission denied) — make the file readable, then run again.`);
+  assert.ok(all.filter((r) => r.path !== locked).every((r) => r.status === 'ok'), JSON.stringify(all.map((r) => r.error)));
+  // Readable again: the next run reads it (the failure was not cached as if the bytes were bad).
+  const [program, ...args] = asUnprivileged([process.execPath, CLI_SCRIPT, dir, '--json', '--no-log', '--cache-dir', cache, '--ollama-host', ollama.url, '--vision-model', 'none', '--workers', '1']);
+  const again = records((await run(program, args, { env: { ...process.env, HOME: home }, timeout: 120_000 })).stdout);
+  const retried = again.find((r) => r.path === locked)!;
+  assert.equal(retried.status, 'ok', retried.error);
+  assert.match(retried.summary ?? '', /PRM-704/);
 });
