@@ -131,7 +131,9 @@ export async function downloadWhisper(controller: Controller, name?: string): Pr
         const cancel = token.onCancellationRequested(() => abort.abort());
         const tracker = new DownloadProgress();
         try {
-          return await downloadWhisperModel(chosen, paths.modelsDir, ({ bytes, total }) => progress.report(tracker.update(bytes, total)), abort.signal);
+          return await downloadWhisperModel(chosen, paths.modelsDir, ({ bytes, total }) => progress.report(tracker.update(bytes, total)), abort.signal, {
+            baseUrl: settings.whisperDownloadBaseUrl,
+          });
         } finally {
           cancel.dispose();
         }

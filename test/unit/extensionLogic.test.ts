@@ -269,6 +269,7 @@ describe('settings → engine options', () => {
         visionModel: 'none',
         'whisper.model': 'small',
         'whisper.cliPath': ' /opt/whisper-cli ',
+        'whisper.downloadBaseUrl': ' https://mirror.example.com/whisper/ ',
         'whisper.language': 'DE',
         ffmpegPath: '/usr/local/bin/ffmpeg',
         workers: 3,
@@ -286,6 +287,7 @@ describe('settings → engine options', () => {
     );
     assert.deepEqual(problems, []);
     assert.equal(settings.recursive, true);
+    assert.equal(settings.whisperDownloadBaseUrl, 'https://mirror.example.com/whisper/');
     assert.deepEqual(settings.include, ['*.png']);
     assert.deepEqual(settings.exclude, ['drafts/**']);
     const paths = resolvePaths(settings, storage);
@@ -309,6 +311,15 @@ describe('settings → engine options', () => {
     const log = logOption(settings, paths, new Date(2024, 4, 1, 9, 8, 7));
     assert.equal(log, path.join('/w', 'logs', 'media_summaries_20240501_090807.txt'));
     assert.equal(logOption({ logLocation: 'none' }, paths), false);
+  });
+
+  test('a whisper download address that is not an http(s) URL is ignored with a message', () => {
+    for (const value of ['file:///etc/models', 'mirror.example.com/models', 'javascript:alert(1)']) {
+      const { settings, problems } = readSettings(getter({ 'whisper.downloadBaseUrl': value }), {});
+      assert.equal(settings.whisperDownloadBaseUrl, undefined, value);
+      assert.deepEqual(problems, [`mediaSummarizer.whisper.downloadBaseUrl "${value}" is not an http(s) URL; downloading whisper models from Hugging Face.`]);
+    }
+    assert.equal(readSettings(getter({}), {}).settings.whisperDownloadBaseUrl, undefined, 'empty: Hugging Face');
   });
 
   test('the workspace cache without an open folder falls back to global storage with a note', () => {
@@ -594,6 +605,9 @@ describe('status texts', () => {
     assert.equal(pull.update({ status: 'pulling x', digest: 'sha256:1', total: 300, completed: 300 }).increment, 38);
     assert.deepEqual(pull.update({ status: 'success' }), { message: 'success', increment: 0 });
     assert.equal(pull.percent, 100);
+    // The API documentation's form names the layer by its whole digest.
+    const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
+    assert.deepEqual(new PullProgress().update({ status: `downloading ${digest}`, digest, total: 200, completed: 50 }), { message: 'downloading 25%', increment: 25 });
   });
 
   test('download progress', () => {

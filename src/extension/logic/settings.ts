@@ -17,6 +17,7 @@ export const SETTING_DEFAULTS = {
   visionModel: 'auto',
   'whisper.model': 'base.en',
   'whisper.cliPath': '',
+  'whisper.downloadBaseUrl': '',
   'whisper.language': 'auto',
   ffmpegPath: '',
   workers: 8,
@@ -33,8 +34,11 @@ export const SETTING_DEFAULTS = {
 
 export type SettingKey = keyof typeof SETTING_DEFAULTS;
 
-/** Settings that name a program or the host media content is sent to: machine-scoped, ignored in untrusted workspaces. */
-export const MACHINE_SETTINGS: readonly SettingKey[] = ['ollama.host', 'ffmpegPath', 'whisper.cliPath'];
+/**
+ * Settings that name a program, the host media content is sent to, or where a model file (run by whisper-cli) is
+ * downloaded from: machine-scoped, ignored in untrusted workspaces.
+ */
+export const MACHINE_SETTINGS: readonly SettingKey[] = ['ollama.host', 'ffmpegPath', 'whisper.cliPath', 'whisper.downloadBaseUrl'];
 
 export interface ExtensionSettings {
   /** The normalized Ollama URL. */
@@ -43,6 +47,8 @@ export interface ExtensionSettings {
   vision: string;
   whisperModel: string;
   whisperCliPath?: string;
+  /** A mirror of the whisper.cpp models folder; undefined downloads from Hugging Face. */
+  whisperDownloadBaseUrl?: string;
   ffmpegPath?: string;
   language: string;
   workers: number;
@@ -119,6 +125,11 @@ export function readSettings(get: (key: SettingKey) => unknown, env: NodeJS.Proc
     language = 'auto';
   }
   const maxTranscribeMinutes = integer('maxTranscribeMinutes', 0, 100_000);
+  let whisperDownloadBaseUrl = optional('whisper.downloadBaseUrl');
+  if (whisperDownloadBaseUrl !== undefined && !isHttpUrl(whisperDownloadBaseUrl)) {
+    problems.push(`mediaSummarizer.whisper.downloadBaseUrl "${whisperDownloadBaseUrl}" is not an http(s) URL; downloading whisper models from Hugging Face.`);
+    whisperDownloadBaseUrl = undefined;
+  }
 
   return {
     settings: {
@@ -127,6 +138,7 @@ export function readSettings(get: (key: SettingKey) => unknown, env: NodeJS.Proc
       vision: nonEmpty('visionModel'),
       whisperModel: nonEmpty('whisper.model'),
       whisperCliPath: optional('whisper.cliPath'),
+      whisperDownloadBaseUrl,
       ffmpegPath: optional('ffmpegPath'),
       language,
       workers: integer('workers', 1, 64),
@@ -142,6 +154,14 @@ export function readSettings(get: (key: SettingKey) => unknown, env: NodeJS.Proc
     },
     problems,
   };
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
 }
 
 /** Where the extension keeps things: from ExtensionContext (extensionPath, globalStorageUri, storageUri). */
