@@ -87,7 +87,9 @@ export class PullProgress {
     const increment = Math.max(0, percent - this.reported);
     this.reported = Math.max(this.reported, percent);
     const status = inertNotificationText(part.status ?? '');
-    const message = total > 0 && /pulling|download/i.test(status) ? `${status.replace(/ [0-9a-f]{12}$/, '')} ${percent}%` : status;
+    // Ollama names the layer by a short digest ("pulling 05110f9f811c"); its API docs by the whole one
+    // ("downloading sha256:…"). Either is noise in a notification: the percentage says it all.
+    const message = total > 0 && /pulling|download/i.test(status) ? `${status.replace(/ (sha256:)?[0-9a-f]{12,64}$/, '')} ${percent}%` : status;
     return { message, increment };
   }
 
