@@ -21,6 +21,12 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
   private timer: NodeJS.Timeout | undefined;
   /** Roots expanded by a run in this session open expanded; others wait for the user. */
   private readonly expanded = new Set<string>();
+  /**
+   * getChildren calls still waiting for a folder to be listed. A change event while VS Code waits for children makes
+   * it drop them (seen in code-server after a restart: the folder restored expanded, "2/2 summarized" and empty), so
+   * events wait until every such call has returned.
+   */
+  private fetches = 0;
 
   constructor(
     private readonly model: SummaryModel,
@@ -49,6 +55,7 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
 
   private flush(): void {
     this.timer = undefined;
+    if (this.fetches > 0) return; // getChildren schedules the flush again when it returns
     if (this.refreshAll) this.emitter.fire(undefined);
     else if (this.pending.size > 0) {
       const elements = new Set<TreeElement>();
@@ -97,17 +104,23 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
   }
 
   async getChildren(element?: TreeElement): Promise<TreeElement[]> {
-    if (!element) {
-      const roots = this.model.roots;
-      if (!this.filterText) return roots;
-      // With a filter, only folders with a match (listing them first where needed).
-      await Promise.all(roots.map((root) => this.loader.loadRoot(root)));
-      return roots.filter((root) => [...root.entries.values()].some((entry) => matchesFilter(entry, this.filterText)));
+    if (!element && !this.filterText) return this.model.roots;
+    if (element?.kind === 'file') return [];
+    this.fetches++;
+    try {
+      if (!element) {
+        // With a filter, only folders with a match (listing them first where needed).
+        const roots = this.model.roots;
+        await Promise.all(roots.map((root) => this.loader.loadRoot(root)));
+        return roots.filter((root) => [...root.entries.values()].some((entry) => matchesFilter(entry, this.filterText)));
+      }
+      await this.loader.loadRoot(element);
+      const entries = [...element.entries.values()];
+      return this.filterText ? entries.filter((entry) => matchesFilter(entry, this.filterText)) : entries;
+    } finally {
+      this.fetches--;
+      if (this.fetches === 0 && (this.refreshAll || this.pending.size > 0)) this.timer ??= setTimeout(() => this.flush(), REFRESH_DELAY_MS);
     }
-    if (element.kind === 'file') return [];
-    await this.loader.loadRoot(element);
-    const entries = [...element.entries.values()];
-    return this.filterText ? entries.filter((entry) => matchesFilter(entry, this.filterText)) : entries;
   }
 
   getParent(element: TreeElement): TreeElement | undefined {

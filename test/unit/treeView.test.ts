@@ -1,0 +1,45 @@
+/**
+ * The Media Summaries tree provider (src/extension/treeView.ts) against the stand-in `vscode` module: VS Code drops
+ * the children it is waiting for when the same element changes meanwhile (seen in code-server after a restart: a
+ * folder restored expanded showed "2/2 summarized" and no files), so no change event may fire while getChildren
+ * waits for a folder to be listed — the events come once the children were returned.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { installStub } from './extensionVscodeStub';
+
+/** Longer than the tree's coalescing of change events (80 ms). */
+const PAST_COALESCING_MS = 300;
+
+test('no change event while a folder is listed for getChildren; the folder is refreshed once its children were returned', async () => {
+  installStub();
+  const { SummaryTree } = await import('../../src/extension/treeView');
+  const { SummaryModel } = await import('../../src/extension/logic/model');
+  const model = new SummaryModel([{ path: '/media', recursive: false }]);
+  let finishListing!: () => void;
+  const listed = new Promise<void>((resolve) => (finishListing = resolve));
+  // Like Controller.loadRoot: shows the folder as loading, lists it (slowly: a cold cache on a busy machine), shows the counts.
+  const tree: InstanceType<typeof SummaryTree> = new SummaryTree(model, {
+    loadRoot: async (root) => {
+      tree.refresh([root]);
+      await listed;
+      model.setListing(root, [{ path: '/media/shot.png', kind: 'image' }]);
+      tree.refresh([root]);
+    },
+    isLoading: () => false,
+  });
+  const events: unknown[] = [];
+  tree.onDidChangeTreeData((change) => events.push(change));
+
+  const [root] = await tree.getChildren();
+  const children = tree.getChildren(root);
+  await sleep(PAST_COALESCING_MS);
+  assert.deepEqual(events, [], 'no change event while VS Code waits for the children');
+  finishListing();
+  assert.deepEqual((await children).map((entry) => entry.path), ['/media/shot.png']);
+  await sleep(PAST_COALESCING_MS);
+  assert.equal(events.length, 1, 'one coalesced event afterwards');
+  assert.ok(Array.isArray(events[0]) && (events[0] as unknown[]).includes(root), 'for the folder (its counts)');
+  tree.dispose();
+});
