@@ -253,14 +253,19 @@ const stub = {
 
 /** Makes `require('vscode')` return this stand-in, then loads the bundled extension. */
 export function loadExtension(bundle: string): { activate: (context: unknown) => any; deactivate: () => Promise<void> } {
+  installStub();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.resolve(bundle));
+}
+
+/** Makes `require('vscode')` return this stand-in, also for modules of src/extension imported by a test. */
+export function installStub(): void {
   const resolver = Module as unknown as { _load: (request: string, parent: unknown, isMain: boolean) => unknown };
   const original = resolver._load;
   resolver._load = function load(request: string, parent: unknown, isMain: boolean) {
     if (request === 'vscode') return stub;
     return original.call(this, request, parent, isMain);
   };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(path.resolve(bundle));
 }
 
 /** Resets everything the extension registered (between "restarts"). */

@@ -97,6 +97,19 @@ export async function writeUserSettings(dirs: CodeServerDirs, settings: Record<s
 }
 
 /**
+ * Writes Machine/settings.json: VS Code's "Remote" settings, which code-server keeps in its user-data folder. In a
+ * remote window (code-server's is one) machine-scoped settings such as mediaSummarizer.ollama.host belong here: VS
+ * Code applies them from the User settings only until the User settings are next written (e.g. by an extension's
+ * configuration update), then ignores them there.
+ */
+export async function writeRemoteSettings(dirs: CodeServerDirs, settings: Record<string, unknown>): Promise<string> {
+  const file = path.join(dirs.userData, 'Machine', 'settings.json');
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, JSON.stringify(settings, null, 2));
+  return file;
+}
+
+/**
  * code-servers not yet stopped. If a test times out, node:test abandons its body (and so the `finally` that would
  * stop the server) and --test-force-exit ends the file's process; this makes sure nothing outlives it.
  */
@@ -117,6 +130,11 @@ export interface StartOptions {
   logFile: string;
   env?: NodeJS.ProcessEnv;
   startTimeoutMs?: number;
+  /**
+   * Listen on this port (default: a free one). A restarted server takes its predecessor's port so that the browser
+   * sees the same origin — VS Code in the browser keeps its state (and extensions' globalState) per origin.
+   */
+  port?: number;
 }
 
 /** Starts code-server on a free loopback port and resolves once it listens. */
@@ -124,7 +142,7 @@ export async function startCodeServer(dirs: CodeServerDirs, options: StartOption
   const args = [
     codeServerEntry(),
     '--auth', 'none',
-    '--bind-addr', '127.0.0.1:0', // port 0: the kernel picks a free one and code-server prints it
+    '--bind-addr', `127.0.0.1:${options.port ?? 0}`, // port 0: the kernel picks a free one and code-server prints it
     '--user-data-dir', dirs.userData,
     '--extensions-dir', dirs.extensions,
     '--disable-telemetry',

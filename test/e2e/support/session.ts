@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { tempDir } from '../../support/paths';
 import { launchBrowser } from './browser';
-import { installExtension, makeCodeServerDirs, startCodeServer, writeUserSettings, type CodeServer, type CodeServerDirs } from './codeServer';
+import { installExtension, makeCodeServerDirs, startCodeServer, writeRemoteSettings, writeUserSettings, type CodeServer, type CodeServerDirs } from './codeServer';
 import { ARTIFACTS } from './paths';
 import { descendants, processTable, type ProcessInfo } from './processes';
 import { Workbench } from './workbench';
@@ -20,6 +20,8 @@ export interface SessionOptions {
   vsix: string[];
   /** User settings (machine-scoped ones such as mediaSummarizer.ollama.host only take effect here). */
   settings?: Record<string, unknown>;
+  /** Remote (Machine) settings: where machine-scoped settings belong in code-server; see writeRemoteSettings. */
+  remoteSettings?: Record<string, unknown>;
   /** Answer to the Workspace Trust dialog: true trusts the folder, false continues in restricted mode. */
   trust: boolean;
   /** Fills the temporary HOME (e.g. its Desktop) before code-server starts. */
@@ -55,6 +57,7 @@ export async function withSession(options: SessionOptions, body: (session: Sessi
     await options.prepareWorkspace?.(workspace);
     for (const vsix of options.vsix) await installExtension(dirs, vsix);
     await writeUserSettings(dirs, options.settings ?? {});
+    if (options.remoteSettings) await writeRemoteSettings(dirs, options.remoteSettings);
 
     const server = await startCodeServer(dirs, { logFile: path.join(artifacts, 'code-server.log') });
     cleanups.unshift(() => server.stop());

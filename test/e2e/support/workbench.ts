@@ -85,8 +85,10 @@ export class Workbench {
   /**
    * Runs a command by its palette title ("Category: Title"): clicks the command center in the title bar, types
    * `>` and the title, and picks the entry whose label is exactly that title (not a longer one that contains it).
+   * A command that asks something itself (a QuickPick or input box) reuses the quick input: pass the title it
+   * shows as `opensQuickInput` to wait for that instead of the quick input closing.
    */
-  async runCommand(title: string): Promise<void> {
+  async runCommand(title: string, { opensQuickInput }: { opensQuickInput?: string } = {}): Promise<void> {
     const quickInput = this.page.locator('.quick-input-widget');
     await this.page.locator('.command-center-quick-pick').click();
     await quickInput.waitFor({ state: 'visible' });
@@ -101,7 +103,8 @@ export class Workbench {
       throw new Error(`The command palette offers no command titled "${title}" (it offers: ${offered.join(' | ') || 'nothing'}). Is the extension installed and enabled?`);
     }
     await entry.first().click();
-    await quickInput.waitFor({ state: 'hidden' });
+    if (opensQuickInput) await quickInput.locator('.quick-input-title').filter({ hasText: opensQuickInput }).waitFor({ state: 'visible' });
+    else await quickInput.waitFor({ state: 'hidden' });
   }
 
   /** A view's pane (its header and body) by the view's name, e.g. "Media Summaries". */
@@ -215,6 +218,99 @@ export class Workbench {
   /** The sidebar's title bar ("MEDIA SUMMARIZER: MEDIA SUMMARIES"), e.g. to crop a screenshot to the sidebar. */
   sidebarTitle(): Locator {
     return this.page.locator('.part.sidebar .composite.title');
+  }
+
+  /**
+   * Leaves the workbench as a person closes its browser tab (VS Code shuts down and saves its state in the browser's
+   * storage on the way out) and returns its address, for reopen().
+   */
+  async leave(): Promise<string> {
+    const url = this.page.url();
+    await this.page.goto('about:blank');
+    return url;
+  }
+
+  /**
+   * Opens the workbench at `url` again in the same page, and so with the same browser storage, where VS Code keeps its
+   * state and extensions' globalState (per origin: a restarted code-server must listen on the same port).
+   */
+  async reopen(url: string): Promise<void> {
+    await this.page.goto(url, { timeout: WORKBENCH_TIMEOUT_MS });
+    await this.page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: WORKBENCH_TIMEOUT_MS });
+  }
+
+  /** A dialog box (modal, e.g. from showWarningMessage with `modal: true`) whose text matches, visible or not. */
+  dialog(text: string | RegExp): Locator {
+    return this.page.locator('.monaco-dialog-box').filter({ hasText: text });
+  }
+
+  /**
+   * Starts counting the dialogs whose text contains `text` that appear from now on (a MutationObserver in the
+   * page), so a test can tell "shown once" from "shown twice" however briefly each was up. Returns the reader.
+   */
+  async countDialogs(text: string): Promise<() => Promise<number>> {
+    const key = JSON.stringify(`__dialogCount_${Math.random().toString(36).slice(2)}`);
+    // Page code as a string: the project compiles without the DOM library.
+    await this.page.evaluate(`(() => {
+      const seen = new WeakSet();
+      window[${key}] = 0;
+      const count = () => {
+        for (const box of document.querySelectorAll('.monaco-dialog-box')) {
+          if (seen.has(box) || !(box.textContent || '').includes(${JSON.stringify(text)})) continue;
+          seen.add(box);
+          window[${key}]++;
+        }
+      };
+      new MutationObserver(count).observe(document.body, { childList: true, subtree: true, characterData: true });
+      count();
+    })()`);
+    return () => this.page.evaluate<number>(`window[${key}]`);
+  }
+
+  /** The browser's clipboard text (needs the clipboard-read permission granted to the page's origin). */
+  async clipboardText(): Promise<string> {
+    return this.page.evaluate<string>('navigator.clipboard.readText()');
+  }
+
+  /** The quick input (command palette, QuickPick, input box). */
+  quickInput(): Locator {
+    return this.page.locator('.quick-input-widget');
+  }
+
+  /** Types `value` into the open input box (showInputBox), replacing what is there, and accepts it with Enter. */
+  async answerInputBox(value: string, screenshotStep?: string): Promise<void> {
+    const quickInput = this.quickInput();
+    await quickInput.waitFor({ state: 'visible' });
+    await quickInput.locator('input').fill(value);
+    if (screenshotStep) await this.screenshot(screenshotStep);
+    await quickInput.locator('input').press('Enter');
+    await quickInput.waitFor({ state: 'hidden' });
+  }
+
+  /** The labels of the open QuickPick's rows (a row's first label; its detail line is another), once it shows one. */
+  async quickPickLabels(): Promise<string[]> {
+    const rows = this.quickInput().locator('.monaco-list-row');
+    await rows.first().waitFor({ state: 'visible' });
+    const labels: string[] = [];
+    for (let i = 0; i < (await rows.count()); i++) labels.push((await rows.nth(i).locator('.label-name').first().innerText()).trim());
+    return labels;
+  }
+
+  /** Picks the open QuickPick's row whose label is exactly `label`. */
+  async pickQuickItem(label: string, screenshotStep?: string): Promise<void> {
+    const quickInput = this.quickInput();
+    const row = quickInput.locator('.monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) });
+    await row.first().waitFor({ state: 'visible' });
+    if (screenshotStep) await this.screenshot(screenshotStep);
+    await row.first().click();
+    await quickInput.waitFor({ state: 'hidden' });
+  }
+
+  /** The text of the active editor as drawn (its visible lines; Monaco draws spaces as no-break spaces). */
+  async activeEditorText(): Promise<string> {
+    const lines = this.page.locator('.editor-group-container.active .editor-instance .monaco-editor .view-lines').first();
+    await lines.waitFor({ state: 'visible' });
+    return (await lines.innerText()).replace(/\u00a0/g, ' ');
   }
 
   /** The title of the active editor tab, once one is open. */
