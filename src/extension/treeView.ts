@@ -104,15 +104,18 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
   }
 
   async getChildren(element?: TreeElement): Promise<TreeElement[]> {
-    if (!element && !this.filterText) return this.model.roots;
     if (element?.kind === 'file') return [];
     this.fetches++;
     try {
       if (!element) {
-        // With a filter, only folders with a match (listing them first where needed).
+        // Folders restored after a restart are listed (from the cache) before they are shown: VS Code asks for
+        // their items right after this returns, so their counts are already right and no refresh of a folder
+        // follows — a refresh makes VS Code drop its files and ask again, and a hover in between finds nothing.
         const roots = this.model.roots;
         await Promise.all(roots.map((root) => this.loader.loadRoot(root)));
-        return roots.filter((root) => [...root.entries.values()].some((entry) => matchesFilter(entry, this.filterText)));
+        for (const root of roots) this.pending.delete(root);
+        // With a filter, only folders with a match.
+        return this.filterText ? roots.filter((root) => [...root.entries.values()].some((entry) => matchesFilter(entry, this.filterText))) : roots;
       }
       await this.loader.loadRoot(element);
       const entries = [...element.entries.values()];

@@ -3,11 +3,11 @@
  * tab is then left and code-server stopped (extension host and all), started again on the same HOME, user-data,
  * extensions folders and port, and the same browser opens the workbench again — as a person quits and reopens VS
  * Code. The Media Summaries view shows the Desktop folder again, and expanding it lists its files as summarized from
- * the cache ("2/2 summarized"), while no worker process is started and the Ollama stand-in receives no request at
- * all. Screenshots go to artifacts/e2e/restart/.
+ * the cache ("2/2 summarized") with their summaries in the hover, while no worker process is started and the Ollama
+ * stand-in receives no request at all. Screenshots go to artifacts/e2e/restart/.
  */
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
@@ -83,6 +83,13 @@ test('summaries are shown again after a restart, from the cache, without workers
         }
         await workbench.treeItem(summaries, /^Desktop, .*2\/2 summarized/).waitFor();
         await workbench.screenshot('after-restart-from-cache');
+        // The hover is resolved lazily by the new extension host: it must know the files the restored view shows.
+        const hover = await workbench.hoverText(workbench.treeItem(summaries, /^invoice\.png, /), 'after-restart-hover');
+        if (!/Summary: .*INV-7731/.test(hover)) {
+          // VS Code's own logs (extension host errors such as "No tree item with id …") for the failure's diagnosis.
+          await cp(path.join(s.dirs.userData, 'logs'), path.join(s.artifacts, 'logs'), { recursive: true }).catch(() => undefined);
+        }
+        assert.match(hover, /Summary: .*INV-7731/, `the hover after the restart shows the summary:\n${hover}`);
         const host = descendants(restarted.pid).find((p) => p.args.includes('--type=extensionHost'));
         assert.ok(host, 'the restarted code-server runs an extension host');
       } catch (error) {

@@ -32,7 +32,7 @@ test('no change event while a folder is listed for getChildren; the folder is re
   const events: unknown[] = [];
   tree.onDidChangeTreeData((change) => events.push(change));
 
-  const [root] = await tree.getChildren();
+  const [root] = model.roots; // asked for directly (e.g. a reveal), before VS Code listed the folders
   const children = tree.getChildren(root);
   await sleep(PAST_COALESCING_MS);
   assert.deepEqual(events, [], 'no change event while VS Code waits for the children');
@@ -41,5 +41,36 @@ test('no change event while a folder is listed for getChildren; the folder is re
   await sleep(PAST_COALESCING_MS);
   assert.equal(events.length, 1, 'one coalesced event afterwards');
   assert.ok(Array.isArray(events[0]) && (events[0] as unknown[]).includes(root), 'for the folder (its counts)');
+  tree.dispose();
+});
+
+test('restored folders are listed before they are shown, so no refresh of a folder follows its first display', async () => {
+  installStub();
+  const { SummaryTree } = await import('../../src/extension/treeView');
+  const { SummaryModel } = await import('../../src/extension/logic/model');
+  const model = new SummaryModel([{ path: '/media', recursive: false }]);
+  let finishListing!: () => void;
+  const listed = new Promise<void>((resolve) => (finishListing = resolve));
+  const tree: InstanceType<typeof SummaryTree> = new SummaryTree(model, {
+    loadRoot: async (root) => {
+      if (root.loaded) return;
+      tree.refresh([root]);
+      await listed;
+      model.setListing(root, [{ path: '/media/shot.png', kind: 'image' }]);
+      tree.refresh([root]);
+    },
+    isLoading: () => false,
+  });
+  const events: unknown[] = [];
+  tree.onDidChangeTreeData((change) => events.push(change));
+
+  const roots = tree.getChildren();
+  await sleep(PAST_COALESCING_MS);
+  finishListing();
+  const [root] = await roots;
+  assert.equal(root.kind === 'root' && root.loaded, true, 'the folder was listed before VS Code asks for its item');
+  assert.deepEqual((await tree.getChildren(root)).map((entry) => entry.path), ['/media/shot.png']);
+  await sleep(PAST_COALESCING_MS);
+  assert.deepEqual(events, [], 'no refresh that would make VS Code drop the files it shows');
   tree.dispose();
 });
