@@ -12,7 +12,11 @@ import {
 } from 'node:fs';
 import { access, mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
+import type * as Lockfile from 'proper-lockfile';
+
+/** Loaded with the first lock, not with the module: the VS Code extension imports this file at activation. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lockfile = (): typeof Lockfile => require('proper-lockfile') as typeof Lockfile;
 import {
   CACHE_FILE_NAME,
   FORMAT_VERSION,
@@ -670,7 +674,7 @@ export class CacheStore {
   private async acquire(ctx: LockContext): Promise<() => Promise<void>> {
     const started = Date.now();
     const deadline = started + this.lockTimeoutMs;
-    const options: lockfile.LockOptions = {
+    const options: Lockfile.LockOptions = {
       stale: this.staleMs,
       update: Math.max(1_000, Math.floor(this.staleMs / 3)),
       realpath: false,
@@ -691,7 +695,7 @@ export class CacheStore {
         // seen at once. Then short, fast retries; maxRetryTime keeps one lock() call within the deadline and this
         // loop covers longer waits (a lock left by a killed process is taken over once it is stale).
         const retries = attempt === 0 ? 0 : { ...LOCK_RETRIES, maxRetryTime: Math.max(1, deadline - Date.now()) };
-        return await lockfile.lock(this.file, { ...options, retries });
+        return await lockfile().lock(this.file, { ...options, retries });
       } catch (err) {
         const code = errnoCode(err);
         if (code === 'ELOCKED' && Date.now() < deadline) continue;

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import lockfile from 'proper-lockfile';
+import type * as Lockfile from 'proper-lockfile';
 import { WhisperError, abortError } from './errors';
 
 /*
@@ -44,7 +44,9 @@ export async function acquireBuildLock(buildDir: string, options: BuildLockOptio
   for (;;) {
     if (options.signal?.aborted) throw abortError('Building whisper-cli');
     try {
-      const release = await lockfile.lock(buildDir, {
+      // Loaded here, not with the module: the VS Code extension imports this file (its first-run checks) at activation.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const release = await (require('proper-lockfile') as typeof Lockfile).lock(buildDir, {
         stale,
         update,
         retries: 0,
