@@ -32,7 +32,8 @@ Summarizes the screenshots and photos in a folder (default: your Desktop) locall
 
 Options:
   --recursive              Include sub-folders (default: top level only)
-  --workers N              Worker processes, 1-64 (default: 8; never more than files to do)
+  --workers N              Worker processes at most, 1-64 (default: 8; as many as the cores first, more only
+                           while cores sit idle; never more than the files need)
   --ollama-host URL        Ollama server (default: $OLLAMA_HOST or http://127.0.0.1:11434)
   --model NAME             Summary model (default: ${DEFAULT_MODEL})
   --vision-model NAME|none Model that describes images; default: auto-detect a vision-capable model
