@@ -132,6 +132,7 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
   }
 
   let llmCalls = 0;
+  let workersStarted = 0;
   let cancelled = Boolean(options.signal?.aborted);
   if (jobs.length > 0 && !cancelled) {
     const taskTimeoutMs = options.fileTimeoutMs ?? 2 * options.requestTimeoutMs + 120_000;
@@ -168,6 +169,7 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
     } finally {
       await pool.close();
       await shared?.claims.releaseAll();
+      workersStarted = pool.spawnedCount;
     }
     cancelled = Boolean(options.signal?.aborted);
   }
@@ -182,7 +184,7 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
     cached: records.filter((r) => r.cached).length,
     llmCalls,
     seconds: Math.round((performance.now() - started) / 10) / 100,
-    workers: jobs.length > 0 ? Math.max(1, Math.min(options.workers, jobs.length)) : 0,
+    workers: workersStarted,
   };
   return { records, totals, cancelled };
 }

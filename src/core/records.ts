@@ -46,6 +46,7 @@ export interface RunTotals {
   cached: number;
   llmCalls: number;
   seconds: number;
+  /** Worker processes started (replacements included); the setting is only their upper bound. */
   workers: number;
 }
 
