@@ -12,39 +12,11 @@ import { installStub } from './extensionVscodeStub';
 /** Longer than the tree's coalescing of change events (80 ms). */
 const PAST_COALESCING_MS = 300;
 
-test('no change event while a folder is listed for getChildren; the folder is refreshed once its children were returned', async () => {
-  installStub();
-  const { SummaryTree } = await import('../../src/extension/treeView');
-  const { SummaryModel } = await import('../../src/extension/logic/model');
-  const model = new SummaryModel([{ path: '/media', recursive: false }]);
-  let finishListing!: () => void;
-  const listed = new Promise<void>((resolve) => (finishListing = resolve));
-  // Like Controller.loadRoot: shows the folder as loading, lists it (slowly: a cold cache on a busy machine), shows the counts.
-  const tree: InstanceType<typeof SummaryTree> = new SummaryTree(model, {
-    loadRoot: async (root) => {
-      tree.refresh([root]);
-      await listed;
-      model.setListing(root, [{ path: '/media/shot.png', kind: 'image' }]);
-      tree.refresh([root]);
-    },
-    isLoading: () => false,
-  });
-  const events: unknown[] = [];
-  tree.onDidChangeTreeData((change) => events.push(change));
-
-  const [root] = model.roots; // asked for directly (e.g. a reveal), before VS Code listed the folders
-  const children = tree.getChildren(root);
-  await sleep(PAST_COALESCING_MS);
-  assert.deepEqual(events, [], 'no change event while VS Code waits for the children');
-  finishListing();
-  assert.deepEqual((await children).map((entry) => entry.path), ['/media/shot.png']);
-  await sleep(PAST_COALESCING_MS);
-  assert.equal(events.length, 1, 'one coalesced event afterwards');
-  assert.ok(Array.isArray(events[0]) && (events[0] as unknown[]).includes(root), 'for the folder (its counts)');
-  tree.dispose();
-});
-
-test('restored folders are listed before they are shown, so no refresh of a folder follows its first display', async () => {
+/**
+ * A tree over one folder, /media, whose listing works like Controller.loadRoot: it shows the folder as loading,
+ * lists it (slowly, until `finishListing`: a cold cache on a busy machine) and shows the counts.
+ */
+async function slowlyListedTree() {
   installStub();
   const { SummaryTree } = await import('../../src/extension/treeView');
   const { SummaryModel } = await import('../../src/extension/logic/model');
@@ -63,7 +35,25 @@ test('restored folders are listed before they are shown, so no refresh of a fold
   });
   const events: unknown[] = [];
   tree.onDidChangeTreeData((change) => events.push(change));
+  return { model, tree, events, finishListing };
+}
 
+test('no change event while a folder is listed for getChildren; the folder is refreshed once its children were returned', async () => {
+  const { model, tree, events, finishListing } = await slowlyListedTree();
+  const [root] = model.roots; // asked for directly (e.g. a reveal), before VS Code listed the folders
+  const children = tree.getChildren(root);
+  await sleep(PAST_COALESCING_MS);
+  assert.deepEqual(events, [], 'no change event while VS Code waits for the children');
+  finishListing();
+  assert.deepEqual((await children).map((entry) => entry.path), ['/media/shot.png']);
+  await sleep(PAST_COALESCING_MS);
+  assert.equal(events.length, 1, 'one coalesced event afterwards');
+  assert.ok(Array.isArray(events[0]) && (events[0] as unknown[]).includes(root), 'for the folder (its counts)');
+  tree.dispose();
+});
+
+test('restored folders are listed before they are shown, so no refresh of a folder follows its first display', async () => {
+  const { tree, events, finishListing } = await slowlyListedTree();
   const roots = tree.getChildren();
   await sleep(PAST_COALESCING_MS);
   finishListing();
