@@ -2,15 +2,22 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import exifr from 'exifr';
 import { imageSize } from 'image-size';
-import { Jimp } from 'jimp';
 import type { MediaMetadata } from '../core/records';
 import { decodeReduced } from './imageReduce';
 import { resolveFfmpeg } from './media/ffmpeg';
 import { MediaContentError } from './mediaContentError';
-import { encodeGrayPng, type Bitmap } from './pngStream';
-import { encodePpm } from './pnm';
+import { decodePngGray, type Bitmap } from './pngStream';
+import { encodePgm, rgbaToGray } from './pnm';
 
 export { MediaContentError };
+
+/**
+ * jimp is loaded on first use: it was two thirds of a worker's start-up (150 of 215 ms of CPU), and only
+ * BMP, TIFF and GIF, vision inputs and downscaling need it; a PNG, JPEG or WebP goes to OCR without it.
+ */
+let jimp: typeof import('jimp') | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadJimp = () => (jimp ??= require('jimp') as typeof import('jimp')).Jimp;
 
 /** Above this many pixels an image is downscaled before OCR: tesseract's time and memory grow with area. */
 const MAX_OCR_PIXELS = 20_000_000;
@@ -20,16 +27,18 @@ const MAX_VISION_SIDE = 1024;
 const MAX_IMAGE_BYTES = 512 * 1024 * 1024;
 
 /**
- * Formats tesseract.js (leptonica) reads directly (BMP it reads slowly; ocrEngine.ts hands it over as PPM);
- * everything else is decoded here and passed as PPM, which costs no PNG deflate in JavaScript nor inflate in wasm.
+ * Formats handed to tesseract.js as they are: leptonica decodes JPEG and WebP in wasm for less CPU than a
+ * decode in JavaScript. A PNG goes over as gray PGM (pnm.ts says why) through Node's native inflate; the rest
+ * is decoded here and goes over as gray PGM too (tesseract.js would re-encode a BMP byte by byte through a
+ * JavaScript object, 0.3 s for a 320x180 image).
  */
-const OCR_NATIVE = new Set(['png', 'jpg', 'bmp', 'webp']);
+const OCR_AS_IS = new Set(['jpg', 'webp']);
 /** Formats Ollama's image decoder accepts directly. */
 const VISION_NATIVE = new Set(['png', 'jpg']);
 
 export interface PreparedImage {
   metadata: MediaMetadata;
-  /** What tesseract.js is given: the original bytes when it can read them, else a PPM (or a gray PNG when downscaled). */
+  /** What tesseract.js is given: JPEG and WebP as they are, everything else as gray PGM (large PNGs as they are). */
   ocrInput: Buffer;
   /** Base64 for a vision model, made on demand (it needs a decode for most formats). */
   visionInput: () => Promise<string>;
@@ -65,17 +74,17 @@ export async function prepareImage(file: string, options: PrepareOptions = {}): 
     const reduced = await decodeReduced({
       file, name, bytes, format, width, height, outWidth, outHeight,
       ffmpeg: options.ffmpeg ?? (() => resolveFfmpeg()),
-      decodeFull: async () => Jimp.fromBitmap(await decodeFull()).resize({ w: outWidth, h: outHeight }).bitmap,
+      decodeFull: async () => loadJimp().fromBitmap(await decodeFull()).resize({ w: outWidth, h: outHeight }).bitmap,
     });
     metadata.downscaled = true;
     return {
       metadata,
-      ocrInput: encodeGrayPng(reduced),
+      ocrInput: encodePgm(rgbaToGray(reduced)),
       visionInput: async () => (await encodePng(reduced, Math.min(1, MAX_VISION_SIDE / Math.max(reduced.width, reduced.height)))).toString('base64'),
     };
   }
 
-  const ocrInput = OCR_NATIVE.has(format) ? bytes : encodePpm(await decodeFull());
+  const ocrInput = await ocrInputOf(bytes, format, name, decodeFull);
   const visionInput = async () => {
     if (VISION_NATIVE.has(format) && Math.max(width, height) <= MAX_VISION_SIDE) return bytes.toString('base64');
     if (format === 'webp') return bytes.toString('base64'); // no pure-JS WebP decoder here; Ollama decodes WebP itself
@@ -83,6 +92,15 @@ export async function prepareImage(file: string, options: PrepareOptions = {}): 
     return (await encodePng(await decodeFull(), scale)).toString('base64');
   };
   return { metadata, ocrInput, visionInput };
+}
+
+async function ocrInputOf(bytes: Buffer, format: string, name: string, decodeFull: () => Promise<Bitmap>): Promise<Buffer> {
+  if (OCR_AS_IS.has(format)) return bytes;
+  if (format === 'png') {
+    const gray = decodePngGray(bytes, name);
+    return gray ? encodePgm(gray) : bytes;
+  }
+  return encodePgm(rgbaToGray(await decodeFull()));
 }
 
 function identify(bytes: Buffer, name: string): { format: string; width: number; height: number } {
@@ -126,7 +144,7 @@ async function decodeBitmap(bytes: Buffer, format: string, name: string): Promis
       const image = await decodeHeic({ buffer: bytes });
       return { data: Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), width: image.width, height: image.height };
     }
-    const image = await Jimp.read(bytes); // PNG, JPEG, BMP, TIFF, GIF (first frame)
+    const image = await loadJimp().read(bytes); // PNG, JPEG, BMP, TIFF, GIF (first frame)
     return { data: image.bitmap.data, width: image.bitmap.width, height: image.bitmap.height };
   } catch (error) {
     throw new MediaContentError(`${name} could not be decoded as ${format.toUpperCase()} (${(error as Error).message}) — the file may be truncated or corrupt.`);
@@ -134,7 +152,7 @@ async function decodeBitmap(bytes: Buffer, format: string, name: string): Promis
 }
 
 async function encodePng(bitmap: Bitmap, scale: number): Promise<Buffer> {
-  const image = Jimp.fromBitmap(bitmap);
+  const image = loadJimp().fromBitmap(bitmap);
   if (scale < 1) image.resize({ w: Math.max(1, Math.round(bitmap.width * scale)), h: Math.max(1, Math.round(bitmap.height * scale)) });
   return image.getBuffer('image/png');
 }

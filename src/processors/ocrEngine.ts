@@ -1,10 +1,9 @@
 import path from 'node:path';
 import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
 import { cleanOcrText } from './ocrText';
-import { forTesseract } from './tesseractInput';
 
 export interface OcrEngine {
-  /** Recognizes an encoded image (PNG, JPEG, BMP, WebP, GIF, PPM) and returns cleaned text. */
+  /** Recognizes an encoded image (gray PGM, PNG, JPEG or WebP: prepareImage says which) and returns cleaned text. */
   recognize(image: Buffer): Promise<string>;
   terminate(): Promise<void>;
 }
@@ -57,7 +56,7 @@ export async function createOcrEngine(data: LanguageData = { dir: tesseractPaths
   return {
     recognize: async (image) => {
       try {
-        return cleanOcrText((await ready.recognize(await forTesseract(image))).data.text);
+        return cleanOcrText((await ready.recognize(image)).data.text);
       } catch (error) {
         // tesseract.js rejects with a bare string such as "Error: Error attempting to read image."
         throw new Error(String(error instanceof Error ? error.message : error).replace(/^(Error:\s*)+/, ''));

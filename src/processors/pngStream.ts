@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { crc32, createInflate, deflateSync } from 'node:zlib';
+import { constants as zlibConstants, createInflate, inflateSync } from 'node:zlib';
+import type { GrayBitmap } from './pnm';
 import { MediaContentError } from './mediaContentError';
 
 export interface Bitmap {
@@ -40,21 +41,7 @@ export function readPngHeader(bytes: Buffer, name: string): Header {
  * would need 1.6 GB for its pixels alone. Transparent pixels are put on white, as a viewer shows them.
  */
 export async function decodePngReduced(bytes: Buffer, name: string, outWidth: number, outHeight: number): Promise<Bitmap> {
-  const { header, palette, paletteAlpha, data } = parsePng(bytes, name, true);
-  const { width, height, bitDepth, colorType } = header;
-  if (header.interlaced) throw new MediaContentError(`${name} is an interlaced PNG, which cannot be decoded row by row.`);
-  if (colorType === 3 && !palette) throw new MediaContentError(`${name} is a palette PNG without a palette — the file is corrupt.`);
-
-  const bitsPerPixel = CHANNELS[colorType] * bitDepth;
-  const rowBytes = Math.ceil((width * bitsPerPixel) / 8);
-  const filterStep = Math.max(1, bitsPerPixel >> 3);
-  let previous = Buffer.alloc(rowBytes);
-  let current = Buffer.alloc(rowBytes);
-  let filter = -1;
-  let filled = 0;
-  let row = 0;
-
-  const rgb = new Uint8Array(width * 3);
+  const { width, height } = readPngHeader(bytes, name);
   const column = new Uint32Array(width); // which output column each input column falls in
   const columnWeight = new Uint32Array(outWidth);
   for (let x = 0; x < width; x++) {
@@ -76,9 +63,7 @@ export async function decodePngReduced(bytes: Buffer, name: string, outWidth: nu
     rowsInBox = 0;
   };
 
-  const finishRow = () => {
-    unfilter(filter, current, previous, filterStep, name);
-    toRgb(current, rgb, width, bitDepth, colorType, palette, paletteAlpha);
+  await eachRgbRow(bytes, name, (rgb, row) => {
     const target = Math.min(outHeight - 1, Math.floor((row * outHeight) / height));
     if (target !== outRow) {
       flush();
@@ -91,6 +76,89 @@ export async function decodePngReduced(bytes: Buffer, name: string, outWidth: nu
       sums[o + 2] += rgb[x * 3 + 2];
     }
     rowsInBox++;
+  });
+  flush();
+  return { data: out, width: outWidth, height: outHeight };
+}
+
+/** Above this much inflated data a PNG is not turned gray here (memory): tesseract.js reads it as it is. */
+export const GRAY_DECODE_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Decodes a non-interlaced PNG of at most GRAY_DECODE_MAX_BYTES inflated to 8-bit gray at full size, on white,
+ * with leptonica's luminance weights (0.3, 0.5, 0.2, rounded as pixConvertRGBToLuminance rounds): the gray
+ * tesseract would make for its recognizer, made with Node's native inflate in one piece and converted in place
+ * (about 3 ms for a 1200 x 180 screenshot). BENCHMARKS.md has what it saves tesseract.js. Undefined for what
+ * this cannot do in one piece (interlaced, larger, or extra data after the rows): tesseract.js reads those.
+ */
+export function decodePngGray(bytes: Buffer, name: string): GrayBitmap | undefined {
+  const parsed = parsePng(bytes, name, true);
+  const { width, height, bitDepth, colorType, interlaced } = parsed.header;
+  if (colorType === 3 && !parsed.palette) throw new MediaContentError(`${name} is a palette PNG without a palette — the file is corrupt.`);
+  const rowBytes = Math.ceil((width * CHANNELS[colorType] * bitDepth) / 8);
+  const expected = (rowBytes + 1) * height;
+  if (interlaced || expected > GRAY_DECODE_MAX_BYTES) return undefined;
+  let raw: Buffer;
+  try {
+    // Never more than the rows: data past them could be gigabytes of zeros compressed a thousandfold.
+    raw = inflateSync(Buffer.concat(parsed.data), { maxOutputLength: expected, finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return undefined; // extra data after the rows
+    throw new MediaContentError(`${name} could not be decoded as PNG (${(error as Error).message}) — the file may be truncated or corrupt.`);
+  }
+  if (raw.length < expected) {
+    throw new MediaContentError(`${name} could not be decoded as PNG (${Math.floor(raw.length / (rowBytes + 1))} of ${height} rows present) — the file may be truncated.`);
+  }
+  const out = Buffer.allocUnsafe(width * height);
+  const step = Math.max(1, (CHANNELS[colorType] * bitDepth) >> 3);
+  const rgb = new Uint8Array(width * 3);
+  let above: Buffer = Buffer.alloc(rowBytes);
+  for (let row = 0, o = 0; row < height; row++) {
+    const start = row * (rowBytes + 1);
+    const line = raw.subarray(start + 1, start + 1 + rowBytes);
+    unfilter(raw[start], line, above, step, name);
+    above = line;
+    if (bitDepth === 8 && colorType === 6) {
+      // The common screenshot, RGBA: straight to gray, alpha over white.
+      for (let i = 0; i < rowBytes; i += 4, o++) {
+        const luminance = (line[i] * 3 + line[i + 1] * 5 + line[i + 2] * 2) / 10;
+        const alpha = line[i + 3];
+        out[o] = alpha === 255 ? luminance + 0.5 : (luminance * alpha + 255 * (255 - alpha)) / 255 + 0.5;
+      }
+    } else if (bitDepth === 8 && colorType === 2) {
+      for (let i = 0; i < rowBytes; i += 3, o++) out[o] = (line[i] * 3 + line[i + 1] * 5 + line[i + 2] * 2 + 5) / 10;
+    } else {
+      toRgb(line, rgb, width, bitDepth, colorType, parsed.palette, parsed.paletteAlpha);
+      for (let i = 0; i < width * 3; i += 3, o++) out[o] = (rgb[i] * 3 + rgb[i + 1] * 5 + rgb[i + 2] * 2 + 5) / 10;
+    }
+  }
+  return { data: out, width, height };
+}
+
+/**
+ * Inflates a non-interlaced PNG as a stream and hands each scanline, unfiltered, to `onRow` as 8-bit RGB on
+ * white. The row buffer is reused: `onRow` must copy what it keeps.
+ */
+async function eachRgbRow(bytes: Buffer, name: string, onRow: (rgb: Uint8Array, row: number) => void): Promise<void> {
+  const { header, palette, paletteAlpha, data } = parsePng(bytes, name, true);
+  const { width, height, bitDepth, colorType } = header;
+  if (header.interlaced) throw new MediaContentError(`${name} is an interlaced PNG, which cannot be decoded row by row.`);
+  if (colorType === 3 && !palette) throw new MediaContentError(`${name} is a palette PNG without a palette — the file is corrupt.`);
+
+  const bitsPerPixel = CHANNELS[colorType] * bitDepth;
+  const rowBytes = Math.ceil((width * bitsPerPixel) / 8);
+  const filterStep = Math.max(1, bitsPerPixel >> 3);
+  let previous = Buffer.alloc(rowBytes);
+  let current = Buffer.alloc(rowBytes);
+  let filter = -1;
+  let filled = 0;
+  let row = 0;
+  const rgb = new Uint8Array(width * 3);
+
+  const finishRow = () => {
+    unfilter(filter, current, previous, filterStep, name);
+    toRgb(current, rgb, width, bitDepth, colorType, palette, paletteAlpha);
+    onRow(rgb, row);
     [previous, current] = [current, previous];
     row++;
     filter = -1;
@@ -119,36 +187,6 @@ export async function decodePngReduced(bytes: Buffer, name: string, outWidth: nu
     throw new MediaContentError(`${name} could not be decoded as PNG (${(error as Error).message}) — the file may be truncated or corrupt.`);
   }
   if (row < height) throw new MediaContentError(`${name} could not be decoded as PNG (${row} of ${height} rows present) — the file may be truncated.`);
-  flush();
-  return { data: out, width: outWidth, height: outHeight };
-}
-
-/**
- * RGBA to an 8-bit grayscale PNG for OCR, with no row filters and fast compression. Tesseract works on gray
- * anyway, and a gray image is a quarter of the pixels' memory in its wasm heap, which never shrinks again.
- * About ten times faster than jimp's encoder, which tries every filter on every row (15 s for 20 megapixels).
- */
-export function encodeGrayPng(bitmap: Bitmap): Buffer {
-  const { width, height, data } = bitmap;
-  const raw = Buffer.alloc((width + 1) * height);
-  for (let y = 0, at = 0, px = 0; y < height; y++) {
-    at++; // filter type 0 (none)
-    for (let x = 0; x < width; x++, px += 4) raw[at++] = (data[px] * 299 + data[px + 1] * 587 + data[px + 2] * 114 + 500) / 1000;
-  }
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 0, 0, 0, 0], 8); // 8-bit gray, not interlaced
-  return Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('IDAT', deflateSync(raw, { level: 3 })), chunk('IEND', Buffer.alloc(0))]);
-}
-
-function chunk(type: string, body: Buffer): Buffer {
-  const out = Buffer.alloc(12 + body.length);
-  out.writeUInt32BE(body.length, 0);
-  out.write(type, 4, 'latin1');
-  body.copy(out, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + body.length)) >>> 0, 8 + body.length);
-  return out;
 }
 
 function parsePng(bytes: Buffer, name: string, wantData: boolean): Parsed {
@@ -179,6 +217,8 @@ function parsePng(bytes: Buffer, name: string, wantData: boolean): Parsed {
 
 function unfilter(filter: number, row: Buffer, above: Buffer, step: number, name: string): void {
   const n = row.length;
+  // The first pixel of a row has no left neighbour: handled apart, so the hot loops test no bounds.
+  const first = Math.min(step, n);
   switch (filter) {
     case 0:
       return;
@@ -189,17 +229,19 @@ function unfilter(filter: number, row: Buffer, above: Buffer, step: number, name
       for (let i = 0; i < n; i++) row[i] = (row[i] + above[i]) & 255;
       return;
     case 3:
-      for (let i = 0; i < n; i++) row[i] = (row[i] + (((i >= step ? row[i - step] : 0) + above[i]) >> 1)) & 255;
+      for (let i = 0; i < first; i++) row[i] = (row[i] + (above[i] >> 1)) & 255;
+      for (let i = step; i < n; i++) row[i] = (row[i] + ((row[i - step] + above[i]) >> 1)) & 255;
       return;
     case 4:
-      for (let i = 0; i < n; i++) {
-        const a = i >= step ? row[i - step] : 0;
+      for (let i = 0; i < first; i++) row[i] = (row[i] + above[i]) & 255; // no left pixel: Paeth picks the one above
+      for (let i = step; i < n; i++) {
+        const a = row[i - step];
         const b = above[i];
-        const c = i >= step ? above[i - step] : 0;
-        const p = a + b - c;
-        const pa = Math.abs(p - a);
-        const pb = Math.abs(p - b);
-        const pc = Math.abs(p - c);
+        const c = above[i - step];
+        const pa = b > c ? b - c : c - b; // |p - a| with p = a + b - c
+        const pb = a > c ? a - c : c - a; // |p - b|
+        const pcSigned = a + b - c - c; // p - c
+        const pc = pcSigned < 0 ? -pcSigned : pcSigned;
         row[i] = (row[i] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 255;
       }
       return;

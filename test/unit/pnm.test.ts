@@ -1,22 +1,30 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encodePpm } from '../../src/processors/pnm';
+import { encodePgm, rgbaToGray } from '../../src/processors/pnm';
 
-test('PPM for tesseract: a P6 header, RGB in row order, alpha composited over white', () => {
-  // 2x1: opaque red, then black at alpha 0 (fully transparent) — no 3x2, no mix-up of rows and columns.
-  const ppm = encodePpm({ data: Uint8Array.from([255, 0, 0, 255, 0, 0, 0, 0]), width: 2, height: 1 });
-  const header = 'P6\n2 1\n255\n';
-  assert.equal(ppm.subarray(0, header.length).toString('ascii'), header);
-  assert.deepEqual([...ppm.subarray(header.length)], [255, 0, 0, 255, 255, 255]);
+test('PGM for tesseract: a P5 header, one gray byte a pixel in row order', () => {
+  const pgm = encodePgm({ data: Buffer.from([0, 128, 255, 7, 8, 9]), width: 3, height: 2 });
+  const header = 'P5\n3 2\n255\n';
+  assert.equal(pgm.subarray(0, header.length).toString('ascii'), header);
+  assert.deepEqual([...pgm.subarray(header.length)], [0, 128, 255, 7, 8, 9]);
 });
 
-test('PPM: half-transparent black over white is mid grey; the size is the header plus 3 bytes a pixel', () => {
-  const width = 3;
-  const height = 2;
-  const data = new Uint8Array(width * height * 4);
-  for (let i = 0; i < data.length; i += 4) data.set([0, 0, 0, 128], i);
-  const ppm = encodePpm({ data, width, height });
-  const header = `P6\n${width} ${height}\n255\n`;
-  assert.equal(ppm.length, header.length + width * height * 3);
-  assert.ok([...ppm.subarray(header.length)].every((v) => v === 127), 'black at alpha 128 over white: 255 * 127 / 255');
+test("gray uses leptonica's luminance weights 0.3/0.5/0.2 with its rounding, so tesseract sees the gray it would make", () => {
+  // Opaque red, green, blue, white and a mixed colour: round(0.3 r + 0.5 g + 0.2 b).
+  const pixels = [
+    [255, 0, 0],
+    [0, 255, 0],
+    [0, 0, 255],
+    [255, 255, 255],
+    [10, 20, 31],
+  ];
+  const data = Uint8Array.from(pixels.flatMap(([r, g, b]) => [r, g, b, 255]));
+  const gray = rgbaToGray({ data, width: pixels.length, height: 1 });
+  assert.deepEqual([...gray.data], [77, 128, 51, 255, 19]); // 76.5 → 77, 127.5 → 128, 51, 255, 19.2 → 19
+});
+
+test('gray: alpha is composited over white (transparent black is white, half-transparent black is mid gray)', () => {
+  const data = Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 128, 0, 0, 0, 255]);
+  const gray = rgbaToGray({ data, width: 3, height: 1 });
+  assert.deepEqual([...gray.data], [255, 127, 0]); // 255 * 127 / 255
 });
