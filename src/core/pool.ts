@@ -24,8 +24,9 @@ export interface PoolOptions {
   onOutput?: (line: string) => void;
   execArgv?: string[];
   /**
-   * Tasks a child holds at once (default 2): while one waits on Ollama the child's OCR works on the next, so a
-   * child keeps a core busy without a second copy of the models.
+   * Tasks a child works on at once (default 2), not counting those only waiting on Ollama: a file that reaches
+   * its summary frees its slot, so the child's OCR always has the next image at hand and keeps a core busy
+   * without a second copy of the models. Up to WAITING_PER_CHILD more may wait on Ollama.
    */
   tasksPerChild?: number;
   /** Children started together at the beginning (default: the cores); more start one at a time, see below. */
@@ -81,6 +82,8 @@ interface Assignment {
   /** Unset while the slot is only reserved for a task whose `admit` is pending. */
   timer?: NodeJS.Timeout;
   killTimer?: NodeJS.Timeout;
+  /** In a stage that only waits on Ollama: it uses no CPU in the child and holds none of its working slots. */
+  waitingOnOllama?: boolean;
 }
 
 interface Child {
@@ -94,6 +97,13 @@ interface Child {
 }
 
 const MAX_ATTEMPTS = 2;
+/** Stages in which a task only waits for Ollama's answer. */
+const OLLAMA_STAGES = new Set<Stage>(['vision', 'summary']);
+/**
+ * Tasks waiting on Ollama a child may hold besides its working ones: enough to cover Ollama's latency while the
+ * child's OCR goes on, few enough that a crash sends back only a handful of files.
+ */
+const WAITING_PER_CHILD = 2;
 /** Spare capacity that justifies one more child (its start costs about a core-second loading tesseract). */
 const GROW_AT_IDLE_CORES = 0.5;
 /** How often a pool with queued work checks for idle cores while no task finishes (e.g. during long videos). */
@@ -179,12 +189,18 @@ export class WorkerPool {
   /** The least busy ready child with room; for a task that runs alone, only an empty one. */
   private childFor(task: Task): Child | undefined {
     let best: Child | undefined;
+    let bestWorking = 0;
     for (const child of this.children) {
       if (!child.ready || !child.usable) continue;
-      const load = child.tasks.size;
-      const holdsLoner = [...child.tasks.values()].some((a) => a.task.alone);
-      if (task.alone ? load > 0 : load >= this.tasksPerChild || holdsLoner) continue;
-      if (!best || load < best.tasks.size) best = child;
+      const held = [...child.tasks.values()];
+      const working = held.filter((a) => !a.waitingOnOllama).length;
+      const holdsLoner = held.some((a) => a.task.alone);
+      const full = working >= this.tasksPerChild || held.length >= this.tasksPerChild + WAITING_PER_CHILD;
+      if (task.alone ? held.length > 0 : full || holdsLoner) continue;
+      if (!best || working < bestWorking || (working === bestWorking && held.length < best.tasks.size)) {
+        best = child;
+        bestWorking = working;
+      }
     }
     return best;
   }
@@ -303,7 +319,13 @@ export class WorkerPool {
     const assignment = child.tasks.get(message.id);
     if (!assignment) return; // a late message for a task already settled elsewhere
     const { task } = assignment;
-    if (message.type === 'stage') return task.options.onStage?.(message.stage);
+    if (message.type === 'stage') {
+      task.options.onStage?.(message.stage);
+      const waiting = OLLAMA_STAGES.has(message.stage);
+      if (waiting === Boolean(assignment.waitingOnOllama)) return;
+      assignment.waitingOnOllama = waiting;
+      return this.dispatch(); // a working slot opened (or closed): the next file can go to this child
+    }
     if (message.type === 'progress') return task.options.onProgress?.(message.stage, message.percent);
     this.releaseTask(child, task);
     if (message.type === 'result') this.settle(task, undefined, message.result);

@@ -68,6 +68,19 @@ test('a child works on two files at once, so its OCR can go on while another fil
   }
 });
 
+test('a file waiting on Ollama frees its working slot: the child takes two more, and holds four at most', async () => {
+  const dir = await tempDir('pool-waiting');
+  const workers = pool(1);
+  try {
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => workers.run(job(dir, `summary-${i}`))));
+    const held = Math.max(...results.map((r) => Number(/^held at most (\d+)$/.exec(r.summary!)?.[1])));
+    assert.equal(held, 4, 'two working slots plus two files waiting on Ollama, never more');
+    assert.equal(workers.spawnedCount, 1);
+  } finally {
+    await workers.close();
+  }
+});
+
 test('a file that crashes its child does not fail the file it shared the child with: retries run alone', async () => {
   const dir = await tempDir('pool-poison');
   const workers = pool(1);

@@ -5,6 +5,8 @@
  *   crash-*     always exits             hang-*        never answers, ignores cancel
  *   slow-*      answers after 3 s, stops at once when cancelled
  *   pair-*      waits (up to 3 s) until another job runs in this process too, then answers with how many others ran
+ *   summary-*   50 ms of "OCR", then 1 s in the summary stage (waiting on Ollama); answers with the most jobs
+ *               this process has held at once
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +16,7 @@ const send = (message: FromWorker) => process.send!(message);
 const controllers = new Map<number, AbortController>();
 /** The jobs this process is working on right now, each with how many others it has run alongside. */
 const active = new Map<number, { others: number }>();
+let mostHeld = 0;
 process.on('disconnect', () => process.exit(0));
 
 process.on('message', (message: ToWorker) => {
@@ -26,6 +29,7 @@ process.on('message', (message: ToWorker) => {
 async function run(job: Job): Promise<void> {
   for (const other of active.values()) other.others++;
   active.set(job.id, { others: active.size });
+  mostHeld = Math.max(mostHeld, active.size);
   try {
     await answer(job);
   } finally {
@@ -48,6 +52,13 @@ async function answer(job: Job): Promise<void> {
     process.exit(4);
   } else if (name.startsWith('hang-')) {
     return; // never answers, even to cancel
+  }
+  if (name.startsWith('summary-')) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    send({ type: 'stage', id: job.id, stage: 'summary' });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    send({ type: 'result', id: job.id, result: { status: 'ok', summary: `held at most ${mostHeld}`, metadata: {}, timings: {}, llmCalls: 1 } });
+    return;
   }
   if (name.startsWith('pair-')) {
     const company = active.get(job.id)!;
