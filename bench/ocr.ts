@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { createOcrEngine, OCR_PAGE_SEG_MODE, tesseractPaths } from '../src/processors/ocrEngine';
 import { fixturesMissing, OCR_FIXTURES, tempDir } from '../test/support/paths';
 import { renderTextImage } from '../test/support/renderText';
-import { compareOcr, fixtureSamples, type Comparison, type Sample } from './ocrCompare';
+import { compareOcr, fixtureSamples, ratioByRound, type Comparison, type Contender, type Sample } from './ocrCompare';
 import { defaultTessdataDir, type NativeModel } from './ocrNative';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, rounds: { type: 'string' }, json: { type: 'string' } } });
@@ -48,16 +48,12 @@ function nativeAvailable(): boolean {
   }
 }
 
-function ratio(a: number, b: number): number {
-  return Number((a / b).toFixed(2));
-}
-
-function ratios(result: Comparison): Record<string, { wall: number; cpu: number }> {
-  const js = (label: string) => result.engines.find((e) => e.label === label)?.perImage;
-  const native = (label: string) => result.natives.find((e) => e.label === label)?.perImage;
-  const out: Record<string, { wall: number; cpu: number }> = {};
-  const add = (name: string, a?: { wall: number; cpu: number }, b?: { wall: number; cpu: number }) => {
-    if (a && b) out[name] = { wall: ratio(a.wall, b.wall), cpu: ratio(a.cpu, b.cpu) };
+function ratios(result: Comparison): Record<string, ReturnType<typeof ratioByRound>> {
+  const js = (label: string) => result.engines.find((e) => e.label === label);
+  const native = (label: string) => result.natives.find((e) => e.label === label);
+  const out: Record<string, ReturnType<typeof ratioByRound>> = {};
+  const add = (name: string, a?: Contender, b?: Contender) => {
+    if (a && b) out[name] = ratioByRound(a, b);
   };
   add('equal data, best_int (shipped): tesseract.js / native', js('tesseract.js best_int'), native('best_int'));
   add('equal data, Debian eng (fast): tesseract.js / native', js('tesseract.js Debian eng'), native('Debian eng'));

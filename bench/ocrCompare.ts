@@ -28,6 +28,8 @@ export interface Contender {
   label: string;
   /** Median over the rounds of the mean per image. */
   perImage: Timing;
+  /** The mean per image in each round, in round order (ratios are taken round by round: see ratioByRound). */
+  rounds: Timing[];
   meanCer: number;
   cer: Record<string, number>;
 }
@@ -103,13 +105,17 @@ export async function compareOcr(options: { samples: Sample[]; engines: EngineUn
   const meanOf = (cer: Record<string, number>) => Number((Object.values(cer).reduce((a, b) => a + b, 0) / samples.length).toFixed(4));
   const engineResults: Contender[] = engines.map(({ label }, i) => {
     // Per round: the mean over the images; then the median round.
-    const perRound = (key: keyof Timing) => median(Array.from({ length: rounds }, (_, r) => samples.reduce((sum, s) => sum + jsTimes[i].get(s.name)![r][key], 0) / samples.length));
+    const byRound = Array.from({ length: rounds }, (_, r) => {
+      const mean = (key: keyof Timing) => samples.reduce((sum, s) => sum + jsTimes[i].get(s.name)![r][key], 0) / samples.length;
+      return { wall: mean('wall'), cpu: mean('cpu') };
+    });
     const cer = cerOf(jsTexts[i]);
-    return { label, perImage: { wall: round3(perRound('wall')), cpu: round3(perRound('cpu')) }, meanCer: meanOf(cer), cer };
+    const perImage = { wall: round3(median(byRound.map((t) => t.wall))), cpu: round3(median(byRound.map((t) => t.cpu))) };
+    return { label, perImage, rounds: byRound, meanCer: meanOf(cer), cer };
   });
   const nativeResults: Contender[] = natives.map(({ label }, i) => {
     const cer = cerOf(nativeTexts[i]);
-    return { label, perImage: { wall: round3(median(nativeTimes[i].map((t) => t.wall))), cpu: round3(median(nativeTimes[i].map((t) => t.cpu))) }, meanCer: meanOf(cer), cer };
+    return { label, perImage: { wall: round3(median(nativeTimes[i].map((t) => t.wall))), cpu: round3(median(nativeTimes[i].map((t) => t.cpu))) }, rounds: nativeTimes[i], meanCer: meanOf(cer), cer };
   });
 
   let nativeColdPerImage: Timing | undefined;
@@ -132,6 +138,18 @@ export async function compareOcr(options: { samples: Sample[]; engines: EngineUn
   });
   const prepareMean = (key: keyof Timing) => round3(prepare.reduce((sum, t) => sum + t[key], 0) / prepare.length);
   return { rounds, images: samples.length, preparePerImage: { wall: prepareMean('wall'), cpu: prepareMean('cpu') }, engines: engineResults, natives: nativeResults, nativeColdPerImage, perImage };
+}
+
+/**
+ * a / b taken within each round, where both were measured minutes apart at most, then the median and the
+ * range over the rounds: this machine's speed drifts by up to 20% over minutes, which a ratio of the two
+ * overall medians would carry.
+ */
+export function ratioByRound(a: Contender, b: Contender): { wall: number; cpu: number; wallRange: [number, number] } {
+  const ratios = (key: keyof Timing) => a.rounds.map((t, r) => t[key] / b.rounds[r][key]);
+  const wall = ratios('wall');
+  const round2 = (value: number) => Number(value.toFixed(2));
+  return { wall: round2(median(wall)), cpu: round2(median(ratios('cpu'))), wallRange: [round2(Math.min(...wall)), round2(Math.max(...wall))] };
 }
 
 /** The shared fixtures that have ground truth (none when the folder is absent: the caller says so). */
