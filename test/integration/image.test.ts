@@ -8,6 +8,7 @@ import { Jimp } from 'jimp';
 import piexif from 'piexifjs';
 import type { Job } from '../../src/core/protocol';
 import { processImage } from '../../src/processors/image';
+import { prepareImage } from '../../src/processors/imageInput';
 import { characterErrorRate } from '../support/cer';
 import { fixturesMissing, OCR_FIXTURES, tempDir } from '../support/paths';
 import { closeSharedOcrEngine, recordingContext } from '../support/processorContext';
@@ -52,6 +53,37 @@ test('rendered screenshots in PNG, JPEG, BMP, TIFF and GIF are converted as need
     assert.match(result.ocrText!, /acme-prod-logs/, `${ext}: ${result.ocrText}`);
     assert.equal(result.metadata.format, ext === 'jpg' ? 'JPG' : ext.toUpperCase());
   }
+});
+
+test('what tesseract.js is given: gray PGM for PNG, BMP, TIFF and GIF, with the image\'s size; JPEG as it is', async () => {
+  const dir = await tempDir('ocr-input');
+  const lines = ['Invoice 4471 due'];
+  for (const [ext, mime] of Object.entries({ png: 'image/png', bmp: 'image/bmp', tiff: 'image/tiff', gif: 'image/gif' } as const)) {
+    const file = path.join(dir, `shot.${ext}`);
+    await writeFile(file, await renderTextImage(lines, mime));
+    const { ocrInput, metadata } = await prepareImage(file);
+    const size = `${metadata.width} ${metadata.height}`;
+    assert.equal(ocrInput.subarray(0, `P5\n${size}\n255\n`.length).toString('latin1'), `P5\n${size}\n255\n`, ext);
+    assert.equal(ocrInput.length, `P5\n${size}\n255\n`.length + metadata.width! * metadata.height!, `${ext}: one gray byte a pixel`);
+  }
+  const jpeg = path.join(dir, 'shot.jpg');
+  await writeFile(jpeg, await renderTextImage(lines, 'image/jpeg'));
+  assert.deepEqual((await prepareImage(jpeg)).ocrInput, readFileSync(jpeg));
+});
+
+const noFfmpeg = (): string | false => ((process.env.PATH ?? '').split(path.delimiter).some((d) => existsSync(path.join(d, 'ffmpeg'))) ? false : 'ffmpeg is not installed — skipped');
+
+test('an interlaced PNG (its rows cannot be turned gray in one pass here) goes to tesseract.js as it is and is read', { skip: noFfmpeg() }, async () => {
+  const dir = await tempDir('ocr-input-interlaced');
+  const source = path.join(dir, 'shot.png');
+  await writeFile(source, await renderTextImage(['Invoice 4471 due'], 'image/png'));
+  const interlaced = path.join(dir, 'interlaced.png');
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', source, '-flags', '+ildct', interlaced]);
+  const bytes = readFileSync(interlaced);
+  assert.equal(bytes[8 + 8 + 12], 1, 'ffmpeg wrote an interlaced (Adam7) PNG');
+  assert.deepEqual((await prepareImage(interlaced)).ocrInput, bytes);
+  const result = await processImage(job(interlaced), recordingContext());
+  assert.match(result.ocrText!, /Invoice 4471/, result.ocrText);
 });
 
 test('HEIC photos (iPhone) are decoded with libheif wasm and read', { skip: existsSync('/usr/bin/heif-enc') ? false : 'heif-enc (Debian libheif-examples) is not installed — skipped' }, async () => {
