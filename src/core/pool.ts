@@ -26,7 +26,7 @@ export interface PoolOptions {
   /**
    * Tasks a child works on at once (default 2), not counting those only waiting on Ollama: a file that reaches
    * its summary frees its slot, so the child's OCR always has the next image at hand and keeps a core busy
-   * without a second copy of the models. Up to WAITING_PER_CHILD more may wait on Ollama.
+   * without a second copy of the models. A child holds at most this many plus WAITING_PER_CHILD files.
    */
   tasksPerChild?: number;
   /** Children started together at the beginning (default: the cores); more start one at a time, see below. */
