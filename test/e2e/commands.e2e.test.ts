@@ -19,17 +19,16 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
-import { renderTextImage } from '../support/renderText';
 import { TEST_MODEL } from '../support/whisperBuild';
 import { startFileMirror, type FileMirror } from './support/fileMirror';
 import { projectVsix } from './support/paths';
 import { externalIPv4, forwardToLoopback, type Forwarder } from './support/remoteHost';
 import { waitFor } from './support/wait';
-import { withSession, type Session } from './support/session';
+import { desktopWith, withSession, type Session } from './support/session';
 import { escapeRegExp } from './support/workbench';
 
 /** OCR of three images (tesseract.js starting in each worker) and their summaries, on 2 shared cores. */
@@ -116,11 +115,7 @@ test('the extension’s commands in a real workbench', { timeout: 1_200_000 }, a
       'mediaSummarizer.ollama.host': remote!.url,
       ...(mirror ? { 'mediaSummarizer.whisper.downloadBaseUrl': mirror.url } : {}),
     },
-    prepareHome: async (home: string) => {
-      const desktop = path.join(home, 'Desktop');
-      await mkdir(desktop);
-      for (const [name, lines] of Object.entries(IMAGES)) await writeFile(path.join(desktop, name), await renderTextImage(lines));
-    },
+    prepareHome: desktopWith(IMAGES),
   };
 
   await withSession(session, async (s) => {

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -16,7 +16,7 @@ import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn
 import { builtMissing, CLI_SCRIPT } from '../support/paths';
 import { renderTextImage } from '../support/renderText';
 import { projectExtensionId, projectVsix } from './support/paths';
-import { withSession } from './support/session';
+import { desktopWith, withSession } from './support/session';
 
 const run = promisify(execFile);
 const FILES = 8;
@@ -54,11 +54,7 @@ test('two CLI runs and the extension host on one folder and one cache at once', 
       'mediaSummarizer.cache.location': 'global',
       'mediaSummarizer.log.location': 'scannedFolder',
     },
-    prepareHome: async (home: string) => {
-      const desktop = path.join(home, 'Desktop');
-      await mkdir(desktop);
-      for (const [i, id] of ids.entries()) await writeFile(path.join(desktop, `Screenshot ${i + 1}.png`), await renderTextImage([`Change request ${id}`, 'approved by the board']));
-    },
+    prepareHome: desktopWith(Object.fromEntries(ids.map((id, i) => [`Screenshot ${i + 1}.png`, [`Change request ${id}`, 'approved by the board']]))),
   };
 
   await withSession(session, async ({ workbench, dirs }) => {

@@ -7,16 +7,15 @@
  * stand-in receives no request at all. Screenshots go to artifacts/e2e/restart/.
  */
 import assert from 'node:assert/strict';
-import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { cp } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
-import { renderTextImage } from '../support/renderText';
 import { startCodeServer } from './support/codeServer';
 import { projectVsix } from './support/paths';
 import { descendants, isWorkerOf, processTable, sampleProcesses } from './support/processes';
 import { waitFor } from './support/wait';
-import { withSession } from './support/session';
+import { desktopWith, withSession } from './support/session';
 
 const RUN_TIMEOUT_MS = 180_000;
 
@@ -41,11 +40,7 @@ test('summaries are shown again after a restart, from the cache, without workers
       'mediaSummarizer.visionModel': 'none',
       'mediaSummarizer.workers': 2,
     },
-    prepareHome: async (home: string) => {
-      const desktop = path.join(home, 'Desktop');
-      await mkdir(desktop);
-      for (const [name, lines] of Object.entries(IMAGES)) await writeFile(path.join(desktop, name), await renderTextImage(lines));
-    },
+    prepareHome: desktopWith(IMAGES),
   };
 
   await withSession(session, async (s) => {

@@ -12,9 +12,8 @@ import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
-import { renderTextImage } from '../support/renderText';
 import { projectVsix } from './support/paths';
-import { withSession } from './support/session';
+import { desktopWith, withSession } from './support/session';
 
 const SUMMARY_TIMEOUT_MS = 180_000;
 
@@ -44,12 +43,7 @@ test('in Restricted Mode the extension runs and takes the Ollama host from the u
       'mediaSummarizer.visionModel': 'none',
       'mediaSummarizer.workers': 1,
     },
-    prepareHome: async (home: string) => {
-      const desktop = path.join(home, 'Desktop');
-      await mkdir(desktop);
-      await writeFile(path.join(desktop, 'whiteboard.png'), await renderTextImage(['Whiteboard sketch ZEBRA-314', 'Ship the parser first']));
-      await writeFile(path.join(desktop, 'draft-notes.png'), await renderTextImage(['Draft that the workspace excludes']));
-    },
+    prepareHome: desktopWith({ 'whiteboard.png': ['Whiteboard sketch ZEBRA-314', 'Ship the parser first'], 'draft-notes.png': ['Draft that the workspace excludes'] }),
     prepareWorkspace: async (workspace: string) => {
       await mkdir(path.join(workspace, '.vscode'));
       const settings = { 'mediaSummarizer.ollama.host': workspaceHost, 'mediaSummarizer.exclude': ['draft-*'] };

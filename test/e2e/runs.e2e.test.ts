@@ -15,18 +15,17 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { findOnPath } from '../../src/processors/media/ffmpeg';
 import { makeSlideVideo } from '../support/makeMedia';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
-import { renderTextImage } from '../support/renderText';
 import { JFK_WAV, TEST_MODEL, testWhisperCli } from '../support/whisperBuild';
 import { projectVsix } from './support/paths';
 import { descendants, isWorkerOf, processTable, sampleDescendants, sampleProcesses, type ProcessInfo } from './support/processes';
 import { waitFor } from './support/wait';
-import { withSession, type Session } from './support/session';
+import { desktopWith, withSession, type Session } from './support/session';
 import { escapeRegExp } from './support/workbench';
 
 /** How long the stand-in waits before answering while the cancel tests run: far longer than the tests wait. */
@@ -86,11 +85,7 @@ test('cancelling long runs, and a video with speech and on-screen text, in a rea
       'mediaSummarizer.workers': 2,
       ...(whisperCli ? { 'mediaSummarizer.whisper.cliPath': whisperCli, 'mediaSummarizer.whisper.model': TEST_MODEL } : {}),
     },
-    prepareHome: async (home: string) => {
-      const desktop = path.join(home, 'Desktop');
-      await mkdir(desktop);
-      for (const [name, lines] of Object.entries(DESKTOP_IMAGES)) await writeFile(path.join(desktop, name), await renderTextImage(lines));
-    },
+    prepareHome: desktopWith(DESKTOP_IMAGES),
     prepareWorkspace: async (workspace: string) => {
       if (videoSkip || !ffmpeg) return;
       await makeSlideVideo(ffmpeg, path.join(workspace, VIDEO), VIDEO_SLIDES, JFK_WAV);

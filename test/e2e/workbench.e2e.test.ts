@@ -14,7 +14,7 @@ import { renderTextImage } from '../support/renderText';
 import { projectVsix } from './support/paths';
 import { isWorkerOf, processTable, sampleProcesses, type ProcessInfo } from './support/processes';
 import { waitFor } from './support/wait';
-import { withSession } from './support/session';
+import { desktopWith, withSession } from './support/session';
 
 const SUMMARY_TIMEOUT_MS = 120_000;
 
@@ -35,12 +35,7 @@ test('Media Summarizer in a real workbench', { timeout: 600_000 }, async (t) => 
       'mediaSummarizer.visionModel': 'none',
       'mediaSummarizer.workers': 2,
     },
-    prepareHome: async (home: string) => {
-      const desktop = path.join(home, 'Desktop');
-      await mkdir(desktop);
-      await writeFile(path.join(desktop, 'budget.png'), await renderTextImage(['Quarterly budget review', 'Marketing spend rises']));
-      await writeFile(path.join(desktop, 'meeting.png'), await renderTextImage(['Team meeting notes', 'Launch moved to Friday']));
-    },
+    prepareHome: desktopWith({ 'budget.png': ['Quarterly budget review', 'Marketing spend rises'], 'meeting.png': ['Team meeting notes', 'Launch moved to Friday'] }),
     prepareWorkspace: async (workspace: string) => {
       await mkdir(path.join(workspace, 'scans'));
       await writeFile(path.join(workspace, 'scans', 'receipt.png'), await renderTextImage(['Hardware store receipt', 'Total 87 dollars']));

@@ -4,10 +4,11 @@
  * answered. `withSession` always tears it all down (browser, code-server and every process below it, the temporary
  * folders), takes a screenshot when the test body fails, and bounds each teardown step so nothing can hang.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { tempDir } from '../../support/paths';
+import { renderTextImage } from '../../support/renderText';
 import { launchBrowser } from './browser';
 import { installExtension, makeCodeServerDirs, startCodeServer, writeRemoteSettings, writeUserSettings, type CodeServer, type CodeServerDirs } from './codeServer';
 import { ARTIFACTS } from './paths';
@@ -28,6 +29,15 @@ export interface SessionOptions {
   prepareHome?: (home: string) => Promise<void>;
   /** Fills the workspace folder that the workbench opens. */
   prepareWorkspace?: (workspace: string) => Promise<void>;
+}
+
+/** A `prepareHome` that puts one rendered screenshot per entry (file name → its lines of text) on the Desktop. */
+export function desktopWith(images: Record<string, string[]>): (home: string) => Promise<void> {
+  return async (home) => {
+    const desktop = path.join(home, 'Desktop');
+    await mkdir(desktop);
+    for (const [name, lines] of Object.entries(images)) await writeFile(path.join(desktop, name), await renderTextImage(lines));
+  };
 }
 
 export interface Session {
