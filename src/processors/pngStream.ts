@@ -82,7 +82,7 @@ export async function decodePngReduced(bytes: Buffer, name: string, outWidth: nu
 }
 
 /** Above this much inflated data a PNG is not turned gray here (memory): tesseract.js reads it as it is. */
-export const GRAY_DECODE_MAX_BYTES = 64 * 1024 * 1024;
+const GRAY_DECODE_MAX_BYTES = 64 * 1024 * 1024;
 
 /**
  * Decodes a non-interlaced PNG of at most GRAY_DECODE_MAX_BYTES inflated to 8-bit gray at full size, on white,
