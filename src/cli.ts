@@ -9,7 +9,7 @@ import { resolveDesktop } from './core/desktop';
 import { defaultCacheDir, summarizeFolder, type RunEvent } from './core/engine';
 import { inertTerminalText } from './core/inert';
 import { SingleBar } from 'cli-progress';
-import { downloadWhisperModel } from './processors/whisper/models';
+import { downloadWhisperModel, whisperModelsDir } from './processors/whisper/models';
 
 declare const PACKAGE_VERSION: string;
 
@@ -104,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
 
 /** `--download-whisper-model NAME`: fetches ggml-NAME.bin into <cache-dir>/models with a progress bar. */
 async function downloadModel(name: string, dataDir: string): Promise<number> {
-  const modelsDir = path.join(dataDir, 'models');
+  const modelsDir = whisperModelsDir(dataDir);
   const bar = process.stderr.isTTY ? new SingleBar({ format: ` ${name} {bar} {percentage}% | {value}/{total} MB`, stream: process.stderr }) : undefined;
   let started = false;
   try {

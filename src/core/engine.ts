@@ -1,17 +1,18 @@
 import os from 'node:os';
 import path from 'node:path';
 import { CacheStore } from './cache';
-import { extractKey, rememberedVisionKey, statKey, summaryKey, transcriptKey, visionKey } from './cacheKeys';
 import { WorkClaims } from './claims';
-import { recordFromCache } from './lookup';
-import { hashFile } from './hash';
+import { readStages, recordFromStages, rememberedVisionModel, rememberVisionModel, reusableStages, stageKeys, type StageSettings } from './fileStages';
+import { hashFiles } from './hash';
 import { SummaryLog } from './log';
 import { normalizeHost } from './ollama';
 import { TaskError, WorkerPool, type PoolOptions } from './pool';
 import { preflight, type VisionSetting } from './preflight';
-import type { CachedStages, ExtractResult, Job, MediaSettings, OllamaSettings, Stage, Transcript } from './protocol';
-import type { FileRecord, RunTotals } from './records';
+import type { Job, Stage } from './job';
+import type { MediaSettings, OllamaSettings } from './runSettings';
+import { errorRecord, type FileRecord, type RunTotals } from './records';
 import { scanFolder, type ScannedFile, type ScanResult } from './scan';
+import { threadsPerTranscription } from '../processors/whisper/transcribe';
 
 /** Video and audio settings chosen by the caller; the engine adds the per-run thread budget. */
 export type MediaOptions = Omit<MediaSettings, 'transcriptionThreads'>;
@@ -81,7 +82,7 @@ export async function summarizeFolder(options: FolderOptions): Promise<RunResult
       emit({ type: 'warning', message: (error as Error).message });
     }
   }
-  const problems: FileRecord[] = scan.problems.map((p) => ({ path: p.path, kind: p.kind, status: 'error', error: p.error, cached: false, metadata: {} }));
+  const problems = scan.problems.map((problem) => errorRecord(problem, problem.error));
   const result = await summarizeFiles(scan.files, { ...options, onEvent: (event) => {
     if (event.type === 'done') log?.append(event.record);
     emit(event);
@@ -106,28 +107,26 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
   const cache = options.cacheDir ? await openCache(options.cacheDir, emit) : undefined;
   const [ollama, hashes] = await Promise.all([
     resolveOllama(host, options, cache, emit),
-    hashAll(files, cache, emit, options.signal),
+    hashFiles(files, cache, { concurrency: HASH_CONCURRENCY, signal: options.signal, onWarning: (message) => emit({ type: 'warning', message }) }),
   ]);
+  const stageSettings: StageSettings = { model: ollama.model, visionModel: ollama.visionModel, media: options.media };
 
   const jobs: Job[] = [];
   const jobFiles = new Map<number, ScannedFile>();
   for (const [index, file] of files.entries()) {
     const hashed = hashes[index];
     if (typeof hashed !== 'string') {
-      finish({ path: file.path, kind: file.kind, status: 'error', error: hashed.error, cached: false, metadata: {} });
+      finish(errorRecord(file, hashed?.error ?? `Cannot read ${path.basename(file.path)}.`));
       continue;
     }
-    const hit = cache && !options.refresh ? recordFromCache(cache, file, hashed, ollama.model, ollama.visionModel ?? null, options.media) : undefined;
+    const stages = cache ? readStages(cache, file.kind, hashed, stageSettings) : {};
+    const hit = cache && !options.refresh ? recordFromStages(file, hashed, stages) : undefined;
     if (hit && hit.status !== 'pending') {
       finish(hit);
       continue;
     }
-    const extract = cache?.get<ExtractResult>(extractKey(file.kind, hashed));
-    const transcript = file.kind === 'image' ? undefined : cache?.get<Transcript>(transcriptKey(options.media.whisperModel, options.media.language, options.media.maxTranscribeSeconds, hashed));
-    const vision = ollama.visionModel ? cache?.get<string>(visionKey(ollama.visionModel, hashed)) : undefined;
-    const cached: CachedStages = options.refresh ? { extract: extract?.error ? undefined : extract, transcript } : { extract, vision, transcript };
     jobFiles.set(jobs.length, file);
-    jobs.push({ id: jobs.length, path: file.path, kind: file.kind, sha256: hashed, size: file.size, mtimeMs: file.mtimeMs, cached });
+    jobs.push({ id: jobs.length, path: file.path, kind: file.kind, sha256: hashed, size: file.size, mtimeMs: file.mtimeMs, cached: reusableStages(stages, Boolean(options.refresh)) });
     emit({ type: 'queued', path: file.path });
   }
 
@@ -136,7 +135,7 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
   let cancelled = Boolean(options.signal?.aborted);
   if (jobs.length > 0 && !cancelled) {
     const taskTimeoutMs = options.fileTimeoutMs ?? 2 * options.requestTimeoutMs + 120_000;
-    const shared = cache && options.cacheDir ? shareWithOtherRuns(cache, WorkClaims.in(options.cacheDir), jobFiles, ollama, options) : undefined;
+    const shared = cache && options.cacheDir ? shareWithOtherRuns(cache, WorkClaims.in(options.cacheDir), jobFiles, stageSettings, options) : undefined;
     const pool = new WorkerPool({
       script: options.workerScript,
       size: Math.max(1, Math.min(options.workers, jobs.length)),
@@ -162,7 +161,7 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
             const elsewhere = error instanceof TaskError && error.reason === 'elsewhere' ? shared?.answered.get(job.id) : undefined;
             if (elsewhere) return finish(elsewhere);
             if (options.signal?.aborted) return; // a cancelled file gets no record: it was not summarized
-            finish({ path: job.path, kind: job.kind, status: 'error', error: (error as Error).message, cached: false, sha256: job.sha256, metadata: {} });
+            finish({ ...errorRecord(job, (error as Error).message), sha256: job.sha256 });
           }
         }),
       );
@@ -205,45 +204,14 @@ async function openCache(dir: string, emit: (event: RunEvent) => void): Promise<
 async function resolveOllama(host: string, options: EngineOptions, cache: CacheStore | undefined, emit: (event: RunEvent) => void): Promise<OllamaSettings> {
   const check = await preflight(host, options.model, options.vision);
   check.warnings.forEach((message) => emit({ type: 'warning', message }));
-  const rememberKey = rememberedVisionKey(host, options.model, options.vision);
   let visionModel = check.visionModel;
   if (check.available) {
-    await cache?.put(rememberKey, visionModel ?? null).catch(() => undefined);
+    if (cache) await rememberVisionModel(cache, host, options.model, options.vision, visionModel).catch(() => undefined);
   } else {
     emit({ type: 'warning', message: `${check.reason} Summaries are saved as pending; the next run fills them in without redoing OCR.` });
-    if (options.vision !== 'none') visionModel = cache?.get<string | null>(rememberKey) ?? (options.vision === 'auto' ? undefined : options.vision);
+    visionModel = rememberedVisionModel(cache, host, options.model, options.vision);
   }
   return { host, model: options.model, visionModel, requestTimeoutMs: options.requestTimeoutMs, available: check.available, unavailableReason: check.reason };
-}
-
-/** Content hashes, from the stat fast path when a file is unchanged, else streamed; new ones saved in one write. */
-async function hashAll(files: ScannedFile[], cache: CacheStore | undefined, emit: (event: RunEvent) => void, signal?: AbortSignal): Promise<Array<string | { error: string }>> {
-  const results: Array<string | { error: string }> = new Array(files.length);
-  const fresh: Array<[string, string]> = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < files.length) {
-      const index = next++;
-      const file = files[index];
-      const key = statKey(file.path, file.size, file.mtimeMs, file.ino);
-      const known = cache?.get<string>(key);
-      if (known) {
-        results[index] = known;
-        continue;
-      }
-      try {
-        results[index] = await hashFile(file.path, signal);
-        fresh.push([key, results[index] as string]);
-      } catch (error) {
-        results[index] = { error: `Cannot read ${path.basename(file.path)}: ${(error as Error).message}` };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, files.length) }, worker));
-  if (cache && fresh.length > 0) {
-    await cache.putMany(fresh).catch((error: Error) => emit({ type: 'warning', message: `Could not save file hashes to the cache: ${error.message}` }));
-  }
-  return results;
 }
 
 /**
@@ -255,16 +223,16 @@ function shareWithOtherRuns(
   cache: CacheStore,
   claims: WorkClaims,
   files: Map<number, ScannedFile>,
-  ollama: OllamaSettings,
+  settings: StageSettings,
   options: EngineOptions,
 ): { claims: WorkClaims; answered: Map<number, FileRecord>; poolOptions: Pick<PoolOptions, 'admit' | 'onSettled'> } {
   const answered = new Map<number, FileRecord>();
-  const work = (job: Job) => summaryKey(ollama.model, ollama.visionModel, job.sha256);
+  const work = (job: Job) => stageKeys(job.kind, job.sha256, settings).summary;
   const admit = async (job: Job): Promise<'run' | 'later' | 'skip'> => {
     if ((await claims.claim(work(job))) === 'taken') return 'later';
     if (options.refresh) return 'run';
     await cache.refresh();
-    const hit = recordFromCache(cache, files.get(job.id)!, job.sha256, ollama.model, ollama.visionModel ?? null, options.media);
+    const hit = recordFromStages(files.get(job.id)!, job.sha256, readStages(cache, job.kind, job.sha256, settings));
     if (!hit || hit.status === 'pending') return 'run';
     answered.set(job.id, hit);
     await claims.release(work(job));
@@ -273,10 +241,10 @@ function shareWithOtherRuns(
   return { claims, answered, poolOptions: { admit, onSettled: (job) => void claims.release(work(job)) } };
 }
 
-/** Threads per transcription: the cores shared by the transcriptions that can run at once. */
+/** The thread budget per transcription: the cores shared by the transcriptions that can run at once. */
 function mediaSettings(media: MediaOptions, jobs: Job[], workers: number): MediaSettings {
-  const transcribing = Math.max(1, Math.min(workers, jobs.filter((job) => job.kind !== 'image').length));
-  return { ...media, transcriptionThreads: Math.max(1, Math.floor(os.availableParallelism() / transcribing)) };
+  const transcribing = Math.min(workers, jobs.filter((job) => job.kind !== 'image').length);
+  return { ...media, transcriptionThreads: threadsPerTranscription(transcribing) };
 }
 
 /** A per-user cache directory for the CLI: XDG_CACHE_HOME, ~/Library/Caches or %LOCALAPPDATA%. */

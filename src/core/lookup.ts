@@ -1,20 +1,16 @@
 /**
- * Records from the cache. The engine answers its cache hits with recordFromCache(); lookupRecords() is the
- * read-only variant for showing summarized folders again after a restart: no worker, no Ollama request, no write.
+ * Showing summarized folders again after a restart: records from the cache, no worker, no Ollama request. The
+ * only write is the stat keys of files it had to hash, as a run would save them.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CacheStore } from './cache';
-import { extractKey, rememberedVisionKey, statKey, summaryKey, SUMMARY_VERSION, transcriptKey, visionKey, type CachedSummary } from './cacheKeys';
-import { hashFile } from './hash';
+import { readStages, recordFromStages, rememberedVisionModel, type StageSettings, type TranscriptSettings } from './fileStages';
+import { hashFiles } from './hash';
 import { mediaKindOf } from './mediaTypes';
 import { normalizeHost } from './ollama';
-import type { ExtractResult, MediaSettings, Transcript } from './protocol';
 import type { FileRecord } from './records';
 import type { ScannedFile } from './scan';
-
-/** The media settings that name cached transcripts. */
-export type TranscriptSettings = Pick<MediaSettings, 'whisperModel' | 'language' | 'maxTranscribeSeconds'>;
 
 export interface LookupOptions {
   cacheDir: string;
@@ -28,6 +24,7 @@ export interface LookupOptions {
   onWarning?: (message: string) => void;
 }
 
+/** Fewer than a run hashes at once: a listing must not take the disk from the user's own work. */
 const HASH_CONCURRENCY = 2;
 
 /** A ScannedFile for one path (for "Summarize File"); throws a clear error for what cannot be summarized. */
@@ -43,7 +40,7 @@ export async function scannedFile(file: string): Promise<ScannedFile> {
 
 /**
  * What the cache knows about each file: a record (ok, pending or error, all `cached: true`) or undefined when the
- * file was never processed with these settings. A missing cache folder means nothing is known.
+ * file was never processed with these settings. A missing cache folder means nothing is known (and is not made).
  */
 export async function lookupRecords(files: readonly ScannedFile[], options: LookupOptions): Promise<Map<string, FileRecord | undefined>> {
   const results = new Map<string, FileRecord | undefined>();
@@ -55,18 +52,16 @@ export async function lookupRecords(files: readonly ScannedFile[], options: Look
   }
   const cache = await CacheStore.open(options.cacheDir, { onWarning: options.onWarning ?? (() => undefined) });
   try {
-    const host = safeHost(options.ollamaHost);
-    const visionModel = rememberedVisionModel(cache, host, options.model, options.vision);
-    let next = 0;
-    const worker = async () => {
-      while (next < files.length) {
-        if (options.signal?.aborted) return;
-        const file = files[next++];
-        const sha256 = cache.get<string>(statKey(file.path, file.size, file.mtimeMs, file.ino)) ?? (options.hashUnknown === false ? undefined : await hashFile(file.path, options.signal).catch(() => undefined));
-        results.set(file.path, sha256 ? recordFromCache(cache, file, sha256, options.model, visionModel, options.media) : undefined);
-      }
+    const settings: StageSettings = {
+      model: options.model,
+      visionModel: rememberedVisionModel(cache, safeHost(options.ollamaHost), options.model, options.vision),
+      media: options.media,
     };
-    await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, files.length) }, worker));
+    const hashes = await hashFiles(files, cache, { concurrency: HASH_CONCURRENCY, hashUnknown: options.hashUnknown, signal: options.signal, onWarning: options.onWarning });
+    for (const [index, file] of files.entries()) {
+      const sha256 = hashes[index];
+      results.set(file.path, typeof sha256 === 'string' ? recordFromStages(file, sha256, readStages(cache, file.kind, sha256, settings)) : undefined);
+    }
   } finally {
     await cache.close();
   }
@@ -79,57 +74,4 @@ function safeHost(host: string): string {
   } catch {
     return host;
   }
-}
-
-/**
- * The vision model the summaries were made with. The engine remembers the one its preflight found under
- * `preflight:vision:<host>:<model>:<setting>` (null for none); "none" means no vision; a named model is itself.
- * Undefined means unknown: any summary of the file by `model` is then accepted.
- */
-function rememberedVisionModel(cache: CacheStore, host: string, model: string, vision: string): string | null | undefined {
-  if (vision === 'none') return null;
-  const remembered = cache.get<string | null>(rememberedVisionKey(host, model, vision));
-  if (remembered !== undefined) return remembered;
-  return vision === 'auto' ? undefined : vision;
-}
-
-function findSummary(cache: CacheStore, model: string, visionModel: string | null | undefined, sha256: string): CachedSummary | undefined {
-  if (visionModel !== undefined) return cache.get<CachedSummary>(summaryKey(model, visionModel ?? undefined, sha256));
-  const prefix = `summary:${SUMMARY_VERSION}:${model}:`;
-  const key = cache.keys(prefix).find((k) => k.endsWith(`:${sha256}`));
-  return key ? cache.get<CachedSummary>(key) : undefined;
-}
-
-/**
- * What the cache holds for one file's content: an error or a summary (both final), a pending record (the text
- * was read, the summary is missing), or undefined (never processed). `visionModel`: null for none, undefined for
- * unknown (any summary made by `model` is accepted).
- */
-export function recordFromCache(
-  cache: CacheStore,
-  file: ScannedFile,
-  sha256: string,
-  model: string,
-  visionModel: string | null | undefined,
-  media: TranscriptSettings,
-): FileRecord | undefined {
-  const extract = cache.get<ExtractResult>(extractKey(file.kind, sha256));
-  if (!extract) return undefined;
-  const base = { path: file.path, kind: file.kind, cached: true, sha256, metadata: extract.metadata };
-  if (extract.error) return { ...base, status: 'error', error: extract.error };
-  const transcript =
-    file.kind === 'image' ? undefined : cache.get<Transcript>(transcriptKey(media.whisperModel, media.language, media.maxTranscribeSeconds, sha256));
-  const vision = visionModel ? cache.get<string>(visionKey(visionModel, sha256)) : undefined;
-  const summary = findSummary(cache, model, visionModel, sha256);
-  if (summary) {
-    return { ...base, status: 'ok', ...summary, ocrText: extract.text || undefined, visionText: vision, transcript: transcript?.text };
-  }
-  return {
-    ...base,
-    status: 'pending',
-    error: 'Not summarized yet: the text was read, the summary is still to be written (run the folder again).',
-    ocrText: extract.text || undefined,
-    visionText: vision,
-    transcript: transcript?.text,
-  };
 }

@@ -1,6 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
-import type { FromWorker, Job, JobResult, Stage, ToWorker, WorkerSettings } from './protocol';
+import type { Job, JobResult, Stage } from './job';
+import type { WorkerSettings } from './runSettings';
+import type { FromWorker, ToWorker } from './workerMessages';
 import { SpareCpuMeter } from './spareCpu';
 
 /*

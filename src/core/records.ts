@@ -37,6 +37,11 @@ export interface FileRecord {
   timings?: Record<string, number>;
 }
 
+/** The record of a file that could not be summarized (unreadable, unsupported, failed twice): not cached. */
+export function errorRecord(file: { path: string; kind: MediaKind }, error: string): FileRecord {
+  return { path: file.path, kind: file.kind, status: 'error', error, cached: false, metadata: {} };
+}
+
 /** The final line of a run (`--json` prints it as `{"type":"run", ...}`). */
 export interface RunTotals {
   files: number;

@@ -10,7 +10,7 @@ import { CacheStore } from '../core/cache';
 import type { EngineOptions, RunEvent, RunResult } from '../core/engine';
 import { summarizeFiles as engineSummarizeFiles, summarizeFolder as engineSummarizeFolder } from '../core/engine';
 import { mediaKindOf, type MediaKind } from '../core/mediaTypes';
-import type { FileRecord } from '../core/records';
+import { errorRecord, type FileRecord } from '../core/records';
 import { scanFolder, type ScannedFile, type ScanResult } from '../core/scan';
 import type { MediaSummarizerApi, SummarizeOptions } from './api';
 import { mediaToolProblems, type ToolProblem } from './logic/checks';
@@ -143,7 +143,7 @@ export class Controller implements vscode.Disposable {
         media: engineOptions(settings, paths).media,
         onWarning: (message) => this.log.warn(message),
       });
-      for (const problem of problems) records.set(problem.path, { path: problem.path, kind: problem.kind, status: 'error', error: problem.error, cached: false, metadata: {} });
+      for (const problem of problems) records.set(problem.path, errorRecord(problem, problem.error));
       if (root.loaded) return; // a run listed it meanwhile
       this.model.setListing(root, [...files, ...problems], records);
     })()
@@ -244,7 +244,7 @@ export class Controller implements vscode.Disposable {
         try {
           scanned.push(await scannedFile(file));
         } catch (error) {
-          problems.push({ path: file, kind: mediaKindOf(file) ?? 'image', status: 'error', error: (error as Error).message, cached: false, metadata: {} });
+          problems.push(errorRecord({ path: file, kind: mediaKindOf(file) ?? 'image' }, (error as Error).message));
         }
       }
       const all = [...scanned.map((file) => file.path), ...problems.map((problem) => problem.path)];

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ExtractResult, Job, JobResult, Transcript } from '../core/protocol';
+import type { ExtractResult, Job, JobResult, Transcript } from '../core/job';
 import { describeMetadata, type MediaMetadata } from '../core/records';
 import type { ProcessorContext } from './context';
 import { stageTimer } from './stageTimer';

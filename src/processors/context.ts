@@ -1,5 +1,6 @@
 import type { CachedSummary } from '../core/cacheKeys';
-import type { ExtractResult, Job, JobResult, MediaSettings, OllamaSettings, Stage, Transcript } from '../core/protocol';
+import type { ExtractResult, Job, JobResult, Stage, Transcript } from '../core/job';
+import type { MediaSettings, OllamaSettings } from '../core/runSettings';
 import type { OcrEngine } from './ocrEngine';
 
 /**

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ExtractResult } from '../core/protocol';
+import type { ExtractResult } from '../core/job';
 import { describeMetadata } from '../core/records';
 import type { Processor } from './context';
 import { stageTimer } from './stageTimer';

@@ -1,6 +1,7 @@
 import type { CachedSummary } from '../core/cacheKeys';
 import { describeOllamaError, generateStreamed } from '../core/ollama';
-import type { JobResult, OllamaSettings } from '../core/protocol';
+import type { JobResult } from '../core/job';
+import type { OllamaSettings } from '../core/runSettings';
 import type { ProcessorContext } from './context';
 import { buildSummaryPrompt, stripFiller, SUMMARY_SCHEMA, SUMMARY_SYSTEM, VISION_PROMPT, type SummaryMaterial } from './prompts';
 

@@ -5,14 +5,16 @@
 import { CacheStore } from '../core/cache';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { extractKey, summaryKey, transcriptKey, visionKey } from '../core/cacheKeys';
-import type { FromWorker, Job, MediaSettings, ToWorker, WorkerSettings } from '../core/protocol';
+import { stageKeys } from '../core/fileStages';
+import type { Job } from '../core/job';
+import type { MediaSettings, WorkerSettings } from '../core/runSettings';
+import type { FromWorker, ToWorker } from '../core/workerMessages';
 import type { ProcessorContext } from '../processors/context';
 import { processorFor } from '../processors';
 import { resolveFfmpeg } from '../processors/media/ffmpeg';
 import { createOcrEngine, type OcrEngine } from '../processors/ocrEngine';
 import { ensureWhisperCli } from '../processors/whisper/build';
-import { resolveWhisperModel } from '../processors/whisper/models';
+import { resolveWhisperModel, whisperModelsDir } from '../processors/whisper/models';
 import { whisperBuildDir } from '../processors/whisper/source';
 import { transcribe } from '../processors/whisper/transcribe';
 
@@ -81,8 +83,10 @@ async function runJob(job: Job): Promise<void> {
 
 function contextFor(job: Job, current: WorkerSettings, signal: AbortSignal): ProcessorContext {
   const { ollama, media } = current;
-  const save = async (key: string, value: unknown) => {
+  const keys = stageKeys(job.kind, job.sha256, { model: ollama.model, visionModel: ollama.visionModel, media });
+  const save = async (key: string | undefined, value: unknown) => {
     await assertUnchanged(job); // results of a file that changed under us must not be filed under the old hash
+    if (!key) return;
     try {
       await cache?.put(key, value);
     } catch (error) {
@@ -101,10 +105,10 @@ function contextFor(job: Job, current: WorkerSettings, signal: AbortSignal): Pro
       return transcribe({ ...tools, wavPath, language: media.language, threads: media.transcriptionThreads, signal, onProgress });
     },
     stage: (stage) => send({ type: 'stage', id: job.id, stage }),
-    saveExtract: (result) => save(extractKey(job.kind, job.sha256), result),
-    saveTranscript: (transcript) => save(transcriptKey(media.whisperModel, media.language, media.maxTranscribeSeconds, job.sha256), transcript),
-    saveVision: (text) => save(visionKey(ollama.visionModel ?? 'none', job.sha256), text),
-    saveSummary: (summary) => save(summaryKey(ollama.model, ollama.visionModel, job.sha256), summary),
+    saveExtract: (result) => save(keys.extract, result),
+    saveTranscript: (transcript) => save(keys.transcript, transcript),
+    saveVision: (text) => save(keys.vision, text),
+    saveSummary: (summary) => save(keys.summary, summary),
   };
 }
 
@@ -120,7 +124,7 @@ async function assertUnchanged(job: Job): Promise<void> {
 
 /** whisper-cli (built once from the bundled whisper.cpp, under a lock shared by all processes) and the model. */
 async function whisperTools(media: MediaSettings): Promise<{ cliPath: string; modelPath: string }> {
-  const modelPath = await resolveWhisperModel(media.whisperModel, path.join(media.dataDir, 'models'));
+  const modelPath = await resolveWhisperModel(media.whisperModel, whisperModelsDir(media.dataDir));
   const cliPath = await ensureWhisperCli({ cliPath: media.whisperCliPath, buildDir: media.whisperCliPath ? undefined : whisperBuildDir(media.dataDir) });
   return { cliPath, modelPath };
 }

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { CacheStore } from '../../src/core/cache';
 import { extractKey } from '../../src/core/cacheKeys';
 import { summarizeFolder, type FolderOptions, type RunEvent } from '../../src/core/engine';
-import type { ExtractResult } from '../../src/core/protocol';
+import type { ExtractResult } from '../../src/core/job';
 import { hashFile } from '../../src/core/hash';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
 import { testMediaOptions } from '../support/mediaSettings';

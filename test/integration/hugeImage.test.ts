@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { crc32, createDeflate } from 'node:zlib';
 import { Jimp } from 'jimp';
 import type { FileRecord } from '../../src/core/records';
-import type { Job } from '../../src/core/protocol';
+import type { Job } from '../../src/core/job';
 import { processImage } from '../../src/processors/image';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
 import { builtMissing, CLI_SCRIPT, tempDir } from '../support/paths';

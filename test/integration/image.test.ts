@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { Jimp } from 'jimp';
 import piexif from 'piexifjs';
-import type { Job } from '../../src/core/protocol';
+import type { Job } from '../../src/core/job';
 import { processImage } from '../../src/processors/image';
 import { prepareImage } from '../../src/processors/imageInput';
 import { characterErrorRate } from '../support/cer';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { TaskError, WorkerPool, type PoolOptions } from '../../src/core/pool';
-import type { Job } from '../../src/core/protocol';
+import type { Job } from '../../src/core/job';
 import { testMediaSettings } from '../support/mediaSettings';
 import { PROJECT_ROOT, tempDir } from '../support/paths';
 import { isAlive } from '../support/processes';

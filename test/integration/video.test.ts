@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Job } from '../../src/core/protocol';
+import type { Job } from '../../src/core/job';
 import { processAudioVisual } from '../../src/processors/audioVisual';
 import { findOnPath, resolveFfmpeg } from '../../src/processors/media/ffmpeg';
 import { frameTimes } from '../../src/processors/media/extract';

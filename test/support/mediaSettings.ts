@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { MediaOptions } from '../../src/core/engine';
-import type { MediaSettings } from '../../src/core/protocol';
+import type { MediaSettings } from '../../src/core/runSettings';
 import { TEST_MODEL } from './whisperBuild';
 
 /**

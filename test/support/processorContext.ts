@@ -1,5 +1,6 @@
 import type { CachedSummary } from '../../src/core/cacheKeys';
-import type { ExtractResult, OllamaSettings, Stage, Transcript } from '../../src/core/protocol';
+import type { ExtractResult, Stage, Transcript } from '../../src/core/job';
+import type { OllamaSettings } from '../../src/core/runSettings';
 import { resolveFfmpeg } from '../../src/processors/media/ffmpeg';
 import { transcribe } from '../../src/processors/whisper/transcribe';
 import { testMediaSettings } from './mediaSettings';

@@ -10,7 +10,8 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FromWorker, Job, ToWorker } from '../../src/core/protocol';
+import type { Job } from '../../src/core/job';
+import type { FromWorker, ToWorker } from '../../src/core/workerMessages';
 
 const send = (message: FromWorker) => process.send!(message);
 const controllers = new Map<number, AbortController>();

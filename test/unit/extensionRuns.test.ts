@@ -14,7 +14,7 @@ import { CACHE_FILE_NAME } from '../../src/core/cacheFile';
 import { extractKey, summaryKey, transcriptKey, visionKey, type CachedSummary } from '../../src/core/cacheKeys';
 import { summarizeFiles, type RunEvent } from '../../src/core/engine';
 import { hashFile } from '../../src/core/hash';
-import type { ExtractResult, Transcript } from '../../src/core/protocol';
+import type { ExtractResult, Transcript } from '../../src/core/job';
 import { scanFolder } from '../../src/core/scan';
 import { mediaToolProblems } from '../../src/extension/logic/checks';
 import { globFilter } from '../../src/extension/logic/globs';
@@ -86,7 +86,7 @@ async function fixture(vision: 'none' | 'auto'): Promise<Fixture> {
 
 describe('read-only cache look-up', () => {
   for (const vision of ['none', 'auto'] as const) {
-    test(`gives the engine's own records for cache hits (vision ${vision}) and writes nothing`, async () => {
+    test(`gives the engine's own records for cache hits (vision ${vision}) and writes only new stat keys`, async () => {
       const fx = await fixture(vision);
       const scan = await scanFolder(fx.folder);
       assert.equal(scan.files.length, 6);
@@ -94,7 +94,16 @@ describe('read-only cache look-up', () => {
       const before = readFileSync(cacheFile);
 
       const records = await lookupRecords(scan.files, { cacheDir: fx.cacheDir, ollamaHost: fx.host, model: MODEL, vision, media });
-      assert.deepEqual(readFileSync(cacheFile), before, 'the look-up wrote nothing');
+      const written = readFileSync(cacheFile).subarray(before.length).toString('utf8').split('\n').filter(Boolean);
+      assert.deepEqual(readFileSync(cacheFile).subarray(0, before.length), before, 'the look-up only appended');
+      assert.deepEqual(
+        written.map((line) => (JSON.parse(line) as { k: string }).k.split(':')[0]),
+        scan.files.map(() => 'stat'),
+        'the hashes of the files it had to read, nothing else',
+      );
+      const afterFirst = readFileSync(cacheFile);
+      await lookupRecords(scan.files, { cacheDir: fx.cacheDir, ollamaHost: fx.host, model: MODEL, vision, media });
+      assert.deepEqual(readFileSync(cacheFile), afterFirst, 'a second listing reads no file again and writes nothing');
       assert.equal(records.get(fx.files.fresh), undefined, 'never processed');
       assert.equal(records.get(fx.files.pending)?.status, 'pending');
       assert.equal(records.get(fx.files.pending)?.ocrText, 'half done');
@@ -128,10 +137,12 @@ describe('read-only cache look-up', () => {
     const fx = await fixture('none');
     const renamed = path.join(fx.folder, 'renamed.png');
     await writeFile(renamed, 'content of done');
-    const records = await lookupRecords([await scannedFile(renamed)], { cacheDir: fx.cacheDir, ollamaHost: fx.host, model: MODEL, vision: 'none', media });
-    assert.equal(records.get(renamed)?.title, 'Invoice');
     const without = await lookupRecords([await scannedFile(renamed)], { cacheDir: fx.cacheDir, ollamaHost: fx.host, model: MODEL, vision: 'none', media, hashUnknown: false });
     assert.equal(without.get(renamed), undefined, 'without hashing only the stat fast path counts');
+    const records = await lookupRecords([await scannedFile(renamed)], { cacheDir: fx.cacheDir, ollamaHost: fx.host, model: MODEL, vision: 'none', media });
+    assert.equal(records.get(renamed)?.title, 'Invoice');
+    const known = await lookupRecords([await scannedFile(renamed)], { cacheDir: fx.cacheDir, ollamaHost: fx.host, model: MODEL, vision: 'none', media, hashUnknown: false });
+    assert.equal(known.get(renamed)?.title, 'Invoice', 'the listing saved the stat key of the file it hashed');
 
     const missing = path.join(fx.folder, 'no-cache-here');
     assert.equal((await lookupRecords([await scannedFile(renamed)], { cacheDir: missing, ollamaHost: fx.host, model: MODEL, vision: 'none', media })).size, 0);

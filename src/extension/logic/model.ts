@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { RunEvent } from '../../core/engine';
 import { mediaKindOf, type MediaKind } from '../../core/mediaTypes';
-import type { Stage } from '../../core/protocol';
+import type { Stage } from '../../core/job';
 import type { FileRecord } from '../../core/records';
 import type { EntryState } from './ids';
 

@@ -5,7 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { MediaKind } from '../../core/mediaTypes';
-import type { Stage } from '../../core/protocol';
+import type { Stage } from '../../core/job';
 import { FOLDER_CONTEXT, fileContextValue, type EntryState } from './ids';
 import { firstWords } from './markdown';
 import type { FileEntry, RootEntry } from './model';

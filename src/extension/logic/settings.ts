@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { EngineOptions } from '../../core/engine';
 import { defaultLogFileName } from '../../core/log';
 import { DEFAULT_MODEL, DEFAULT_OLLAMA_HOST, normalizeHost } from '../../core/ollama';
+import { whisperModelsDir } from '../../processors/whisper/models';
 
 export type CacheLocation = 'global' | 'workspace';
 export type LogLocation = 'scannedFolder' | 'storage' | 'none';
@@ -192,7 +193,7 @@ export function resolvePaths(settings: Pick<ExtensionSettings, 'cacheLocation'>,
     workerScript: path.join(storage.extensionPath, 'dist', 'worker.js'),
     cacheDir: path.join(base, 'cache'),
     dataDir: storage.globalStorage,
-    modelsDir: path.join(storage.globalStorage, 'models'),
+    modelsDir: whisperModelsDir(storage.globalStorage),
     logsDir: path.join(base, 'logs'),
     note:
       settings.cacheLocation === 'workspace' && !useWorkspace

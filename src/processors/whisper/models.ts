@@ -9,6 +9,11 @@ import { WhisperError, abortError, formatSeconds } from './errors';
  * A model is chosen either by name (looked up as `<modelsDir>/ggml-<name>.bin`) or by a path to a .bin file.
  */
 
+/** Where named models are looked up and downloaded to: `<dataDir>/models` (the cache or storage folder). */
+export function whisperModelsDir(dataDir: string): string {
+  return path.join(dataDir, 'models');
+}
+
 /**
  * The models whisper.cpp publishes at huggingface.co/ggerganov/whisper.cpp, as listed by the bundled
  * whisper.cpp's models/download-ggml-model.sh (nodejs-whisper 0.3.1's own MODELS_LIST is a subset, plus a bare

@@ -5,19 +5,7 @@
  * decoded from a token) is not strict JSON; those are escaped before parsing.
  */
 
-export interface TranscriptSegment {
-  startMs: number;
-  endMs: number;
-  text: string;
-}
-
-export interface Transcript {
-  /** The segments' text joined with spaces; '' for silence or no speech. */
-  text: string;
-  segments: TranscriptSegment[];
-  /** The language whisper used or detected (e.g. "en"), when it reports one. */
-  language?: string;
-}
+import type { Transcript, TranscriptSegment } from '../../core/job';
 
 interface RawOutput {
   result?: { language?: unknown };

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { WhisperError, abortError, formatSeconds, formatTail } from './errors';
 import { SpawnError, runProcess } from './exec';
-import { parseWhisperJson, type Transcript } from './output';
+import type { Transcript } from '../../core/job';
+import { parseWhisperJson } from './output';
 
 /*
  * Runs whisper-cli on one 16 kHz mono PCM WAV and returns the transcript with timestamps.
@@ -15,8 +16,6 @@ import { parseWhisperJson, type Transcript } from './output';
  * (bad magic)", "failed to read audio data"), which are exactly what our error messages quote. Only a bounded tail
  * of stderr is kept.
  */
-
-export type { Transcript, TranscriptSegment } from './output';
 
 export interface TranscribeOptions {
   cliPath: string;

@@ -1,0 +1,103 @@
+/**
+ * One home for a file's cached stages: which keys its results live under for given settings, reading them all
+ * at once, turning them into a record, and which vision model the summaries were made with. The engine (cache
+ * hits, claims, jobs), the worker (saving each stage) and the tree's listing after a restart all go through here,
+ * so a key can change in one place only.
+ */
+import type { CacheStore } from './cache';
+import { extractKey, rememberedVisionKey, summaryKey, transcriptKey, visionKey, type CachedSummary } from './cacheKeys';
+import type { MediaKind } from './mediaTypes';
+import type { CachedStages, ExtractResult, Transcript } from './job';
+import type { MediaSettings } from './runSettings';
+import type { FileRecord } from './records';
+
+/** The media settings that name cached transcripts. */
+export type TranscriptSettings = Pick<MediaSettings, 'whisperModel' | 'language' | 'maxTranscribeSeconds'>;
+
+/** Everything besides the content hash that names a file's cached results. */
+export interface StageSettings {
+  model: string;
+  /** The model that describes images; undefined when there is none (vision off, or no vision model found). */
+  visionModel: string | undefined;
+  media: TranscriptSettings;
+}
+
+export interface StageKeys {
+  extract: string;
+  /** Videos and audio only. */
+  transcript?: string;
+  /** Only when there is a vision model. */
+  vision?: string;
+  /** Also the name under which runs claim the file (claims.ts): the work a run would do is this summary. */
+  summary: string;
+}
+
+/** Everything the cache holds for one file's content under given settings. */
+export interface Stages extends CachedStages {
+  summary?: CachedSummary;
+}
+
+export function stageKeys(kind: MediaKind, sha256: string, settings: StageSettings): StageKeys {
+  const { media, model, visionModel } = settings;
+  return {
+    extract: extractKey(kind, sha256),
+    transcript: kind === 'image' ? undefined : transcriptKey(media.whisperModel, media.language, media.maxTranscribeSeconds, sha256),
+    vision: visionModel ? visionKey(visionModel, sha256) : undefined,
+    summary: summaryKey(model, visionModel, sha256),
+  };
+}
+
+/** Reads every stage of one file once: what a record is made from and what a worker may skip. */
+export function readStages(cache: CacheStore, kind: MediaKind, sha256: string, settings: StageSettings): Stages {
+  const keys = stageKeys(kind, sha256, settings);
+  const read = <T>(key: string | undefined) => (key ? cache.get<T>(key) : undefined);
+  return {
+    extract: read<ExtractResult>(keys.extract),
+    transcript: read<Transcript>(keys.transcript),
+    vision: read<string>(keys.vision),
+    summary: read<CachedSummary>(keys.summary),
+  };
+}
+
+/**
+ * The record the stages make: an error or a summary (both final), pending (the text was read, the summary is
+ * missing), or undefined when the file was never processed with these settings.
+ */
+export function recordFromStages(file: { path: string; kind: MediaKind }, sha256: string, stages: Stages): FileRecord | undefined {
+  const { extract, transcript, vision, summary } = stages;
+  if (!extract) return undefined;
+  const base = { path: file.path, kind: file.kind, cached: true, sha256, metadata: extract.metadata };
+  if (extract.error) return { ...base, status: 'error', error: extract.error };
+  const texts = { ocrText: extract.text || undefined, visionText: vision, transcript: transcript?.text };
+  if (summary) return { ...base, status: 'ok', ...summary, ...texts };
+  return {
+    ...base,
+    status: 'pending',
+    error: 'Not summarized yet: the text was read, the summary is still to be written (run the folder again).',
+    ...texts,
+  };
+}
+
+/** What a worker may skip: with `refresh`, only the reading (a cached read error is tried again), never a summary. */
+export function reusableStages(stages: Stages, refresh: boolean): CachedStages {
+  const { extract, transcript, vision } = stages;
+  return refresh ? { extract: extract?.error ? undefined : extract, transcript } : { extract, vision, transcript };
+}
+
+/**
+ * The vision model when no preflight can tell (Ollama down, or a listing after a restart): the one the last
+ * preflight found for this host, model and setting; else the model the setting names; else none. So with
+ * `auto` and no preflight ever answered, only summaries made without a vision model count — the ones a run
+ * would make — for the engine and the listing alike.
+ */
+export function rememberedVisionModel(cache: CacheStore | undefined, host: string, model: string, vision: string): string | undefined {
+  if (vision === 'none') return undefined;
+  const remembered = cache?.get<string | null>(rememberedVisionKey(host, model, vision));
+  if (remembered !== undefined) return remembered ?? undefined;
+  return vision === 'auto' ? undefined : vision;
+}
+
+/** Saves what a preflight found (null for none), for the runs and listings that cannot ask Ollama. */
+export function rememberVisionModel(cache: CacheStore, host: string, model: string, vision: string, found: string | undefined): Promise<void> {
+  return cache.put(rememberedVisionKey(host, model, vision), found ?? null);
+}
