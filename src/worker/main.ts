@@ -2,7 +2,7 @@
  * The worker child: loads its models once (tesseract.js), then processes one job at a time for the pool,
  * saving each stage's result to the shared cache as soon as it exists.
  */
-import { CacheStore } from '../core/cache';
+import { CacheWriter } from '../core/cacheWriter';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { stageKeys } from '../core/fileStages';
@@ -19,7 +19,7 @@ import { whisperBuildDir } from '../processors/whisper/source';
 import { transcribe } from '../processors/whisper/transcribe';
 
 let settings: WorkerSettings | undefined;
-let cache: CacheStore | undefined;
+let cache: CacheWriter | undefined;
 let ocr: Promise<OcrEngine> | undefined;
 // Resolved on first use and kept: a missing tool fails every video the same way, quickly.
 let ffmpeg: Promise<string> | undefined;
@@ -54,7 +54,7 @@ async function init(received: WorkerSettings): Promise<void> {
   settings = received;
   if (settings.cacheDir) {
     try {
-      cache = await CacheStore.open(settings.cacheDir, { onWarning: (text) => console.error(text) });
+      cache = await CacheWriter.open(settings.cacheDir, { onWarning: (text) => console.error(text) });
     } catch (error) {
       console.error(`Cache unavailable in this worker, results are not saved: ${(error as Error).message}`);
     }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CacheStore, type CacheStoreOptions, type CorruptLineInfo } from '../../src/core/cache';
-import { encodeHeader, encodePut } from '../../src/core/cacheFile';
+import { encodeHeader, encodePut } from '../../src/core/cacheLog/format';
 import { churnExpected, writerKey, writerValue } from '../support/cacheWriterProcess';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

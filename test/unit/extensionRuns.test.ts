@@ -10,7 +10,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CacheStore } from '../../src/core/cache';
-import { CACHE_FILE_NAME } from '../../src/core/cacheFile';
+import { CACHE_FILE_NAME } from '../../src/core/cacheLog/format';
 import { extractKey, summaryKey, transcriptKey, visionKey, type CachedSummary } from '../../src/core/cacheKeys';
 import { summarizeFiles, type RunEvent } from '../../src/core/engine';
 import { hashFile } from '../../src/core/hash';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 /*
- * On-disk format of the result cache (see cache.ts for the store built on it).
+ * On-disk format of the result cache (see ../cache.ts for the store built on it).
  *
  * The log is NDJSON, one record per line, only ever appended to (one O_APPEND write per batch, see cache.ts) and
  * never edited in place. Each append starts with a newline (it ends a torn line a killed writer may have left), so

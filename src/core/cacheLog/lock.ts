@@ -1,0 +1,158 @@
+/**
+ * The cross-process lock of a cache log (`<file>.lock`, proper-lockfile). It guards the structure of the log, not
+ * the appends: only operations that replace the file (compaction, clear), the creation of a missing log and the
+ * appender's fallbacks take it. A lock whose holder was killed is taken over once it is `staleMs` old.
+ */
+import { mkdir } from 'node:fs/promises';
+import type * as Lockfile from 'proper-lockfile';
+import { describe, errnoCode } from './fsHelpers';
+
+/** Loaded with the first lock, not with the module: the VS Code extension imports the cache at activation. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lockfile = (): typeof Lockfile => require('proper-lockfile') as typeof Lockfile;
+
+export interface LockContext {
+  /** Another process took the lock over while it was held: a replacement in progress must not be put in place. */
+  compromised: boolean;
+  released: boolean;
+}
+
+export interface LockOptions {
+  dir: string;
+  file: string;
+  staleMs: number;
+  lockTimeoutMs: number;
+  warn: (message: string) => void;
+}
+
+/** Short, fast retries: the lock is only held to create, compact or clear the log; acquire() covers the stale period. */
+const LOCK_RETRIES = { retries: 200, minTimeout: 2, maxTimeout: 40, factor: 1.5, randomize: true };
+
+/** In-process serialisation of lock holders per lock path, so two stores in one process do not spin on mkdir. */
+const processLocks = new Map<string, Promise<unknown>>();
+
+function serializeInProcess<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const previous = processLocks.get(key) ?? Promise.resolve();
+  const run = previous.then(fn, fn);
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  processLocks.set(key, settled);
+  void settled.then(() => {
+    if (processLocks.get(key) === settled) processLocks.delete(key);
+  });
+  return run;
+}
+
+export class CacheLock {
+  readonly path: string;
+
+  constructor(private readonly options: LockOptions) {
+    this.path = `${options.file}.lock`;
+  }
+
+  get staleMs(): number {
+    return this.options.staleMs;
+  }
+
+  get timeoutMs(): number {
+    return this.options.lockTimeoutMs;
+  }
+
+  /** Runs `fn` holding the cross-process lock. */
+  withLock<T>(fn: (lock: LockContext) => Promise<T>): Promise<T> {
+    return serializeInProcess(this.path, async () => {
+      const ctx: LockContext = { compromised: false, released: false };
+      const release = await this.acquire(ctx);
+      try {
+        return await fn(ctx);
+      } finally {
+        ctx.released = true;
+        try {
+          await release();
+        } catch (err) {
+          if (!ctx.compromised && errnoCode(err) !== 'ERELEASED') {
+            this.options.warn(`Could not release the cache lock ${this.path}: ${describe(err)}`);
+          }
+        }
+      }
+    });
+  }
+
+  timeoutError(started: number, cause?: unknown): Error {
+    return new Error(
+      `Timed out after ${((Date.now() - started) / 1000).toFixed(1)} s waiting for the cache lock ` +
+        `${this.path}: another media-summarizer process (CLI, worker or VS Code window) keeps holding it. ` +
+        `A lock left by a killed process is taken over automatically once it is ${this.staleMs / 1000} s old; ` +
+        `if it persists, stop the other processes or delete ${this.path}.`,
+      cause === undefined ? undefined : { cause },
+    );
+  }
+
+  private async acquire(ctx: LockContext): Promise<() => Promise<void>> {
+    const { dir, file, staleMs, lockTimeoutMs, warn } = this.options;
+    const started = Date.now();
+    const deadline = started + lockTimeoutMs;
+    const options: Lockfile.LockOptions = {
+      stale: staleMs,
+      update: Math.max(1_000, Math.floor(staleMs / 3)),
+      realpath: false,
+      lockfilePath: this.path,
+      onCompromised: (err) => {
+        if (ctx.released) return; // late update-timer callback after a normal release
+        ctx.compromised = true;
+        warn(
+          `Lost the cache lock ${this.path} (${err.message}): this process was blocked for longer than ` +
+            `${staleMs} ms and another process took the lock over. A compaction in progress is abandoned.`,
+        );
+      },
+    };
+    let recreatedDir = false;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        // The first try has no retries, so errors other than "locked" (which proper-lockfile would retry too) are
+        // seen at once. Then short, fast retries; maxRetryTime keeps one lock() call within the deadline and this
+        // loop covers longer waits (a lock left by a killed process is taken over once it is stale).
+        const retries = attempt === 0 ? 0 : { ...LOCK_RETRIES, maxRetryTime: Math.max(1, deadline - Date.now()) };
+        return await lockfile().lock(file, { ...options, retries });
+      } catch (err) {
+        const code = errnoCode(err);
+        if (code === 'ELOCKED' && Date.now() < deadline) continue;
+        if (code === 'ENOENT' && !recreatedDir) {
+          // The cache directory was deleted while we were running (e.g. "rm -rf" of the cache): start a new one.
+          recreatedDir = true;
+          await mkdir(dir, { recursive: true, mode: 0o700 }).catch(() => undefined);
+          continue;
+        }
+        if (code === 'ELOCKED') throw this.timeoutError(started, err);
+        throw new Error(
+          `Cannot lock the cache in ${dir} (${code ?? describe(err)}). Pass --cache-dir with a writable ` +
+            'directory or fix its permissions.',
+          { cause: err },
+        );
+      }
+    }
+  }
+}
+
+const DEFAULT_STALE_MS = 10_000;
+const MIN_STALE_MS = 2_000; // proper-lockfile's minimum
+
+/** The lock settings from a store's options: stale after 10 s by default (2 s at least), timeout 2 × stale + 5 s. */
+export function lockTimings(staleLockMs: number | undefined, lockTimeoutMs: number | undefined): { staleMs: number; lockTimeoutMs: number } {
+  const staleMs = Math.max(MIN_STALE_MS, Math.round(staleLockMs ?? DEFAULT_STALE_MS));
+  return { staleMs, lockTimeoutMs: lockTimeoutMs ?? staleMs * 2 + 5_000 };
+}
+
+/** A warning handler that can neither be missing nor break the cache by throwing. */
+export function safeWarning(onWarning: ((message: string) => void) | undefined): (message: string) => void {
+  return (message) => {
+    try {
+      if (onWarning) onWarning(message);
+      else console.warn(`[media-summarizer cache] ${message}`);
+    } catch {
+      // A throwing warning handler must not break the cache.
+    }
+  };
+}
