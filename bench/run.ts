@@ -20,6 +20,7 @@ const benches: Array<{ key: string; script?: string; args: string[] }> = [
   // much, which shows the steady state.
   ...(quick ? [] : [{ key: 'pipelineLong', script: 'pipeline', args: ['--images', '600', '--workers', '2,8'] }]),
   { key: 'activation', args: [] },
+  { key: 'workerMemory', args: quick ? ['--entries', '20000', '--rounds', '1'] : [] },
 ];
 
 async function main(): Promise<void> {
