@@ -8,6 +8,8 @@ import { parseCliArgs, USAGE, UsageError, type CliOptions } from './cli/args';
 import { resolveDesktop } from './core/desktop';
 import { defaultCacheDir, summarizeFolder, type RunEvent } from './core/engine';
 import { inertTerminalText } from './core/inert';
+import { problemOf } from './core/problems';
+import { cliWording } from './cli/wording';
 import { SingleBar } from 'cli-progress';
 import { downloadWhisperModel, whisperModelsDir } from './processors/whisper/models';
 
@@ -84,6 +86,7 @@ async function main(argv: string[]): Promise<number> {
       log: options.log,
       signal: controller.signal,
       onEvent,
+      wording: cliWording,
     });
     progress?.stop();
     for (const message of warnings) process.stderr.write(`warning: ${inertTerminalText(message)}\n`);
@@ -97,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     progress?.stop();
-    process.stderr.write(`media-summarizer: ${inertTerminalText((error as Error).message)}\n`);
+    process.stderr.write(`media-summarizer: ${inertTerminalText(cliWording(problemOf(error)))}\n`);
     return 1;
   }
 }
@@ -119,7 +122,7 @@ async function downloadModel(name: string, dataDir: string): Promise<number> {
     return 0;
   } catch (error) {
     bar?.stop();
-    process.stderr.write(`media-summarizer: ${inertTerminalText((error as Error).message)}\n`);
+    process.stderr.write(`media-summarizer: ${inertTerminalText(cliWording(problemOf(error)))}\n`);
     return 1;
   }
 }

@@ -23,6 +23,7 @@ import { CacheLock, lockTimings, safeWarning, type LockContext } from './cacheLo
 import { checkKey, encodeEntries, OperationQueue, toJson } from './cacheLog/operations';
 import { LogReader, type CorruptLineInfo, type Entry } from './cacheLog/reader';
 import { replaceLog } from './cacheLog/replace';
+import { doFix, problem, ProblemError, settingFix, type Problem } from './problems';
 
 export type { CorruptLineInfo } from './cacheLog/reader';
 
@@ -32,7 +33,7 @@ export interface CacheStoreOptions {
   /** Give up waiting for the lock after this long. Default 2 × staleLockMs + 5 s. */
   lockTimeoutMs?: number;
   /** Non-fatal problems (corrupt lines, compromised lock, failed compaction). Default: console.warn. */
-  onWarning?: (message: string) => void;
+  onWarning?: (message: string, problem: Problem) => void;
   /** Called for every corrupt line found. When given, corrupt lines are not also sent to onWarning. */
   onCorrupt?: (info: CorruptLineInfo) => void;
   /** Automatic compaction only happens for logs at least this big. Default 1 MiB. */
@@ -56,7 +57,7 @@ const DEFAULT_COMPACT_MIN_BYTES = 1 << 20;
 
 export class CacheStore {
   readonly file: string;
-  private readonly warn: (message: string) => void;
+  private readonly warn: (problem: Problem) => void;
   private readonly compactMinBytes: number;
   private readonly lock: CacheLock;
   private readonly reader: LogReader;
@@ -176,9 +177,8 @@ export class CacheStore {
   private refreshNow(): void {
     this.reader.syncFromDisk(
       (err) =>
-        new Error(
-          `Cannot read the cache file ${this.file} (${errnoCode(err) ?? describe(err)}). Fix its permissions, ` +
-            'delete it (the cache is rebuilt), or pass --cache-dir with another directory.',
+        new ProblemError(
+          problem('cache-unreadable', `Cannot read the cache file ${this.file} (${errnoCode(err) ?? describe(err)})`, doFix('fix its permissions'), doFix('delete it (the cache is rebuilt)'), settingFix('cacheDir')),
           { cause: err },
         ),
     );
@@ -199,7 +199,7 @@ export class CacheStore {
         if (size !== null && this.compactionDue(size)) await this.replace(lock, this.reader.state.map);
       });
     } catch (err) {
-      this.warn(`Compaction of ${this.file} failed (the cache still works): ${describe(err)}`);
+      this.warn(problem('cache-compaction-failed', `Compaction of ${this.file} failed (the cache still works): ${describe(err)}`));
     }
   }
 

@@ -10,6 +10,7 @@ import { TaskError, WorkerPool, type PoolOptions } from './pool';
 import { preflight, type VisionSetting } from './preflight';
 import type { Job, Stage } from './job';
 import type { MediaSettings, OllamaSettings } from './runSettings';
+import { problem, problemOf, wordProblem, type Problem } from './problems';
 import { errorRecord, type FileRecord, type RunTotals } from './records';
 import { scanFolder, type ScannedFile, type ScanResult } from './scan';
 import { threadsPerTranscription } from '../processors/whisper/transcribe';
@@ -35,6 +36,8 @@ export interface EngineOptions {
   workerScript: string;
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
+  /** How the front end words a problem (its flags or its settings); default: the problem without such advice. */
+  wording?: (problem: Problem) => string;
 }
 
 export interface FolderOptions extends EngineOptions {
@@ -55,7 +58,7 @@ export type RunEvent =
   | { type: 'stage'; path: string; stage: Stage }
   | { type: 'progress'; path: string; stage: Stage; percent: number }
   | { type: 'done'; record: FileRecord }
-  | { type: 'warning'; message: string }
+  | { type: 'warning'; message: string; problem: Problem }
   | { type: 'output'; line: string };
 
 export interface RunResult {
@@ -72,6 +75,7 @@ const HASH_CONCURRENCY = 4;
 export async function summarizeFolder(options: FolderOptions): Promise<RunResult> {
   const scan = options.scan ?? (await scanFolder(options.folder, { recursive: options.recursive, accept: options.accept }));
   const emit = options.onEvent ?? (() => undefined);
+  const warn = warner(options);
   emit({ type: 'scanned', total: scan.files.length + scan.problems.length });
   let log: SummaryLog | undefined;
   if (options.log !== false) {
@@ -79,7 +83,7 @@ export async function summarizeFolder(options: FolderOptions): Promise<RunResult
     try {
       log = await SummaryLog.create(target, options.folder, scan.files.length + scan.problems.length);
     } catch (error) {
-      emit({ type: 'warning', message: (error as Error).message });
+      warn(problemOf(error));
     }
   }
   const problems = scan.problems.map((problem) => errorRecord(problem, problem.error));
@@ -88,7 +92,7 @@ export async function summarizeFolder(options: FolderOptions): Promise<RunResult
     emit(event);
   } }, problems);
   const logProblem = await log?.close();
-  if (logProblem) emit({ type: 'warning', message: logProblem });
+  if (logProblem) warn(logProblem);
   return { ...result, logFile: log?.file };
 }
 
@@ -96,6 +100,8 @@ export async function summarizeFolder(options: FolderOptions): Promise<RunResult
 export async function summarizeFiles(files: ScannedFile[], options: EngineOptions, earlier: FileRecord[] = []): Promise<RunResult> {
   const started = performance.now();
   const emit = options.onEvent ?? (() => undefined);
+  const warn = warner(options);
+  const word = options.wording ?? plainWording;
   const records: FileRecord[] = [];
   const finish = (record: FileRecord) => {
     records.push(record);
@@ -104,10 +110,10 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
   earlier.forEach(finish);
 
   const host = normalizeHost(options.ollamaHost);
-  const cache = options.cacheDir ? await openCache(options.cacheDir, emit) : undefined;
+  const cache = options.cacheDir ? await openCache(options.cacheDir, warn) : undefined;
   const [ollama, hashes] = await Promise.all([
-    resolveOllama(host, options, cache, emit),
-    hashFiles(files, cache, { concurrency: HASH_CONCURRENCY, signal: options.signal, onWarning: (message) => emit({ type: 'warning', message }) }),
+    resolveOllama(host, options, cache, warn),
+    hashFiles(files, cache, { concurrency: HASH_CONCURRENCY, signal: options.signal, onWarning: (message) => warn(problem('cache-hashes-unsaved', message)) }),
   ]);
   const stageSettings: StageSettings = { model: ollama.model, visionModel: ollama.visionModel, media: options.media };
 
@@ -156,12 +162,13 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
             });
             llmCalls += result.llmCalls;
             const { llmCalls: _calls, ...fields } = result;
-            finish({ path: job.path, kind: job.kind, cached: false, sha256: job.sha256, ...fields });
+            finish({ path: job.path, kind: job.kind, cached: false, sha256: job.sha256, ...fields, ...(fields.problem ? { error: word(fields.problem) } : {}) });
           } catch (error) {
             const elsewhere = error instanceof TaskError && error.reason === 'elsewhere' ? shared?.answered.get(job.id) : undefined;
             if (elsewhere) return finish(elsewhere);
             if (options.signal?.aborted) return; // a cancelled file gets no record: it was not summarized
-            finish({ ...errorRecord(job, (error as Error).message), sha256: job.sha256 });
+            const failure = problemOf(error);
+            finish({ ...errorRecord(job, word(failure), failure), sha256: job.sha256 });
           }
         }),
       );
@@ -188,11 +195,24 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
   return { records, totals, cancelled };
 }
 
-async function openCache(dir: string, emit: (event: RunEvent) => void): Promise<CacheStore | undefined> {
+/** Run warnings worded for the front end, with the problem for its buttons. */
+function warner(options: EngineOptions): Warn {
+  const word = options.wording ?? plainWording;
+  return (problem, note) => options.onEvent?.({ type: 'warning', message: note ? `${word(problem)} ${note}` : word(problem), problem });
+}
+
+/** Reports a problem of the run; `note` says what the run does about it. */
+type Warn = (problem: Problem, note?: string) => void;
+
+function plainWording(problem: Problem): string {
+  return wordProblem(problem, () => undefined);
+}
+
+async function openCache(dir: string, warn: Warn): Promise<CacheStore | undefined> {
   try {
-    return await CacheStore.open(dir, { onWarning: (message) => emit({ type: 'warning', message }) });
+    return await CacheStore.open(dir, { onWarning: (_message, problem) => warn(problem) });
   } catch (error) {
-    emit({ type: 'warning', message: `${(error as Error).message} Continuing without a cache.` });
+    warn(problemOf(error), 'Continuing without a cache.');
     return undefined;
   }
 }
@@ -201,14 +221,14 @@ async function openCache(dir: string, emit: (event: RunEvent) => void): Promise<
  * The preflight decides whether summaries can be made and which model describes images. The vision model
  * found is remembered in the cache so cached summaries are still found while Ollama is down.
  */
-async function resolveOllama(host: string, options: EngineOptions, cache: CacheStore | undefined, emit: (event: RunEvent) => void): Promise<OllamaSettings> {
+async function resolveOllama(host: string, options: EngineOptions, cache: CacheStore | undefined, warn: Warn): Promise<OllamaSettings> {
   const check = await preflight(host, options.model, options.vision);
-  check.warnings.forEach((message) => emit({ type: 'warning', message }));
+  for (const warning of check.warnings) warn(warning);
   let visionModel = check.visionModel;
   if (check.available) {
     if (cache) await rememberVisionModel(cache, host, options.model, options.vision, visionModel).catch(() => undefined);
   } else {
-    emit({ type: 'warning', message: `${check.reason} Summaries are saved as pending; the next run fills them in without redoing OCR.` });
+    if (check.reason) warn(check.reason, 'Summaries are saved as pending; the next run fills them in without redoing OCR.');
     visionModel = rememberedVisionModel(cache, host, options.model, options.vision);
   }
   return { host, model: options.model, visionModel, requestTimeoutMs: options.requestTimeoutMs, available: check.available, unavailableReason: check.reason };

@@ -48,8 +48,11 @@ export interface Transcript {
 
 export type Stage = 'metadata' | 'frames' | 'ocr' | 'transcribe' | 'vision' | 'summary';
 
-/** What a worker returns for a job: the record's content; the coordinator adds path, kind, hash and `cached`. */
-export type JobResult = Omit<FileRecord, 'path' | 'kind' | 'cached' | 'sha256' | 'timings'> & {
+/**
+ * What a worker returns for a job: the record's content; the coordinator adds path, kind, hash and `cached`, and
+ * words the problem of a pending file (`error`) for its front end.
+ */
+export type JobResult = Omit<FileRecord, 'path' | 'kind' | 'cached' | 'sha256' | 'timings' | 'error'> & {
   timings: Record<string, number>;
   llmCalls: number;
 };

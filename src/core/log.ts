@@ -1,5 +1,6 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { problem, ProblemError, settingFix, type Problem } from './problems';
 import { inertTerminalText } from './inert';
 import { formatRecordText, type FileRecord } from './records';
 
@@ -15,7 +16,7 @@ export function defaultLogFileName(now = new Date(), attempt = 1): string {
 }
 
 /** What to do about a log that cannot be written, for the CLI and for VS Code, which share this engine. */
-const LOG_FIX = 'the summaries are still saved in the cache; pass --log FILE somewhere writable or --no-log (in VS Code: set mediaSummarizer.log.location to "storage" or "none")';
+const SAVED_ANYWAY = 'the summaries are still saved in the cache';
 
 const REASONS: Record<string, string> = {
   EROFS: 'read-only file system',
@@ -41,7 +42,7 @@ export const OWN_LOG_NAME = /^media_summaries_\d{8}_\d{6}(?:-\d+)?\.txt$/;
  */
 export class SummaryLog {
   private writes: Promise<void> = Promise.resolve();
-  private failure: string | undefined;
+  private failure: Problem | undefined;
 
   private constructor(readonly file: string) {}
 
@@ -49,7 +50,7 @@ export class SummaryLog {
   static async create(target: string | { folder: string }, folder: string, count: number, now = new Date()): Promise<SummaryLog> {
     const header = `Media Summaries - Generated ${now.toLocaleString()}\nFolder: ${inertTerminalText(folder)}\nTotal files: ${count}\n${RULE}\n\n`;
     const explicit = typeof target === 'string';
-    const cannotWrite = (file: string, error: unknown) => new Error(`Cannot write the log ${file} (${reason(error)}) — ${LOG_FIX}.`);
+    const cannotWrite = (file: string, error: unknown) => new ProblemError(problem('log-unwritable', `Cannot write the log ${file} (${reason(error)}); ${SAVED_ANYWAY}`, settingFix('log')));
     const logFolder = explicit ? path.dirname(target) : target.folder;
     await mkdir(logFolder, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
       // mkdir says EEXIST when a file has the name of a folder on the way.
@@ -78,13 +79,13 @@ export class SummaryLog {
     this.writes = this.writes.then(() =>
       // The mode matters when the file was deleted during the run and is created again.
       appendFile(this.file, block, { mode: 0o600 }).catch((error: unknown) => {
-        this.failure ??= `Writing the log ${this.file} failed (${reason(error)}), so it lacks one or more files — ${LOG_FIX}.`;
+        this.failure ??= problem('log-incomplete', `Writing the log ${this.file} failed (${reason(error)}), so it lacks one or more files; ${SAVED_ANYWAY}`, settingFix('log'));
       }),
     );
   }
 
   /** Waits for pending writes; returns a problem to report, if any. */
-  async close(): Promise<string | undefined> {
+  async close(): Promise<Problem | undefined> {
     await this.writes;
     return this.failure;
   }

@@ -1,5 +1,6 @@
 import { Ollama } from 'ollama';
 import type * as Undici from 'undici';
+import { doFix, problem, settingFix, type Problem } from './problems';
 
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
 export const DEFAULT_MODEL = 'llama3.2:3b';
@@ -44,33 +45,35 @@ export function ollamaClient(host: string, timeoutMs: number, signal?: AbortSign
   return new Ollama({ host, fetch: boundedFetch as unknown as typeof fetch });
 }
 
-/** Turns a failed Ollama request into a message that names the host, the model and the fix. */
-export function describeOllamaError(error: unknown, host: string, model: string, timeoutMs: number): string {
+/** Turns a failed Ollama request into a problem that names the host, the model and the fix. */
+export function describeOllamaError(error: unknown, host: string, model: string, timeoutMs: number): Problem {
   const err = error as Error & { status_code?: number; cause?: { code?: string; message?: string } };
   if (err.name === 'TimeoutError') {
-    return `Ollama did not answer within ${Math.round(timeoutMs / 1000)} s at ${host} (model ${model}) — raise the request timeout or use a smaller model.`;
+    return problem('ollama-timeout', `Ollama did not answer within ${Math.round(timeoutMs / 1000)} s at ${host} (model ${model})`, doFix('raise the request timeout or use a smaller model'));
   }
-  if (err.name === 'AbortError') return 'Cancelled.';
-  if (err.status_code === 404) {
-    return `Model ${model} is not available in Ollama at ${host} — pull it with \`ollama pull ${model}\` or choose another model.`;
-  }
-  if (err.status_code) return `Ollama at ${host} answered HTTP ${err.status_code} for model ${model}: ${err.message}`;
+  if (err.name === 'AbortError') return problem('cancelled', 'Cancelled');
+  if (err.status_code === 404) return modelMissing(host, model);
+  if (err.status_code) return problem('ollama-http', `Ollama at ${host} answered HTTP ${err.status_code} for model ${model}: ${err.message}`);
   const code = err.cause?.code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return unreachableMessage(host);
+    return ollamaUnreachable(host);
   }
   if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') {
-    return `The connection to Ollama at ${host} was reset while model ${model} was answering — check the Ollama server log.`;
+    return problem('ollama-reset', `The connection to Ollama at ${host} was reset while model ${model} was answering`, doFix('check the Ollama server log'));
   }
   if (err.name === 'SyntaxError' || /in stream|invalid json/i.test(err.message)) {
-    return `Ollama at ${host} sent a malformed response for model ${model} (${err.message}) — check the Ollama server log or update Ollama.`;
+    return problem('ollama-malformed', `Ollama at ${host} sent a malformed response for model ${model} (${err.message})`, doFix('check the Ollama server log or update Ollama'));
   }
   const detail = err.cause?.message ? `${err.message}: ${err.cause.message}` : err.message;
-  return `Ollama request to ${host} (model ${model}) failed (${detail}) — check the host setting and that Ollama is running.`;
+  return problem('ollama-failed', `Ollama request to ${host} (model ${model}) failed (${detail})`, doFix('check the host setting and that Ollama is running'));
 }
 
-export function unreachableMessage(host: string): string {
-  return `Ollama is not reachable at ${host} — start it with \`ollama serve\` or pass --ollama-host (setting mediaSummarizer.ollama.host).`;
+export function ollamaUnreachable(host: string): Problem {
+  return problem('ollama-unreachable', `Ollama is not reachable at ${host}`, doFix('start it with `ollama serve`'), settingFix('ollamaHost'));
+}
+
+export function modelMissing(host: string, model: string): Problem {
+  return problem('model-missing', `Model ${model} is not available in Ollama at ${host}`, doFix(`pull it with \`ollama pull ${model}\``), settingFix('model'));
 }
 
 export interface StreamedAnswer {

@@ -1,12 +1,13 @@
-import { describeOllamaError, ollamaClient } from './ollama';
+import { describeOllamaError, modelMissing, ollamaClient } from './ollama';
+import { doFix, problem, type Problem } from './problems';
 
 export interface PreflightResult {
   /** False when summaries cannot be made this run; files are then saved as "pending". */
   available: boolean;
-  reason?: string;
+  reason?: Problem;
   /** The model that will describe images, if any. */
   visionModel?: string;
-  warnings: string[];
+  warnings: Problem[];
 }
 
 /** "auto" looks for a vision-capable model; "none" turns vision off; anything else names a model. */
@@ -22,7 +23,7 @@ const MAX_MODELS_PROBED = 12;
  */
 export async function preflight(host: string, model: string, vision: VisionSetting): Promise<PreflightResult> {
   const client = ollamaClient(host, PREFLIGHT_TIMEOUT_MS);
-  const warnings: string[] = [];
+  const warnings: Problem[] = [];
   let installed: string[];
   try {
     installed = (await client.list()).models.map((m) => m.name);
@@ -31,14 +32,12 @@ export async function preflight(host: string, model: string, vision: VisionSetti
   }
   const has = (name: string) => installed.some((n) => sameModel(n, name));
   const available = has(model);
-  const reason = available
-    ? undefined
-    : `Model ${model} is not available in Ollama at ${host} — pull it with \`ollama pull ${model}\` or pass --model.`;
+  const reason = available ? undefined : modelMissing(host, model);
 
   let visionModel: string | undefined;
   if (vision !== 'none' && vision !== 'auto') {
     if (has(vision)) visionModel = vision;
-    else warnings.push(`Vision model ${vision} is not available at ${host} — pull it with \`ollama pull ${vision}\`; images are summarized from their text only.`);
+    else warnings.push(problem('vision-model-missing', `Vision model ${vision} is not available at ${host}; images are summarized from their text only`, doFix(`pull it with \`ollama pull ${vision}\``)));
   } else if (vision === 'auto') {
     const candidates = [model, ...installed.filter((n) => !sameModel(n, model))].filter(has).slice(0, MAX_MODELS_PROBED);
     const capabilities = await Promise.all(

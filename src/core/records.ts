@@ -1,4 +1,5 @@
 import type { MediaKind } from './mediaTypes';
+import type { Problem } from './problems';
 
 export type RecordStatus = 'ok' | 'error' | 'pending';
 
@@ -26,7 +27,10 @@ export interface FileRecord {
   summary?: string;
   title?: string;
   tags?: string[];
+  /** Why the file failed or is pending, worded for the front end that ran it. */
   error?: string;
+  /** The same as data (code, facts, fixes), for a front end's buttons; absent for errors read from the cache. */
+  problem?: Problem;
   cached: boolean;
   ocrText?: string;
   visionText?: string;
@@ -38,8 +42,8 @@ export interface FileRecord {
 }
 
 /** The record of a file that could not be summarized (unreadable, unsupported, failed twice): not cached. */
-export function errorRecord(file: { path: string; kind: MediaKind }, error: string): FileRecord {
-  return { path: file.path, kind: file.kind, status: 'error', error, cached: false, metadata: {} };
+export function errorRecord(file: { path: string; kind: MediaKind }, error: string, problem?: Problem): FileRecord {
+  return { path: file.path, kind: file.kind, status: 'error', error, ...(problem ? { problem } : {}), cached: false, metadata: {} };
 }
 
 /** The final line of a run (`--json` prints it as `{"type":"run", ...}`). */

@@ -1,3 +1,5 @@
+import type { Problem } from './problems';
+
 /** The settings of a run that every worker gets once, when it starts (Ollama, video and audio, the cache). */
 
 export interface OllamaSettings {
@@ -8,8 +10,8 @@ export interface OllamaSettings {
   requestTimeoutMs: number;
   /** False when the preflight found Ollama unreachable or the model missing: files become "pending". */
   available: boolean;
-  /** Why the LLM is unavailable, shown on pending records. */
-  unavailableReason?: string;
+  /** Why the LLM is unavailable, given to pending records. */
+  unavailableReason?: Problem;
 }
 
 /** How videos and audio files are handled (ffmpeg, whisper.cpp, frames). */

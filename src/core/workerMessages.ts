@@ -1,5 +1,6 @@
 /** The typed messages between the coordinating process and a worker child, over the fork IPC channel (JSON). */
 import type { Job, JobResult, Stage } from './job';
+import type { Problem } from './problems';
 import type { WorkerSettings } from './runSettings';
 
 export type ToWorker =
@@ -14,4 +15,4 @@ export type FromWorker =
   | { type: 'progress'; id: number; stage: Stage; percent: number }
   | { type: 'result'; id: number; result: JobResult }
   | { type: 'cancelled'; id: number }
-  | { type: 'failed'; id: number; message: string };
+  | { type: 'failed'; id: number; problem: Problem };

@@ -10,12 +10,13 @@ import { CacheStore } from '../core/cache';
 import type { EngineOptions, RunEvent, RunResult } from '../core/engine';
 import { summarizeFiles as engineSummarizeFiles, summarizeFolder as engineSummarizeFolder } from '../core/engine';
 import { mediaKindOf, type MediaKind } from '../core/mediaTypes';
+import { problemOf, type Problem } from '../core/problems';
 import { errorRecord, type FileRecord } from '../core/records';
+import { extensionWording, fixActions } from './logic/wording';
 import { scanFolder, type ScannedFile, type ScanResult } from '../core/scan';
 import type { MediaSummarizerApi, SummarizeOptions } from './api';
 import { mediaToolProblems, type ToolProblem } from './logic/checks';
 import { globFilter, invalidGlobs } from './logic/globs';
-import { extensionHints } from './logic/hints';
 import { CONFIG_SECTION, CONTEXT_KEYS, STATE_KEYS, VIEW_ID } from './logic/ids';
 import { lookupRecords, scannedFile } from '../core/lookup';
 import type { RootEntry, SummaryModel, TreeElement } from './logic/model';
@@ -352,9 +353,9 @@ export class Controller implements vscode.Disposable {
               // The first problem of a run is shown (e.g. a log folder that cannot be written); the rest go to the log.
               if (interactive && !warned) {
                 warned = true;
-                void vscode.window
-                  .showWarningMessage(inertNotificationText(`Media Summarizer: ${extensionHints(event.message)}`), 'Show Log')
-                  .then((choice) => choice && this.log.show(true));
+                void this.offerFixes(vscode.window.showWarningMessage, `Media Summarizer: ${event.message}`, event.problem, ['Show Log']).then(
+                  (choice) => choice === 'Show Log' && this.log.show(true),
+                );
               }
               break;
             case 'output':
@@ -376,7 +377,7 @@ export class Controller implements vscode.Disposable {
 
   /** A run that could not run at all (not a file that failed): logged, shown for commands, thrown for the API. */
   private runFailed(error: Error, interactive: boolean): undefined {
-    const message = extensionHints(error.message);
+    const message = extensionWording(problemOf(error));
     this.log.error(`The run failed: ${message}`);
     if (!interactive) throw error;
     void vscode.window.showErrorMessage(inertNotificationText(`Media Summarizer: ${message}`), 'Show Log').then((choice) => choice && this.log.show(true));
@@ -384,7 +385,7 @@ export class Controller implements vscode.Disposable {
   }
 
   private logRecord(record: FileRecord): void {
-    const line = recordLogLine({ ...record, error: record.error ? extensionHints(record.error) : undefined });
+    const line = recordLogLine(record);
     if (record.status === 'error') this.log.error(line);
     else if (record.status === 'pending') this.log.warn(line);
     else this.log.info(line);
@@ -414,8 +415,8 @@ export class Controller implements vscode.Disposable {
   private async checkBeforeRun(settings: ExtensionSettings, paths: ResolvedPaths, kinds: Set<MediaKind>, retry: () => void, interactive: boolean): Promise<void> {
     const [ollama, tools] = await Promise.all([
       checkOllama(settings.ollamaHost, settings.model),
-      mediaToolProblems(kinds, { media: engineOptions(settings, paths).media, modelsDir: paths.modelsDir }).catch((error: Error): ToolProblem[] => [
-        { kind: 'ffmpeg', message: error.message },
+      mediaToolProblems(kinds, { media: engineOptions(settings, paths).media, modelsDir: paths.modelsDir }).catch((error: unknown): ToolProblem[] => [
+        { kind: 'ffmpeg', message: extensionWording(problemOf(error)), problem: problemOf(error) },
       ]),
     ]);
     if (ollama.state !== 'ok') this.log.warn(ollama.message);
@@ -423,7 +424,7 @@ export class Controller implements vscode.Disposable {
     if (!interactive) return;
     if (ollama.state === 'unreachable') {
       const choice = await vscode.window.showErrorMessage(
-        inertNotificationText(`${extensionHints(ollama.message)} Text is still read; summaries are saved as pending.`),
+        inertNotificationText(`${ollama.message} Text is still read; summaries are saved as pending.`),
         'Retry',
         'Open Settings',
       );
@@ -431,7 +432,7 @@ export class Controller implements vscode.Disposable {
       else if (choice === 'Open Settings') openSettings('ollama.host');
     } else if (ollama.state === 'model-missing') {
       const choice = await vscode.window.showErrorMessage(
-        inertNotificationText(`${extensionHints(ollama.message)} Text is still read; summaries are saved as pending.`),
+        inertNotificationText(`${ollama.message} Text is still read; summaries are saved as pending.`),
         'Pull',
         'Select Model…',
       );
@@ -442,19 +443,8 @@ export class Controller implements vscode.Disposable {
     for (const problem of tools) {
       if (this.shownToolProblems.has(problem.message)) continue;
       this.shownToolProblems.add(problem.message);
-      const intro = 'Videos and audio files cannot be transcribed: ';
-      if (problem.kind === 'whisper-model') {
-        void vscode.window.showWarningMessage(inertNotificationText(intro + problem.message), 'Download Whisper Model', 'Open Settings').then((choice) => {
-          if (choice === 'Download Whisper Model') void this.downloadWhisperModel(settings.whisperModel);
-          else if (choice === 'Open Settings') openSettings('whisper.model');
-        });
-      } else {
-        const setting = problem.kind === 'ffmpeg' ? 'ffmpegPath' : 'whisper.cliPath';
-        const prefix = problem.kind === 'ffmpeg' ? 'Videos and audio files cannot be read: ' : intro;
-        void vscode.window.showWarningMessage(inertNotificationText(prefix + problem.message), 'Open Settings').then((choice) => {
-          if (choice === 'Open Settings') openSettings(setting);
-        });
-      }
+      const prefix = problem.kind === 'ffmpeg' ? 'Videos and audio files cannot be read: ' : 'Videos and audio files cannot be transcribed: ';
+      void this.offerFixes(vscode.window.showWarningMessage, prefix + problem.message, problem.problem);
     }
   }
 
@@ -514,8 +504,21 @@ export class Controller implements vscode.Disposable {
       this.tree.refresh();
       void vscode.window.showInformationMessage('Media Summarizer: the cache is cleared.');
     } catch (error) {
-      void vscode.window.showErrorMessage(inertNotificationText(extensionHints((error as Error).message)));
+      void this.offerFixes(vscode.window.showErrorMessage, extensionWording(problemOf(error)), problemOf(error));
     }
+  }
+
+  /**
+   * A notification with a button per fix the problem names (Download Whisper Model, Open Settings) after `extra`
+   * buttons; the fix buttons act, an extra button's label is returned for the caller to act on.
+   */
+  private async offerFixes(show: (message: string, ...items: string[]) => Thenable<string | undefined>, message: string, problem: Problem, extra: string[] = []): Promise<string | undefined> {
+    const actions = fixActions(problem);
+    const choice = await show(inertNotificationText(message), ...extra, ...actions.map((action) => action.label));
+    const action = actions.find((candidate) => candidate.label === choice);
+    if (action?.label === 'Download Whisper Model') void this.downloadWhisperModel(action.model);
+    else if (action?.label === 'Open Settings') openSettings(action.setting);
+    return action ? undefined : choice;
   }
 
   // ─── Shutdown ────────────────────────────────────────────────────────────────────────────────────────────

@@ -7,7 +7,8 @@ import { describeOllamaError, ollamaClient } from '../core/ollama';
 import { sameModel } from '../core/preflight';
 import { downloadWhisperModel, WHISPER_MODEL_NAMES } from '../processors/whisper/models';
 import { openSettings, type Controller } from './controller';
-import { extensionHints } from './logic/hints';
+import { problemOf } from '../core/problems';
+import { extensionWording } from './logic/wording';
 import { CONFIG_SECTION } from './logic/ids';
 import { pullModel, PULL_TIMEOUT_MS } from './logic/ollamaPull';
 import { DownloadProgress, inertNotificationText } from './logic/status';
@@ -23,7 +24,7 @@ export async function selectOllamaModel(controller: Controller): Promise<void> {
     models = (await ollamaClient(host, LIST_TIMEOUT_MS).list()).models;
   } catch (error) {
     const choice = await vscode.window.showErrorMessage(
-      inertNotificationText(extensionHints(describeOllamaError(error, host, settings.model, LIST_TIMEOUT_MS))),
+      inertNotificationText(extensionWording(describeOllamaError(error, host, settings.model, LIST_TIMEOUT_MS))),
       'Retry',
       'Open Settings',
     );
@@ -91,9 +92,9 @@ export async function pullOllamaModel(controller: Controller, name?: string): Pr
       void vscode.window.showInformationMessage(inertNotificationText(`Pulling ${model} was cancelled.`));
       return false;
     }
-    const message = (err as { status_code?: number }).status_code ? `Ollama could not pull ${model}: ${err.message}` : describeOllamaError(err, host, model, PULL_TIMEOUT_MS);
+    const message = (err as { status_code?: number }).status_code ? `Ollama could not pull ${model}: ${err.message}` : extensionWording(describeOllamaError(err, host, model, PULL_TIMEOUT_MS));
     controller.log.error(message);
-    void vscode.window.showErrorMessage(inertNotificationText(extensionHints(message)));
+    void vscode.window.showErrorMessage(inertNotificationText(message));
     return false;
   }
   controller.log.info(`Pulled ${model} into Ollama at ${host}.`);
@@ -144,7 +145,7 @@ export async function downloadWhisper(controller: Controller, name?: string): Pr
       void vscode.window.showInformationMessage(`Downloading whisper model ${chosen} was cancelled.`);
       return;
     }
-    const message = extensionHints((error as Error).message);
+    const message = extensionWording(problemOf(error));
     controller.log.error(message);
     void vscode.window.showErrorMessage(inertNotificationText(message));
     return;

@@ -7,7 +7,6 @@ import * as vscode from 'vscode';
 import { matchesFilter, type FileEntry, type RootEntry, type SummaryModel, type TreeElement } from './logic/model';
 import { entryItem, rootItem, type IconSpec } from './logic/presentation';
 import { buildTooltip } from './logic/tooltip';
-import { extensionHints } from './logic/hints';
 
 /** Coalesces change events: progress events can arrive many times a second. */
 const REFRESH_DELAY_MS = 80;
@@ -94,7 +93,7 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
     const spec = entryItem(entry);
     const item = new vscode.TreeItem(spec.label, vscode.TreeItemCollapsibleState.None);
     item.id = `file\n${entry.root}\n${entry.path}`;
-    item.description = entry.state === 'failed' ? extensionHints(spec.description) : spec.description;
+    item.description = spec.description;
     item.iconPath = themeIcon(spec.icon);
     item.contextValue = spec.contextValue;
     item.accessibilityInformation = { label: spec.accessibilityLabel };
@@ -132,7 +131,7 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
 
   resolveTreeItem(item: vscode.TreeItem, element: TreeElement): vscode.TreeItem {
     if (element.kind !== 'file') return item;
-    const markdown = new vscode.MarkdownString(buildTooltip(displayEntry(element)), false);
+    const markdown = new vscode.MarkdownString(buildTooltip(element), false);
     markdown.isTrusted = false;
     markdown.supportHtml = false;
     markdown.supportThemeIcons = false;
@@ -144,12 +143,6 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
     if (this.timer) clearTimeout(this.timer);
     this.emitter.dispose();
   }
-}
-
-/** The entry with the engine's CLI advice turned into settings and commands, for display. */
-function displayEntry(entry: FileEntry): FileEntry {
-  if (!entry.record?.error) return entry;
-  return { ...entry, record: { ...entry.record, error: extensionHints(entry.record.error) } };
 }
 
 function themeIcon(icon: IconSpec): vscode.ThemeIcon {

@@ -99,7 +99,7 @@ export async function processAudioVisual(job: Job, context: ProcessorContext): P
         llmCalls++;
         const image = (await readFile(frame.file)).toString('base64');
         const described = await timed('vision', () => describeImage(image, context.ollama, context.signal));
-        if (!described.ok) return { status: 'pending', ...base, error: described.error, llmCalls };
+        if (!described.ok) return { status: 'pending', ...base, problem: described.problem, llmCalls };
         descriptions.push(`[${formatTimestamp(frame.seconds)}] ${described.value}`);
       }
       visionText = descriptions.join('\n');

@@ -42,7 +42,7 @@ export const processImage: Processor = async (job, context) => {
     const image = await prepare();
     llmCalls++;
     const described = await timed('vision', async () => describeImage(await image.visionInput(), context.ollama, context.signal));
-    if (!described.ok) return { status: 'pending', ...base, error: described.error, llmCalls };
+    if (!described.ok) return { status: 'pending', ...base, problem: described.problem, llmCalls };
     visionText = described.value;
     await context.saveVision(visionText);
   }

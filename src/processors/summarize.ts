@@ -1,11 +1,14 @@
 import type { CachedSummary } from '../core/cacheKeys';
 import { describeOllamaError, generateStreamed } from '../core/ollama';
+import { doFix, problem, settingFix, type Problem } from '../core/problems';
 import type { JobResult } from '../core/job';
 import type { OllamaSettings } from '../core/runSettings';
 import type { ProcessorContext } from './context';
 import { buildSummaryPrompt, stripFiller, SUMMARY_SCHEMA, SUMMARY_SYSTEM, VISION_PROMPT, type SummaryMaterial } from './prompts';
 
-export type LlmOutcome<T> = { ok: true; value: T } | { ok: false; error: string };
+export type LlmOutcome<T> = { ok: true; value: T } | { ok: false; problem: Problem };
+
+const TRY_AGAIN = [doFix('try again'), settingFix('model')];
 
 /** Asks the LLM for {summary, title, tags} with Ollama's structured output; never throws. */
 export async function summarizeMaterial(
@@ -13,7 +16,7 @@ export async function summarizeMaterial(
   ollama: OllamaSettings,
   signal: AbortSignal,
 ): Promise<LlmOutcome<CachedSummary>> {
-  if (!ollama.available) return { ok: false, error: ollama.unavailableReason ?? 'The LLM is not available.' };
+  if (!ollama.available) return { ok: false, problem: ollama.unavailableReason ?? problem('llm-unavailable', 'The LLM is not available') };
   try {
     const answer = await generateStreamed({
       host: ollama.host,
@@ -27,7 +30,7 @@ export async function summarizeMaterial(
     return parseSummary(answer.text, ollama.model);
   } catch (error) {
     if (signal.aborted) throw error;
-    return { ok: false, error: describeOllamaError(error, ollama.host, ollama.model, ollama.requestTimeoutMs) };
+    return { ok: false, problem: describeOllamaError(error, ollama.host, ollama.model, ollama.requestTimeoutMs) };
   }
 }
 
@@ -36,11 +39,11 @@ export function parseSummary(text: string, model: string): LlmOutcome<CachedSumm
   try {
     parsed = JSON.parse(text);
   } catch {
-    return { ok: false, error: `Model ${model} did not return valid JSON (${JSON.stringify(text.slice(0, 80))}…) — try again or choose another model.` };
+    return { ok: false, problem: problem('summary-not-json', `Model ${model} did not return valid JSON (${JSON.stringify(text.slice(0, 80))}…)`, ...TRY_AGAIN) };
   }
   const value = parsed as Partial<Record<keyof CachedSummary, unknown>>;
   if (typeof value.summary !== 'string' || !value.summary.trim()) {
-    return { ok: false, error: `Model ${model} returned JSON without a summary — try again or choose another model.` };
+    return { ok: false, problem: problem('summary-missing', `Model ${model} returned JSON without a summary`, ...TRY_AGAIN) };
   }
   return {
     ok: true,
@@ -55,7 +58,7 @@ export function parseSummary(text: string, model: string): LlmOutcome<CachedSumm
 /** A vision model's description of one image (base64); never throws except on cancellation. */
 export async function describeImage(imageBase64: string, ollama: OllamaSettings, signal: AbortSignal): Promise<LlmOutcome<string>> {
   const model = ollama.visionModel;
-  if (!model || !ollama.available) return { ok: false, error: 'No vision model.' };
+  if (!model || !ollama.available) return { ok: false, problem: problem('no-vision-model', 'No vision model') };
   try {
     const answer = await generateStreamed({
       host: ollama.host,
@@ -68,12 +71,12 @@ export async function describeImage(imageBase64: string, ollama: OllamaSettings,
     return { ok: true, value: answer.text.trim() };
   } catch (error) {
     if (signal.aborted) throw error;
-    return { ok: false, error: describeOllamaError(error, ollama.host, model, ollama.requestTimeoutMs) };
+    return { ok: false, problem: describeOllamaError(error, ollama.host, model, ollama.requestTimeoutMs) };
   }
 }
 
 /** What a processor has found about a file before the summary: the record's fields other than the LLM's. */
-export type Findings = Omit<JobResult, 'status' | 'llmCalls' | 'summary' | 'title' | 'tags' | 'error'>;
+export type Findings = Omit<JobResult, 'status' | 'llmCalls' | 'summary' | 'title' | 'tags' | 'problem'>;
 
 /**
  * The last stage of every processor: one summary from everything found, saved to the cache; without the LLM
@@ -89,7 +92,7 @@ export async function finishWithSummary(
   context.stage('summary');
   const llmCalls = llmCallsSoFar + (context.ollama.available ? 1 : 0);
   const outcome = await timed('summary', () => summarizeMaterial(material, context.ollama, context.signal));
-  if (!outcome.ok) return { status: 'pending', ...findings, error: outcome.error, llmCalls };
+  if (!outcome.ok) return { status: 'pending', ...findings, problem: outcome.problem, llmCalls };
   await context.saveSummary(outcome.value);
   return { status: 'ok', ...findings, ...outcome.value, llmCalls };
 }

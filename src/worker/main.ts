@@ -6,6 +6,7 @@ import { CacheWriter } from '../core/cacheWriter';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { stageKeys } from '../core/fileStages';
+import { problemOf } from '../core/problems';
 import type { Job } from '../core/job';
 import type { MediaSettings, WorkerSettings } from '../core/runSettings';
 import type { FromWorker, ToWorker } from '../core/workerMessages';
@@ -75,7 +76,7 @@ async function runJob(job: Job): Promise<void> {
     send(controller.signal.aborted ? { type: 'cancelled', id: job.id } : { type: 'result', id: job.id, result });
   } catch (error) {
     if (controller.signal.aborted) send({ type: 'cancelled', id: job.id });
-    else send({ type: 'failed', id: job.id, message: (error as Error).message ?? String(error) });
+    else send({ type: 'failed', id: job.id, problem: problemOf(error) });
   } finally {
     running.delete(job.id);
   }

@@ -78,7 +78,7 @@ test('a screen recording: frames OCR finds early and late text, whisper transcri
   ], JFK_WAV);
   const context = recordingContext(llm());
   const result = await processAudioVisual(job(file), context);
-  assert.equal(result.status, 'ok', result.error);
+  assert.equal(result.status, 'ok', result.problem?.message);
   assert.match(result.ocrText!, /ALPHA-123/);
   assert.match(result.ocrText!, /LATE-789/, 'text that appears only after 6 s is found');
   assert.equal((result.ocrText!.match(/ALPHA-123/g) ?? []).length, 1, 'the first slide, seen in two frames, is kept once');
@@ -101,7 +101,7 @@ test('a video without audio makes no whisper call; frames are still summarized; 
   context.transcribe = async () => assert.fail('no audio stream: whisper must not run');
   const imagesBefore = ollama.stats.imagesReceived;
   const result = await processAudioVisual(job(file), context);
-  assert.equal(result.status, 'ok', result.error);
+  assert.equal(result.status, 'ok', result.problem?.message);
   assert.equal(result.transcript, undefined);
   assert.match(result.ocrText!, /99\.95%/);
   assert.match(result.visionText!, /\[0:00\] .*image\(s\) seen: 1/);
@@ -115,7 +115,7 @@ test('audio files (mp3, m4a, flac) are transcribed and summarized as kind audio'
     await convertAudio(ffmpeg, JFK_WAV, file);
     const context = recordingContext(llm());
     const result = await processAudioVisual(job(file, 'audio'), context);
-    assert.equal(result.status, 'ok', `${ext}: ${result.error}`);
+    assert.equal(result.status, 'ok', `${ext}: ${result.problem?.message}`);
     assert.equal(typeof result.transcript, 'string');
     assert.ok(Math.abs(result.metadata.durationSeconds! - 11) < 0.5, `${ext}: duration ${result.metadata.durationSeconds}`);
     assert.equal(result.ocrText, undefined);
@@ -138,7 +138,7 @@ test('empty, truncated and corrupt media fail quickly with a clear message namin
     await writeFile(file, content);
     const started = Date.now();
     const outcome = await processAudioVisual(job(file, name.endsWith('.wav') ? 'audio' : 'video'), recordingContext(llm())).then(
-      (r) => `${r.status}: ${r.error ?? r.summary}`,
+      (r) => `${r.status}: ${r.problem?.message ?? r.summary}`,
       (e: Error) => e.message,
     );
     assert.match(outcome, new RegExp(`${name.replace('.', '\\.')} (is not a readable media file|has no audio or video stream)`), `${name}: ${outcome}`);
@@ -153,7 +153,7 @@ test('a hostile file name is only ever data: ffmpeg sees a private link, never t
   const hostile = path.join(dir, `-i $(touch ${marker}); \`touch ${marker}\` "q'\nDuration: 99:00:00.00.mp4`);
   await copyFile(source, hostile);
   const result = await processAudioVisual(job(hostile), recordingContext(llm()));
-  assert.equal(result.status, 'ok', result.error);
+  assert.equal(result.status, 'ok', result.problem?.message);
   assert.match(result.ocrText!, /5521/);
   assert.ok(Math.abs(result.metadata.durationSeconds! - 2) < 0.5, 'the name could not forge the duration line');
   for (const where of [dir, process.cwd(), '/tmp']) assert.equal(existsSync(path.join(where, marker)), false, 'nothing in the name was executed');
@@ -167,7 +167,7 @@ test('a two-hour silent video is bounded work: frames spread over it, transcript
   context.media = { ...context.media, maxTranscribeSeconds: 60 };
   const started = Date.now();
   const result = await processAudioVisual(job(file), context);
-  assert.equal(result.status, 'ok', result.error);
+  assert.equal(result.status, 'ok', result.problem?.message);
   assert.ok(Math.abs(result.metadata.durationSeconds! - 7200) < 1);
   assert.equal(result.metadata.transcribedSeconds, 60);
   assert.equal(typeof result.transcript, 'string', 'silence: an empty transcript is fine');

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CacheStore, type CacheStoreOptions, type CorruptLineInfo } from '../../src/core/cache';
+import type { ProblemError } from '../../src/core/problems';
 import { encodeHeader, encodePut } from '../../src/core/cacheLog/format';
 import { churnExpected, writerKey, writerValue } from '../support/cacheWriterProcess';
 
@@ -220,7 +221,7 @@ describe('CacheStore', () => {
     writeFileSync(blocker, 'x');
     await assert.rejects(CacheStore.open(path.join(blocker, 'cache')), (err: Error) => {
       assert.match(err.message, /blocker/);
-      assert.match(err.message, /--cache-dir/);
+      assert.ok((err as ProblemError).problem.fixes.some((fix) => fix.kind === 'setting' && fix.setting === 'cacheDir'), 'names another cache directory as the fix');
       return true;
     });
   });

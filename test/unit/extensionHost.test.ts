@@ -224,7 +224,7 @@ describe('the extension in a stand-in host', { skip: missing }, () => {
       const warnings = recorded.messages.filter((m) => m.level === 'warning');
       assert.equal(warnings.length, 1, JSON.stringify(warnings));
       assert.ok(warnings[0].message.includes(logs), `names the log path: ${warnings[0].message}`);
-      assert.deepEqual(warnings[0].items, ['Show Log']);
+      assert.deepEqual(warnings[0].items, ['Show Log', 'Open Settings'], 'the fix the problem names (the log.location setting) is a button');
       assert.doesNotMatch(warnings[0].message, /--log|--no-log/, 'the advice is a setting, not CLI flags');
       const done = recorded.messages.find((m) => /^Done: /.test(m.message));
       assert.ok(done, `the run completed: ${JSON.stringify(recorded.messages)}`);

@@ -10,7 +10,9 @@ import { marked } from 'marked';
 import type { RunEvent } from '../../src/core/engine';
 import type { FileRecord } from '../../src/core/records';
 import { globFilter, invalidGlobs } from '../../src/extension/logic/globs';
-import { extensionHints } from '../../src/extension/logic/hints';
+import { doFix, problem, settingFix } from '../../src/core/problems';
+import { cliWording } from '../../src/cli/wording';
+import { extensionWording, fixActions } from '../../src/extension/logic/wording';
 import { ALL_CONTEXT_VALUES } from '../../src/extension/logic/ids';
 import { codeBlock, escapeInline, escapeLines, excerpt, firstWords, fitInto, safeFileUri, thumbnailMarkdown } from '../../src/extension/logic/markdown';
 import { matchesFilter, stateOfRecord, SummaryModel, type FileEntry } from '../../src/extension/logic/model';
@@ -256,6 +258,7 @@ describe('settings → engine options', () => {
         maxFrames: 20,
       },
       workerScript: path.join('/ext', 'dist', 'worker.js'),
+      wording: extensionWording,
     });
     assert.equal(paths.modelsDir, path.join('/g', 'models'));
     assert.equal(logOption(settings, paths), 'default');
@@ -433,7 +436,7 @@ describe('tree model', () => {
     assert.deepEqual(model.retryable().sort(), [b, c]);
     model.apply({ type: 'done', record: record({ path: b, kind: 'video', summary: 'fresh' }) });
     assert.equal(model.entriesFor(b)[0].state, 'done');
-    assert.deepEqual(model.apply({ type: 'warning', message: 'x' }), []);
+    assert.deepEqual(model.apply({ type: 'warning', message: 'x', problem: problem('x', 'x') }), []);
     assert.deepEqual(model.apply({ type: 'done', record: record({ path: '/elsewhere/z.png' }) }), []);
   });
 
@@ -618,15 +621,27 @@ describe('status texts', () => {
   });
 });
 
-describe('engine advice in VS Code terms', () => {
-  test('CLI flags become settings and commands', () => {
-    assert.match(
-      extensionHints('Whisper model base.en is not downloaded yet (x is missing) — run `media-summarizer --download-whisper-model base.en`, or download'),
-      /run the command "Media Summarizer: Download Whisper Model" \(base\.en\), or download/,
-    );
-    assert.match(extensionHints('pull it with `ollama pull m` or pass --model.'), /or choose another with "Media Summarizer: Select Ollama Model…"\./);
-    assert.match(extensionHints('Install them, or pass an existing whisper-cli with `--whisper-cli PATH`.'), /or set mediaSummarizer\.whisper\.cliPath to an existing whisper-cli\./);
-    assert.match(extensionHints('start it with `ollama serve` or pass --ollama-host (setting mediaSummarizer.ollama.host).'), /or set mediaSummarizer\.ollama\.host\./);
-    assert.equal(extensionHints('nothing to change'), 'nothing to change');
+describe('problems worded by each front end', () => {
+  const notDownloaded = problem('model-missing', 'Whisper model base.en is not downloaded yet (x is missing)', { kind: 'downloadWhisperModel', model: 'base.en' }, doFix('download it by hand'), settingFix('whisperModel'));
+  const pull = problem('model-missing', 'Model m is not available', doFix('pull it with `ollama pull m`'), settingFix('model'));
+  const build = problem('tools-missing', 'cmake was not found', doFix('install them'), settingFix('whisperCliPath'));
+  const host = problem('ollama-unreachable', 'Ollama is not reachable at h', doFix('start it with `ollama serve`'), settingFix('ollamaHost'));
+
+  test('VS Code names settings and commands; the CLI names its flags', () => {
+    assert.match(extensionWording(notDownloaded), /run the command "Media Summarizer: Download Whisper Model" \(base\.en\), download it by hand, or choose another in mediaSummarizer\.whisper\.model\.$/);
+    assert.match(cliWording(notDownloaded), /— run `media-summarizer --download-whisper-model base\.en`, download it by hand, or choose another with --whisper-model\.$/);
+    assert.match(extensionWording(pull), /or choose another with "Media Summarizer: Select Ollama Model…"\./);
+    assert.match(cliWording(pull), /— pull it with `ollama pull m`, or pass --model NAME\./);
+    assert.match(extensionWording(build), /or set mediaSummarizer\.whisper\.cliPath to an existing whisper-cli\./);
+    assert.match(cliWording(build), /or pass an existing whisper-cli with `--whisper-cli PATH`\./);
+    assert.match(extensionWording(host), /or set mediaSummarizer\.ollama\.host\./);
+    assert.equal(extensionWording(problem('x', 'nothing to change')), 'nothing to change.');
+    for (const wording of [extensionWording, cliWording]) assert.doesNotMatch(wording(host), wording === cliWording ? /mediaSummarizer\./ : /--/);
+  });
+
+  test('notification buttons come from the fixes, not from the words', () => {
+    assert.deepEqual(fixActions(notDownloaded), [{ label: 'Download Whisper Model', model: 'base.en' }, { label: 'Open Settings', setting: 'whisper.model' }]);
+    assert.deepEqual(fixActions(host), [{ label: 'Open Settings', setting: 'ollama.host' }]);
+    assert.deepEqual(fixActions(problem('x', 'no fix')), []);
   });
 });

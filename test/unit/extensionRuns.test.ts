@@ -317,7 +317,8 @@ describe('checks before a run', () => {
     assert.deepEqual(problems.map((p) => p.kind), ['ffmpeg', 'whisper-model', 'whisper-cli']);
     assert.match(problems[0].message, /ffmpeg not found at \/nonexistent\/ffmpeg/);
     assert.match(problems[1].message, /Whisper model base\.en is not downloaded yet .* run the command "Media Summarizer: Download Whisper Model" \(base\.en\)/);
-    assert.match(problems[2].message, /whisper-cli not found at \/nonexistent\/whisper-cli — check the setting mediaSummarizer\.whisper\.cliPath/);
+    assert.match(problems[2].message, /whisper-cli not found at \/nonexistent\/whisper-cli — set mediaSummarizer\.whisper\.cliPath/);
+    assert.deepEqual(problems.map((p) => p.problem.code), ['ffmpeg-missing', 'model-missing', 'cli-missing'], 'typed, whatever the words');
     const unknown = await mediaToolProblems(new Set(['audio']), { ...options, media: { ...options.media, whisperModel: 'huge' } });
     assert.match(unknown.find((p) => p.kind === 'whisper-model')!.message, /Unknown whisper model "huge"/);
   });

@@ -31,7 +31,7 @@ test('structured LLM output is validated: a summary is required, tags are normal
   assert.deepEqual(good, { ok: true, value: { summary: 'Deploy of api v2 failed.', title: 'Deploy failure', tags: ['deploy', 'ci'] } });
   const bad = parseSummary('{"summary": "unterminated', 'm');
   assert.equal(bad.ok, false);
-  assert.match(!bad.ok ? bad.error : '', /did not return valid JSON/);
+  assert.match(!bad.ok ? bad.problem.message : '', /did not return valid JSON/);
   const missing = parseSummary('{"title":"x"}', 'm');
   assert.equal(missing.ok, false);
 });

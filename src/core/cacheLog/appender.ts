@@ -37,6 +37,7 @@
  * Limits: needs a local file system. O_APPEND is not atomic on NFS and similar.
  */
 import { fstatSync, constants as fsConstants, openSync, statSync, writeSync, type BigIntStats, type Stats } from 'node:fs';
+import { problem, type Problem } from '../problems';
 import { closeQuietly, describe, errnoCode, sleep, writeError } from './fsHelpers';
 import { encodeDelete, encodePut } from './format';
 import type { CacheLock } from './lock';
@@ -138,7 +139,7 @@ export class LogAppender {
    * Lock-free: ends an unterminated last line. It is either a write in progress or a torn write by a killed
    * process; O_APPEND puts the newline after a write in progress (an empty line, skipped), and it ends a torn line.
    */
-  terminateTornLine(afterWrite: (fd: number) => void, warn: (message: string) => void): void {
+  terminateTornLine(afterWrite: (fd: number) => void, warn: (problem: Problem) => void): void {
     try {
       const fd = this.open();
       if (fd === null) return;
@@ -149,7 +150,7 @@ export class LogAppender {
         closeQuietly(fd);
       }
     } catch (err) {
-      warn(`Could not repair the unterminated last line of ${this.file}: ${describe(err)}`);
+      warn(problem('cache-torn-line', `Could not repair the unterminated last line of ${this.file}: ${describe(err)}`));
     }
   }
 

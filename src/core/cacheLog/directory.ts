@@ -1,12 +1,13 @@
 import { constants as fsConstants } from 'node:fs';
 import { access, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { doFix, problem, ProblemError, settingFix } from '../problems';
 import { describe, errnoCode } from './fsHelpers';
 
 /** Makes sure the cache directory exists (mode 0o700) and can be written; returns its absolute path. */
 export async function prepareCacheDir(dir: string, opener: string): Promise<string> {
   if (typeof dir !== 'string' || dir === '') {
-    throw new TypeError(`${opener}: pass the cache directory (e.g. from --cache-dir) as a non-empty string.`);
+    throw new TypeError(`${opener}: pass the cache directory as a non-empty string.`);
   }
   const resolved = path.resolve(dir);
   try {
@@ -19,18 +20,17 @@ export async function prepareCacheDir(dir: string, opener: string): Promise<stri
         : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
           ? 'permission denied or read-only file system'
           : describe(err);
-    throw new Error(`Cannot create the cache directory ${resolved}: ${why}. Pass --cache-dir with a writable directory, or fix the path/permissions.`, { cause: err });
+    throw new ProblemError(problem('cache-unwritable', `Cannot create the cache directory ${resolved}: ${why}`, doFix('fix the path or its permissions'), settingFix('cacheDir')), { cause: err });
   }
   const info = await stat(resolved);
   if (!info.isDirectory()) {
-    throw new Error(`The cache directory ${resolved} is not a directory. Pass --cache-dir with a directory path.`);
+    throw new ProblemError(problem('cache-unwritable', `The cache directory ${resolved} is not a directory`, settingFix('cacheDir')));
   }
   try {
     await access(resolved, fsConstants.R_OK | fsConstants.W_OK | fsConstants.X_OK);
   } catch (err) {
-    throw new Error(
-      `The cache directory ${resolved} is not writable (${errnoCode(err) ?? describe(err)}). Pass --cache-dir with ` +
-        `a writable directory, or fix its permissions (e.g. chmod u+rwx "${resolved}").`,
+    throw new ProblemError(
+      problem('cache-unwritable', `The cache directory ${resolved} is not writable (${errnoCode(err) ?? describe(err)})`, doFix(`fix its permissions (e.g. chmod u+rwx "${resolved}")`), settingFix('cacheDir')),
       { cause: err },
     );
   }

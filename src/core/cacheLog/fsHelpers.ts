@@ -1,6 +1,7 @@
 /** Small file-system helpers the cache's mechanisms share. */
 import { closeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { doFix, problem, ProblemError, settingFix } from '../problems';
 
 export function errnoCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string'
@@ -48,9 +49,10 @@ export async function fsyncDir(dir: string): Promise<void> {
 /** The error for a failed write to the log, naming the fix. */
 export function writeError(file: string, err: unknown): Error {
   const code = errnoCode(err);
-  const hint =
-    code === 'ENOSPC' || code === 'EDQUOT'
-      ? 'Free some disk space or pass --cache-dir with a directory on another disk.'
-      : 'Pass --cache-dir with a writable directory or fix the permissions of the cache directory.';
-  return new Error(`Cannot write the cache file ${file} (${code ?? describe(err)}). ${hint}`, { cause: err });
+  const full = code === 'ENOSPC' || code === 'EDQUOT';
+  const message = `Cannot write the cache file ${file} (${code ?? describe(err)})`;
+  return new ProblemError(
+    full ? problem('disk-full', message, doFix('free some disk space'), settingFix('cacheDir')) : problem('cache-unwritable', message, doFix('fix the permissions of the cache directory'), settingFix('cacheDir')),
+    { cause: err },
+  );
 }

@@ -5,6 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import type * as Lockfile from 'proper-lockfile';
+import { doFix, problem, ProblemError, settingFix, wordProblem, type Problem } from '../problems';
 import { describe, errnoCode } from './fsHelpers';
 
 /** Loaded with the first lock, not with the module: the VS Code extension imports the cache at activation. */
@@ -22,7 +23,7 @@ export interface LockOptions {
   file: string;
   staleMs: number;
   lockTimeoutMs: number;
-  warn: (message: string) => void;
+  warn: (problem: Problem) => void;
 }
 
 /** Short, fast retries: the lock is only held to create, compact or clear the log; acquire() covers the stale period. */
@@ -73,7 +74,7 @@ export class CacheLock {
           await release();
         } catch (err) {
           if (!ctx.compromised && errnoCode(err) !== 'ERELEASED') {
-            this.options.warn(`Could not release the cache lock ${this.path}: ${describe(err)}`);
+            this.options.warn(problem('cache-lock-release', `Could not release the cache lock ${this.path}: ${describe(err)}`));
           }
         }
       }
@@ -81,11 +82,14 @@ export class CacheLock {
   }
 
   timeoutError(started: number, cause?: unknown): Error {
-    return new Error(
-      `Timed out after ${((Date.now() - started) / 1000).toFixed(1)} s waiting for the cache lock ` +
-        `${this.path}: another media-summarizer process (CLI, worker or VS Code window) keeps holding it. ` +
-        `A lock left by a killed process is taken over automatically once it is ${this.staleMs / 1000} s old; ` +
-        `if it persists, stop the other processes or delete ${this.path}.`,
+    return new ProblemError(
+      problem(
+        'cache-lock-timeout',
+        `Timed out after ${((Date.now() - started) / 1000).toFixed(1)} s waiting for the cache lock ` +
+          `${this.path}: another media-summarizer process (CLI, worker or VS Code window) keeps holding it. ` +
+          `A lock left by a killed process is taken over automatically once it is ${this.staleMs / 1000} s old`,
+        doFix(`if it persists, stop the other processes or delete ${this.path}`),
+      ),
       cause === undefined ? undefined : { cause },
     );
   }
@@ -103,8 +107,11 @@ export class CacheLock {
         if (ctx.released) return; // late update-timer callback after a normal release
         ctx.compromised = true;
         warn(
-          `Lost the cache lock ${this.path} (${err.message}): this process was blocked for longer than ` +
-            `${staleMs} ms and another process took the lock over. A compaction in progress is abandoned.`,
+          problem(
+            'cache-lock-lost',
+            `Lost the cache lock ${this.path} (${err.message}): this process was blocked for longer than ` +
+              `${staleMs} ms and another process took the lock over; a compaction in progress is abandoned`,
+          ),
         );
       },
     };
@@ -126,11 +133,7 @@ export class CacheLock {
           continue;
         }
         if (code === 'ELOCKED') throw this.timeoutError(started, err);
-        throw new Error(
-          `Cannot lock the cache in ${dir} (${code ?? describe(err)}). Pass --cache-dir with a writable ` +
-            'directory or fix its permissions.',
-          { cause: err },
-        );
+        throw new ProblemError(problem('cache-unwritable', `Cannot lock the cache in ${dir} (${code ?? describe(err)})`, doFix('fix its permissions'), settingFix('cacheDir')), { cause: err });
       }
     }
   }
@@ -146,10 +149,11 @@ export function lockTimings(staleLockMs: number | undefined, lockTimeoutMs: numb
 }
 
 /** A warning handler that can neither be missing nor break the cache by throwing. */
-export function safeWarning(onWarning: ((message: string) => void) | undefined): (message: string) => void {
-  return (message) => {
+export function safeWarning(onWarning: ((message: string, problem: Problem) => void) | undefined): (problem: Problem) => void {
+  return (problem) => {
+    const message = wordProblem(problem, () => undefined);
     try {
-      if (onWarning) onWarning(message);
+      if (onWarning) onWarning(message, problem);
       else console.warn(`[media-summarizer cache] ${message}`);
     } catch {
       // A throwing warning handler must not break the cache.

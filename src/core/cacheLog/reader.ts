@@ -5,6 +5,7 @@
  * later: a writer may be in the middle of it.
  */
 import { fstatSync, openSync, readSync } from 'node:fs';
+import { doFix, problem, settingFix, type Problem } from '../problems';
 import { closeQuietly, errnoCode } from './fsHelpers';
 import { FORMAT_VERSION, NEWLINE, parseLine, previewBytes, type ParsedLine } from './format';
 
@@ -46,7 +47,7 @@ export interface PinnedFile {
 
 export interface ReaderOptions {
   file: string;
-  warn: (message: string) => void;
+  warn: (problem: Problem) => void;
   /** Called for every corrupt line found. When given, corrupt lines are not also sent to `warn`. */
   onCorrupt?: (info: CorruptLineInfo) => void;
 }
@@ -176,8 +177,7 @@ export class LogReader {
           if (line.header.format > FORMAT_VERSION && !this.warnedFormat) {
             this.warnedFormat = true;
             this.options.warn(
-              `${this.options.file} was written by a newer version (format ${line.header.format}); unknown lines are skipped. ` +
-                'Update media-summarizer or use another --cache-dir.',
+              problem('cache-newer-format', `${this.options.file} was written by a newer version (format ${line.header.format}); unknown lines are skipped`, doFix('update media-summarizer'), settingFix('cacheDir')),
             );
           }
           break;
@@ -211,9 +211,12 @@ export class LogReader {
     }
     const first = corrupt[0]!;
     this.options.warn(
-      `Skipped ${corrupt.length} damaged line(s) in ${this.options.file} (first at byte ${first.offset}: ${first.reason}). ` +
-        'Those entries are treated as missing and the file is repaired at the next compaction; ' +
-        'if this keeps happening, delete the cache directory (it is rebuilt).',
+      problem(
+        'cache-damaged-lines',
+        `Skipped ${corrupt.length} damaged line(s) in ${this.options.file} (first at byte ${first.offset}: ${first.reason}). ` +
+          'Those entries are treated as missing and the file is repaired at the next compaction',
+        doFix('if this keeps happening, delete the cache directory (it is rebuilt)'),
+      ),
     );
   }
 }

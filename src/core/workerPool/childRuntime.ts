@@ -11,7 +11,7 @@ export interface ChildEvents<R, S> {
   onProgress(id: number, stage: S, percent: number): void;
   onResult(id: number, result: R): void;
   onCancelled(id: number): void;
-  onFailed(id: number, message: string): void;
+  onFailed(id: number, error: Error): void;
   /** The child is gone; `how` completes "the worker process …" ("was killed by SIGKILL. Last output: …"). */
   onExit(how: string): void;
 }

@@ -4,6 +4,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Job, JobResult, Stage } from '../job';
+import { ProblemError } from '../problems';
 import type { WorkerSettings } from '../runSettings';
 import type { FromWorker, ToWorker } from '../workerMessages';
 import type { ChildEvents, ChildFactory, PoolChild } from './childRuntime';
@@ -115,6 +116,6 @@ function deliver(message: FromWorker, events: ChildEvents<JobResult, Stage>): vo
     case 'cancelled':
       return events.onCancelled(message.id);
     case 'failed':
-      return events.onFailed(message.id, message.message);
+      return events.onFailed(message.id, new ProblemError(message.problem));
   }
 }

@@ -247,7 +247,7 @@ export class TaskScheduler<J extends { id: number }, R, S> {
         const task = child.tasks.get(id)?.task;
         if (task) settleFrom(id, cancelledError(task.job));
       },
-      onFailed: (id, message) => settleFrom(id, new Error(message)),
+      onFailed: (id, error) => settleFrom(id, error),
       onExit: (how) => this.onExit(child, how),
     });
   }

@@ -10,13 +10,17 @@ import { whisperBuildDir } from '../../processors/whisper/source';
 import { findBuildTools } from '../../processors/whisper/tools';
 import type { MediaKind } from '../../core/mediaTypes';
 import type { MediaOptions } from '../../core/engine';
-import { extensionHints } from './hints';
+import { problemOf, type Problem } from '../../core/problems';
+import { extensionWording } from './wording';
 
 export type ToolProblemKind = 'ffmpeg' | 'whisper-model' | 'whisper-cli';
 
 export interface ToolProblem {
   kind: ToolProblemKind;
+  /** Worded for VS Code. */
   message: string;
+  /** What fixes it, for the notification's buttons. */
+  problem: Problem;
 }
 
 export interface ToolCheckOptions {
@@ -29,21 +33,25 @@ export interface ToolCheckOptions {
 export async function mediaToolProblems(kinds: ReadonlySet<MediaKind>, options: ToolCheckOptions): Promise<ToolProblem[]> {
   if (!kinds.has('video') && !kinds.has('audio')) return [];
   const problems: ToolProblem[] = [];
+  const found = (kind: ToolProblemKind) => (error: unknown) => {
+    const problem = problemOf(error);
+    problems.push({ kind, message: extensionWording(problem), problem });
+  };
   const env = options.env ?? process.env;
-  await resolveFfmpeg(options.media.ffmpegPath, env).catch((error: Error) => problems.push({ kind: 'ffmpeg', message: error.message }));
-  await resolveWhisperModel(options.media.whisperModel, options.modelsDir).catch((error: Error) => problems.push({ kind: 'whisper-model', message: error.message }));
+  await resolveFfmpeg(options.media.ffmpegPath, env).catch(found('ffmpeg'));
+  await resolveWhisperModel(options.media.whisperModel, options.modelsDir).catch(found('whisper-model'));
   if (options.media.whisperCliPath) {
-    await validateWhisperCli(options.media.whisperCliPath).catch((error: Error) => problems.push({ kind: 'whisper-cli', message: error.message }));
+    await validateWhisperCli(options.media.whisperCliPath).catch(found('whisper-cli'));
   } else {
     let built: string | undefined;
     try {
       built = await completedBuild(whisperBuildDir(options.media.dataDir));
     } catch (error) {
-      problems.push({ kind: 'whisper-cli', message: (error as Error).message });
-      return problems.map((problem) => ({ ...problem, message: extensionHints(problem.message) }));
+      found('whisper-cli')(error);
+      return problems;
     }
     // Not built yet: it is built on first use, which needs cmake and a C++ compiler.
-    if (!built) await findBuildTools({ env }).catch((error: Error) => problems.push({ kind: 'whisper-cli', message: error.message }));
+    if (!built) await findBuildTools({ env }).catch(found('whisper-cli'));
   }
-  return problems.map((problem) => ({ ...problem, message: extensionHints(problem.message) }));
+  return problems;
 }

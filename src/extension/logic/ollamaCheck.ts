@@ -5,9 +5,12 @@
  */
 import { describeOllamaError, ollamaClient } from '../../core/ollama';
 import { sameModel } from '../../core/preflight';
+import { problem } from '../../core/problems';
+import { extensionWording } from './wording';
 
 export interface OllamaCheck {
   state: 'ok' | 'unreachable' | 'model-missing';
+  /** Worded for VS Code. */
   message: string;
   /** Installed models (names with tags), when Ollama answered. */
   models: string[];
@@ -20,10 +23,10 @@ export async function checkOllama(host: string, model: string, timeoutMs = OLLAM
   try {
     models = (await ollamaClient(host, timeoutMs).list()).models.map((m) => m.name);
   } catch (error) {
-    return { state: 'unreachable', message: describeOllamaError(error, host, model, timeoutMs), models: [] };
+    return { state: 'unreachable', message: extensionWording(describeOllamaError(error, host, model, timeoutMs)), models: [] };
   }
   if (!models.some((name) => sameModel(name, model))) {
-    return { state: 'model-missing', message: `Model ${model} is not installed in Ollama at ${host}.`, models };
+    return { state: 'model-missing', message: extensionWording(problem('model-missing', `Model ${model} is not installed in Ollama at ${host}`)), models };
   }
   return { state: 'ok', message: `Ollama at ${host} has ${model}.`, models };
 }

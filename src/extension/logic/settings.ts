@@ -7,6 +7,7 @@ import type { EngineOptions } from '../../core/engine';
 import { defaultLogFileName } from '../../core/log';
 import { DEFAULT_MODEL, DEFAULT_OLLAMA_HOST, normalizeHost } from '../../core/ollama';
 import { whisperModelsDir } from '../../processors/whisper/models';
+import { extensionWording } from './wording';
 
 export type CacheLocation = 'global' | 'workspace';
 export type LogLocation = 'scannedFolder' | 'storage' | 'none';
@@ -222,6 +223,7 @@ export function engineOptions(settings: ExtensionSettings, paths: ResolvedPaths)
       maxFrames: settings.maxFrames,
     },
     workerScript: paths.workerScript,
+    wording: extensionWording,
   };
 }
 

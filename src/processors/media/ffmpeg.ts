@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { access, constants, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { doFix, problem, ProblemError, settingFix } from '../../core/problems';
 
 /*
  * ffmpeg is always run with execFile and an argument array (never a shell), and input files are passed as
@@ -8,21 +9,21 @@ import path from 'node:path';
  * read as plain files.
  */
 
-export const FFMPEG_MISSING =
-  'ffmpeg not found — install it (Debian/Ubuntu: `sudo apt-get install ffmpeg`, macOS: `brew install ffmpeg`, ' +
-  'Windows: `winget install ffmpeg`) or pass --ffmpeg PATH (setting mediaSummarizer.ffmpegPath).';
+const INSTALL_FFMPEG = doFix(
+  'install it (Debian/Ubuntu: `sudo apt-get install ffmpeg`, macOS: `brew install ffmpeg`, Windows: `winget install ffmpeg`)',
+);
 
 /** Explicit path → ffmpeg-static (optional dependency; present where its installer could download) → PATH. */
 export async function resolveFfmpeg(explicit?: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   if (explicit) {
     if (await isExecutable(explicit)) return explicit;
-    throw new Error(`ffmpeg not found at ${explicit} (the configured path) — fix the path or remove it to use ffmpeg on PATH.`);
+    throw new ProblemError(problem('ffmpeg-missing', `ffmpeg not found at ${explicit} (the configured path)`, doFix('fix the path or remove it to use ffmpeg on PATH'), settingFix('ffmpegPath')));
   }
   const bundled = ffmpegStaticPath();
   if (bundled && (await isExecutable(bundled))) return bundled;
   const onPath = await findOnPath('ffmpeg', env);
   if (onPath) return onPath;
-  throw new Error(FFMPEG_MISSING);
+  throw new ProblemError(problem('ffmpeg-missing', 'ffmpeg not found', INSTALL_FFMPEG, settingFix('ffmpegPath')));
 }
 
 function ffmpegStaticPath(): string | undefined {

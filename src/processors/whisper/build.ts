@@ -6,7 +6,8 @@ import path from 'node:path';
 import { acquireBuildLock } from './buildLock';
 import type { BuildProgress } from './buildProgress';
 import { WHISPER_CLI_NAME, WHISPER_CMAKE_FLAGS, cmakeBuildWhisperCli } from './cmakeBuild';
-import { WhisperError, formatTail } from './errors';
+import { doFix } from '../../core/problems';
+import { OWN_WHISPER_CLI, WhisperError, formatTail } from './errors';
 import { runProcess } from './exec';
 import { whisperSource } from './source';
 import { findBuildTools } from './tools';
@@ -109,18 +110,18 @@ export async function completedBuild(buildDir: string): Promise<string | undefin
 /** Checks a user-supplied whisper-cli path; the error names the path and what to do. */
 export async function validateWhisperCli(cliPath: string): Promise<string> {
   const resolved = path.resolve(cliPath);
-  const hint = 'check the path given with `--whisper-cli`, or leave it unset to build whisper-cli automatically';
+  const fixes = [OWN_WHISPER_CLI, doFix('leave it unset to build whisper-cli automatically')];
   let info;
   try {
     info = await stat(resolved);
   } catch {
-    throw new WhisperError('cli-missing', `whisper-cli not found at ${resolved} — ${hint}.`);
+    throw new WhisperError('cli-missing', `whisper-cli not found at ${resolved}`, fixes);
   }
-  if (!info.isFile()) throw new WhisperError('cli-missing', `${resolved} is not a file but whisper-cli must be the program itself — ${hint}.`);
+  if (!info.isFile()) throw new WhisperError('cli-missing', `${resolved} is not a file but whisper-cli must be the program itself`, fixes);
   try {
     await access(resolved, fsConstants.X_OK);
   } catch {
-    throw new WhisperError('cli-missing', `whisper-cli at ${resolved} is not executable — run \`chmod +x ${resolved}\` or ${hint}.`);
+    throw new WhisperError('cli-missing', `whisper-cli at ${resolved} is not executable`, [doFix(`run \`chmod +x ${resolved}\``), ...fixes]);
   }
   return resolved;
 }
@@ -167,7 +168,7 @@ async function buildInto(
     await publish(stagingDir, buildDir);
     options.onProgress?.({ phase: 'done', percent: 100, message: 'whisper-cli ready' });
     const final = await completedBuild(buildDir);
-    if (!final) throw new WhisperError('build-failed', `whisper-cli was built but ${buildDir} does not hold a usable copy — delete ${buildDir} and try again.`);
+    if (!final) throw new WhisperError('build-failed', `whisper-cli was built but ${buildDir} does not hold a usable copy`, [doFix(`delete ${buildDir} and try again`)]);
     return final;
   } finally {
     await rm(workDir, { recursive: true, force: true });
@@ -182,8 +183,9 @@ async function smokeTest(cli: string): Promise<string> {
   if (result.code !== 0) {
     throw new WhisperError(
       'build-failed',
-      `The freshly built whisper-cli does not run (\`whisper-cli --version\` ${result.code === null ? `was killed by ${result.signal}` : `exited with code ${result.code}`}) — ` +
-        `pass an existing whisper-cli with \`--whisper-cli PATH\`.${formatTail([...result.stdoutTail, ...result.stderrTail])}`,
+      `The freshly built whisper-cli does not run (\`whisper-cli --version\` ${result.code === null ? `was killed by ${result.signal}` : `exited with code ${result.code}`})`,
+      [OWN_WHISPER_CLI],
+      formatTail([...result.stdoutTail, ...result.stderrTail]),
     );
   }
   return line?.replace(/^.*version:?\s*/i, '').trim() ?? 'unknown';

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { buildProgressReporter, type BuildProgress } from './buildProgress';
-import { WhisperError, abortError, formatSeconds, formatTail } from './errors';
+import { doFix } from '../../core/problems';
+import { OWN_WHISPER_CLI, WhisperError, abortError, formatSeconds, formatTail } from './errors';
 import { runProcess, type RunResult } from './exec';
-import { installHint, isMissingCompilerOutput, type BuildTools } from './tools';
+import { installFix, isMissingCompilerOutput, type BuildTools } from './tools';
 
 /*
  * Runs CMake on the whisper.cpp sources: configure, then build only the whisper-cli target. Nothing here knows
@@ -97,8 +98,8 @@ export async function cmakeBuildWhisperCli(options: CmakeBuildOptions): Promise<
   if (!found) {
     throw new WhisperError(
       'build-failed',
-      `Building whisper-cli from ${sourceDir} reported success but produced no ${WHISPER_CLI_NAME} (looked in ${candidates.join(', ')}) — ` +
-        'pass an existing whisper-cli with `--whisper-cli PATH`.',
+      `Building whisper-cli from ${sourceDir} reported success but produced no ${WHISPER_CLI_NAME} (looked in ${candidates.join(', ')})`,
+      [OWN_WHISPER_CLI],
     );
   }
   return found;
@@ -115,21 +116,20 @@ function checkStep(
   if (result.timedOut) {
     throw new WhisperError(
       'build-failed',
-      `Building whisper-cli timed out while ${step} (after ${formatSeconds(timeoutMs ?? 0)}) — try again on a less busy machine, ` +
-        `or pass an existing whisper-cli with \`--whisper-cli PATH\`.${formatTail(output)}`,
+      `Building whisper-cli timed out while ${step} (after ${formatSeconds(timeoutMs ?? 0)})`,
+      [doFix('try again on a less busy machine'), OWN_WHISPER_CLI],
+      formatTail(output),
     );
   }
   if (result.code === 0) return;
   const how = result.code === null ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
   if (step === 'configuring' && isMissingCompilerOutput(output)) {
-    throw new WhisperError(
-      'tools-missing',
-      `CMake found no working C/C++ compiler to build whisper-cli (cmake ${how}). ${installHint(process.platform)}${formatTail(output)}`,
-    );
+    throw new WhisperError('tools-missing', `CMake found no working C/C++ compiler to build whisper-cli (cmake ${how})`, [installFix(process.platform), OWN_WHISPER_CLI], formatTail(output));
   }
   throw new WhisperError(
     'build-failed',
-    `Building whisper-cli from ${sourceDir} failed while ${step} (cmake ${how}). Fix the problem shown below (often a ` +
-      `missing or too old compiler), or pass an existing whisper-cli with \`--whisper-cli PATH\`.${formatTail(output, 20)}`,
+    `Building whisper-cli from ${sourceDir} failed while ${step} (cmake ${how})`,
+    [doFix('fix the problem shown below (often a missing or too old compiler)'), OWN_WHISPER_CLI],
+    formatTail(output, 20),
   );
 }

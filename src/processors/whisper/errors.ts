@@ -4,6 +4,8 @@
  * failed" without matching message text. Messages always name the thing and the fix.
  */
 
+import { ProblemError, settingFix, type Fix } from '../../core/problems';
+
 export type WhisperErrorCode =
   /** cmake or a C/C++ compiler is missing: nothing can be transcribed until it is installed. */
   | 'tools-missing'
@@ -22,15 +24,21 @@ export type WhisperErrorCode =
   /** whisper-cli ran longer than the caller's timeout and was killed. */
   | 'timeout';
 
-export class WhisperError extends Error {
+export class WhisperError extends ProblemError {
   override name = 'WhisperError';
+  /** `message`: what happened; `fixes`: what to do; `output`: the tail of a tool's output (formatTail). */
   constructor(
     readonly code: WhisperErrorCode,
     message: string,
+    fixes: Fix[] = [],
+    output?: string,
   ) {
-    super(message);
+    super({ code, message, fixes, ...(output ? { output } : {}) });
   }
 }
+
+/** Bringing one's own whisper-cli instead: the way out of every build problem. */
+export const OWN_WHISPER_CLI = settingFix('whisperCliPath');
 
 /**
  * Cancellation is reported like fetch's and child_process's own aborts (name 'AbortError'), which is what the rest

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { access, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { doFix, settingFix } from '../../core/problems';
 import { WhisperError, abortError, formatSeconds } from './errors';
 
 /*
@@ -73,10 +74,7 @@ export function whisperModelUrl(name: WhisperModelName, baseUrl = WHISPER_MODEL_
 }
 
 function unknownModelError(name: string): WhisperError {
-  return new WhisperError(
-    'model-unknown',
-    `Unknown whisper model "${name}" — use one of ${WHISPER_MODEL_NAMES.join(', ')}, or the path of a ggml .bin model file.`,
-  );
+  return new WhisperError('model-unknown', `Unknown whisper model "${name}"`, [doFix(`use one of ${WHISPER_MODEL_NAMES.join(', ')}, or the path of a ggml .bin model file`)]);
 }
 
 /** A path rather than a name: contains a path separator or ends with .bin. */
@@ -93,22 +91,22 @@ export async function resolveWhisperModel(nameOrPath: string, modelsDir: string)
   if (looksLikePath(value)) {
     const file = path.resolve(value);
     if (!(await isReadableFile(file))) {
-      throw new WhisperError(
-        'model-missing',
-        `Whisper model file not found: ${file} — check the path, or name a model instead (e.g. base.en) and download it with ` +
-          '`media-summarizer --download-whisper-model base.en`.',
-      );
+      throw new WhisperError('model-missing', `Whisper model file not found: ${file}`, [
+        doFix('check the path'),
+        settingFix('whisperModel'),
+        { kind: 'downloadWhisperModel', model: 'base.en' },
+      ]);
     }
     return file;
   }
   if (!isWhisperModelName(value)) throw unknownModelError(value);
   const file = path.join(path.resolve(modelsDir), whisperModelFileName(value));
   if (!(await isReadableFile(file))) {
-    throw new WhisperError(
-      'model-missing',
-      `Whisper model ${value} is not downloaded yet (${file} is missing) — run \`media-summarizer --download-whisper-model ${value}\`, ` +
-        `or download ${whisperModelUrl(value)} by hand to that path.`,
-    );
+    throw new WhisperError('model-missing', `Whisper model ${value} is not downloaded yet (${file} is missing)`, [
+      { kind: 'downloadWhisperModel', model: value },
+      doFix(`download ${whisperModelUrl(value)} by hand to that path`),
+      settingFix('whisperModel'),
+    ]);
   }
   return file;
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { WhisperError } from './errors';
+import { doFix } from '../../core/problems';
+import { OWN_WHISPER_CLI, WhisperError } from './errors';
 
 /*
  * The npm package nodejs-whisper is used only as a source distribution of whisper.cpp (cpp/whisper.cpp with its
@@ -24,20 +25,13 @@ export function whisperSource(): WhisperSource {
   try {
     packageJson = require.resolve('nodejs-whisper/package.json');
   } catch {
-    throw new WhisperError(
-      'build-failed',
-      'The whisper.cpp sources (npm package nodejs-whisper) are not installed — reinstall the extension or run `npm ci`, ' +
-        'or pass an existing whisper-cli with `--whisper-cli PATH`.',
-    );
+    throw new WhisperError('build-failed', 'The whisper.cpp sources (npm package nodejs-whisper) are not installed', [doFix('reinstall the extension or run `npm ci`'), OWN_WHISPER_CLI]);
   }
   const root = path.dirname(packageJson);
   const version = String((JSON.parse(readFileSync(packageJson, 'utf8')) as { version?: unknown }).version ?? 'unknown');
   const dir = path.join(root, 'cpp', 'whisper.cpp');
   if (!existsSync(path.join(dir, 'CMakeLists.txt'))) {
-    throw new WhisperError(
-      'build-failed',
-      `The whisper.cpp sources are incomplete: ${path.join(dir, 'CMakeLists.txt')} is missing — reinstall the extension or run \`npm ci\`.`,
-    );
+    throw new WhisperError('build-failed', `The whisper.cpp sources are incomplete: ${path.join(dir, 'CMakeLists.txt')} is missing`, [doFix('reinstall the extension or run `npm ci`')]);
   }
   cached = { dir, version };
   return cached;

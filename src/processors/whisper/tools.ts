@@ -1,5 +1,6 @@
 import { SpawnError, runProcess } from './exec';
-import { WhisperError } from './errors';
+import { doFix, type Fix } from '../../core/problems';
+import { OWN_WHISPER_CLI, WhisperError } from './errors';
 
 /*
  * Finds the programs needed to build whisper-cli before starting a build, so a machine without them gets one
@@ -47,23 +48,16 @@ async function firstAvailable(candidates: readonly string[], env: NodeJS.Process
   return undefined;
 }
 
-/** The exact install instructions for this platform, plus the escape hatch of bringing one's own whisper-cli. */
-export function installHint(platform: NodeJS.Platform, needMake = false): string {
-  const alternative = 'or pass an existing whisper-cli with `--whisper-cli PATH`';
+/** The exact install instructions for this platform (bringing one's own whisper-cli is the other fix). */
+export function installFix(platform: NodeJS.Platform, needMake = false): Fix {
   switch (platform) {
     case 'darwin':
-      return `Install them with \`xcode-select --install\` and \`brew install cmake\`, ${alternative}.`;
+      return doFix('install them with `xcode-select --install` and `brew install cmake`');
     case 'win32':
-      return (
-        'Install Visual Studio Build Tools (workload "Desktop development with C++") and CMake ' +
-        `(\`winget install Kitware.CMake\` or https://cmake.org/download/), ${alternative}.`
-      );
+      return doFix('install Visual Studio Build Tools (workload "Desktop development with C++") and CMake (`winget install Kitware.CMake` or https://cmake.org/download/)');
     default: {
       const make = needMake ? ' make' : '';
-      return (
-        `Install them — Debian/Ubuntu: \`sudo apt-get install cmake g++${make}\`; ` +
-        `Fedora: \`sudo dnf install cmake gcc-c++${make}\` — ${alternative}.`
-      );
+      return doFix(`install them (Debian/Ubuntu: \`sudo apt-get install cmake g++${make}\`; Fedora: \`sudo dnf install cmake gcc-c++${make}\`)`);
     }
   }
 }
@@ -119,7 +113,8 @@ export function missingToolsError(missing: readonly string[], platform: NodeJS.P
   return new WhisperError(
     'tools-missing',
     `Transcribing audio needs whisper-cli, which is built from source with cmake and a C/C++ compiler, ` +
-      `but ${list} ${missing.length > 1 ? 'were' : 'was'} not found on PATH. ${installHint(platform, needMake)}`,
+      `but ${list} ${missing.length > 1 ? 'were' : 'was'} not found on PATH`,
+    [installFix(platform, needMake), OWN_WHISPER_CLI],
   );
 }
 

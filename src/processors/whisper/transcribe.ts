@@ -2,7 +2,8 @@ import { constants as fsConstants } from 'node:fs';
 import { access, chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { WhisperError, abortError, formatSeconds, formatTail } from './errors';
+import { doFix, settingFix, type Fix } from '../../core/problems';
+import { OWN_WHISPER_CLI, WhisperError, abortError, formatSeconds, formatTail } from './errors';
 import { SpawnError, runProcess } from './exec';
 import type { Transcript } from '../../core/job';
 import { parseWhisperJson } from './output';
@@ -58,13 +59,9 @@ export async function transcribe(options: TranscribeOptions): Promise<Transcript
   const language = (options.language ?? 'auto').trim().toLowerCase() || 'auto';
   const threads = Math.max(1, Math.floor(options.threads ?? threadsPerTranscription(1)));
 
-  await mustBeFile(cli, 'cli-missing', `whisper-cli not found at ${cli} — pass an existing whisper-cli with \`--whisper-cli PATH\`, or leave it unset to build one.`);
-  await mustBeFile(
-    model,
-    'model-missing',
-    `Whisper model file not found: ${model} — download it with \`media-summarizer --download-whisper-model <name>\` or choose another model.`,
-  );
-  await mustBeFile(wav, 'transcribe-failed', `Audio file to transcribe not found: ${wav} — it must be created (16 kHz mono WAV) before transcribing.`);
+  await mustBeFile(cli, 'cli-missing', `whisper-cli not found at ${cli}`, OWN_WHISPER_CLI, doFix('leave it unset to build one'));
+  await mustBeFile(model, 'model-missing', `Whisper model file not found: ${model}`, settingFix('whisperModel'));
+  await mustBeFile(wav, 'transcribe-failed', `Audio file to transcribe not found: ${wav}`, doFix('it must be created (16 kHz mono WAV) before transcribing'));
 
   const outDir = await mkdtemp(path.join(options.tempDir ?? os.tmpdir(), 'media-summarizer-whisper-'));
   try {
@@ -94,7 +91,7 @@ export async function transcribe(options: TranscribeOptions): Promise<Transcript
       },
     }).catch((error: unknown) => {
       if (error instanceof SpawnError) {
-        throw new WhisperError('cli-missing', `Could not start whisper-cli at ${cli} (${error.code ?? error.message}) — pass a working whisper-cli with \`--whisper-cli PATH\`, or delete the build folder ${path.dirname(cli)} to rebuild it.`);
+        throw new WhisperError('cli-missing', `Could not start whisper-cli at ${cli} (${error.code ?? error.message})`, [OWN_WHISPER_CLI, doFix(`delete the build folder ${path.dirname(cli)} to rebuild it`)]);
       }
       throw error;
     });
@@ -104,19 +101,19 @@ export async function transcribe(options: TranscribeOptions): Promise<Transcript
     if (result.timedOut) {
       throw new WhisperError(
         'timeout',
-        `whisper-cli took longer than ${formatSeconds(options.timeoutMs ?? 0)} on ${wav} and was stopped — use a smaller model ` +
-          `(e.g. base.en), more threads, or a longer timeout.${formatTail(stderr, 8)}`,
+        `whisper-cli took longer than ${formatSeconds(options.timeoutMs ?? 0)} on ${wav} and was stopped`,
+        [doFix('use a smaller model (e.g. base.en), more threads, or a longer timeout')],
+        formatTail(stderr, 8),
       );
     }
     if (result.signal === 'SIGILL') {
-      throw new WhisperError(
-        'transcribe-failed',
-        `whisper-cli crashed with an illegal instruction: it was built for a different CPU — delete ${path.dirname(cli)} so it is rebuilt ` +
-          'on this machine, or pass a whisper-cli built here with `--whisper-cli PATH`.',
-      );
+      throw new WhisperError('transcribe-failed', 'whisper-cli crashed with an illegal instruction: it was built for a different CPU', [
+        doFix(`delete ${path.dirname(cli)} so it is rebuilt on this machine`),
+        OWN_WHISPER_CLI,
+      ]);
     }
     if (result.code !== 0) {
-      throw new WhisperError('transcribe-failed', `${failurePrefix(stderr, model, wav, language)} (whisper-cli ${result.code === null ? `was killed by ${result.signal}` : `exited with code ${result.code}`}).${formatTail(stderr)}`);
+      throw new WhisperError('transcribe-failed', `${failurePrefix(stderr, model, wav, language)} (whisper-cli ${result.code === null ? `was killed by ${result.signal}` : `exited with code ${result.code}`})`, [], formatTail(stderr));
     }
 
     let json: string;
@@ -124,15 +121,14 @@ export async function transcribe(options: TranscribeOptions): Promise<Transcript
       json = await readFile(`${outBase}.json`, 'utf8');
     } catch {
       // whisper-cli exits 0 without output for an unknown language or an unreadable input file.
-      throw new WhisperError('transcribe-failed', `${failurePrefix(stderr, model, wav, language)} (whisper-cli wrote no result).${formatTail(stderr)}`);
+      throw new WhisperError('transcribe-failed', `${failurePrefix(stderr, model, wav, language)} (whisper-cli wrote no result)`, [], formatTail(stderr));
     }
     try {
       return parseWhisperJson(json);
     } catch (error) {
-      throw new WhisperError(
-        'transcribe-failed',
-        `Could not read whisper-cli's result for ${wav} (${(error as Error).message}) — the whisper-cli at ${cli} may be from an incompatible whisper.cpp version.`,
-      );
+      throw new WhisperError('transcribe-failed', `Could not read whisper-cli's result for ${wav} (${(error as Error).message})`, [
+        doFix(`the whisper-cli at ${cli} may be from an incompatible whisper.cpp version`),
+      ]);
     }
   } finally {
     await rm(outDir, { recursive: true, force: true });
@@ -154,7 +150,7 @@ function failurePrefix(stderr: readonly string[], model: string, wav: string, la
   return `whisper-cli failed to transcribe ${wav}`;
 }
 
-async function mustBeFile(file: string, code: 'cli-missing' | 'model-missing' | 'transcribe-failed', message: string): Promise<void> {
+async function mustBeFile(file: string, code: 'cli-missing' | 'model-missing' | 'transcribe-failed', message: string, ...fixes: Fix[]): Promise<void> {
   try {
     if ((await stat(file)).isFile()) {
       await access(file, fsConstants.R_OK);
@@ -163,5 +159,5 @@ async function mustBeFile(file: string, code: 'cli-missing' | 'model-missing' | 
   } catch {
     // fall through to the error
   }
-  throw new WhisperError(code, message);
+  throw new WhisperError(code, message, fixes);
 }
