@@ -10,7 +10,7 @@ import { TaskError, WorkerPool, type PoolOptions } from './pool';
 import { preflight, type VisionSetting } from './preflight';
 import type { Job, Stage } from './job';
 import type { MediaSettings, OllamaSettings } from './runSettings';
-import { problem, problemOf, wordProblem, type Problem } from './problems';
+import { problem, problemOf, UNEXPECTED, wordProblem, type Problem } from './problems';
 import { errorRecord, type FileRecord, type RunTotals } from './records';
 import { scanFolder, type ScannedFile, type ScanResult } from './scan';
 import { threadsPerTranscription } from '../processors/whisper/transcribe';
@@ -168,7 +168,8 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
             if (elsewhere) return finish(elsewhere);
             if (options.signal?.aborted) return; // a cancelled file gets no record: it was not summarized
             const failure = problemOf(error);
-            finish({ ...errorRecord(job, word(failure), failure), sha256: job.sha256 });
+            // An untyped failure (bad bytes, a crash) is its message; the same file read from the cache looks alike.
+            finish({ ...errorRecord(job, word(failure), failure.code === UNEXPECTED ? undefined : failure), sha256: job.sha256 });
           }
         }),
       );

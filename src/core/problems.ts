@@ -45,11 +45,14 @@ export function problem(code: string, message: string, ...fixes: Fix[]): Problem
 export const doFix = (text: string): Fix => ({ kind: 'do', text });
 export const settingFix = (setting: Setting): Fix => ({ kind: 'setting', setting });
 
-/** The problem an error carries, or an "unexpected" one with its message (a bug, or a library's own error). */
+/** The code of an error that carries no problem: a file's bad bytes, a crash, a library's own error. */
+export const UNEXPECTED = 'unexpected';
+
+/** The problem an error carries, or an UNEXPECTED one with its message. */
 export function problemOf(error: unknown): Problem {
   if (error instanceof ProblemError) return error.problem;
   const message = error instanceof Error ? error.message : String(error);
-  return { code: 'unexpected', message, fixes: [] };
+  return { code: UNEXPECTED, message, fixes: [] };
 }
 
 /** A fix worded by a front end; undefined leaves it out (a front end without that control). */

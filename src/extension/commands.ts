@@ -1,6 +1,7 @@
 /**
- * The commands of package.json's contributes.commands. Each id is registered here literally (a test checks that
- * the registered and the contributed ids are the same set).
+ * The commands of package.json's contributes.commands: one named handler each, taking the command context and
+ * the arguments VS Code passes. Each id is registered here literally (a test checks that the registered and the
+ * contributed ids are the same set).
  */
 import { stat } from 'node:fs/promises';
 import * as vscode from 'vscode';
@@ -11,11 +12,12 @@ import type { Controller } from './controller';
 import { CONTEXT_KEYS } from './logic/ids';
 import type { FileEntry, RootEntry, SummaryModel, TreeElement } from './logic/model';
 import { inertNotificationText } from './logic/status';
-import { downloadWhisper, pullOllamaModel, selectOllamaModel } from './ollamaCommands';
+import { downloadWhisper, pullOllamaModel, selectOllamaModel, type ModelCommandContext } from './ollamaCommands';
 import type { SummaryTree } from './treeView';
 
 interface CommandContext {
   controller: Controller;
+  models: ModelCommandContext;
   model: SummaryModel;
   tree: SummaryTree;
   view: vscode.TreeView<TreeElement>;
@@ -31,169 +33,184 @@ function urisFrom(arg: unknown, all: unknown): vscode.Uri[] {
   return arg instanceof vscode.Uri ? [arg] : [];
 }
 
-export function registerCommands({ controller, model, tree, view }: CommandContext): vscode.Disposable[] {
-  /** The element a view command is about: the argument, else the view's selection. */
-  const elementFrom = (arg: unknown): TreeElement | undefined => (isElement(arg) ? arg : view.selection[0]);
-  const fileFrom = (arg: unknown): FileEntry | undefined => {
-    const element = elementFrom(arg);
-    return element?.kind === 'file' ? element : undefined;
-  };
-
-  const summarizeFolders = async (folders: string[]) => {
-    await Promise.all(folders.map((folder) => controller.summarizeFolder(folder, { interactive: true })));
-  };
-
-  const pickFolder = async (): Promise<string | undefined> => {
-    const desktop = await resolveDesktop().catch(() => undefined);
-    const picked = await vscode.window.showOpenDialog({
-      canSelectFolders: true,
-      canSelectFiles: false,
-      canSelectMany: false,
-      openLabel: 'Summarize Folder',
-      title: 'Summarize the media files of a folder',
-      defaultUri: desktop ? vscode.Uri.file(desktop) : undefined,
-    });
-    return picked?.[0]?.fsPath;
-  };
-
+export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+  const on =
+    (handler: (ctx: CommandContext, arg?: unknown, all?: unknown) => unknown) =>
+    (arg?: unknown, all?: unknown) =>
+      handler(ctx, arg, all);
   return [
-    vscode.commands.registerCommand('mediaSummarizer.summarizeDesktop', async () => {
-      const desktop = await resolveDesktop();
-      const exists = await stat(desktop).then((s) => s.isDirectory(), () => false);
-      if (!exists) {
-        const choice = await vscode.window.showErrorMessage(inertNotificationText(`No Desktop folder at ${desktop}.`), 'Choose Folder…');
-        if (choice) {
-          const folder = await pickFolder();
-          if (folder) await summarizeFolders([folder]);
-        }
-        return;
-      }
-      await summarizeFolders([desktop]);
-    }),
-
-    vscode.commands.registerCommand('mediaSummarizer.summarizeFolder', async (arg?: unknown, all?: unknown) => {
-      if (isElement(arg) && arg.kind === 'root') {
-        if (arg.files) await controller.summarizeFiles(arg.files, { interactive: true });
-        else await controller.summarizeFolder(arg.path, { interactive: true, recursive: arg.recursive });
-        return;
-      }
-      const folders = urisFrom(arg, all).filter((uri) => uri.scheme === 'file').map((uri) => uri.fsPath);
-      if (folders.length === 0) {
-        const folder = await pickFolder();
-        if (folder) folders.push(folder);
-      }
-      await summarizeFolders(folders);
-    }),
-
-    vscode.commands.registerCommand('mediaSummarizer.summarizeFile', async (arg?: unknown, all?: unknown) => {
-      let files = urisFrom(arg, all).filter((uri) => uri.scheme === 'file').map((uri) => uri.fsPath);
-      if (files.length === 0 && isElement(arg) && arg.kind === 'file') files = [arg.path];
-      if (files.length === 0) {
-        const picked = await vscode.window.showOpenDialog({
-          canSelectFiles: true,
-          canSelectFolders: false,
-          canSelectMany: true,
-          openLabel: 'Summarize',
-          title: 'Summarize media files',
-          filters: { 'Images, videos and audio': supportedExtensions().map((ext) => ext.slice(1)) },
-        });
-        files = picked?.map((uri) => uri.fsPath) ?? [];
-      }
-      if (files.length > 0) await controller.summarizeFiles(files, { interactive: true });
-    }),
-
-    vscode.commands.registerCommand('mediaSummarizer.cancel', () => controller.cancel()),
-
-    vscode.commands.registerCommand('mediaSummarizer.resummarize', async (arg?: unknown) => {
-      const element = elementFrom(arg);
-      if (element?.kind === 'file') {
-        await controller.summarizeFiles([element.path], { refresh: true, interactive: true });
-      } else if (element?.kind === 'root') {
-        if (element.files) await controller.summarizeFiles(element.files, { refresh: true, interactive: true });
-        else await controller.summarizeFolder(element.path, { refresh: true, interactive: true, recursive: element.recursive });
-      } else if (arg instanceof vscode.Uri && arg.scheme === 'file') {
-        const isFolder = await stat(arg.fsPath).then((s) => s.isDirectory(), () => false);
-        if (isFolder) await controller.summarizeFolder(arg.fsPath, { refresh: true, interactive: true });
-        else await controller.summarizeFiles([arg.fsPath], { refresh: true, interactive: true });
-      }
-    }),
-
-    vscode.commands.registerCommand('mediaSummarizer.retryFailed', () => controller.retryFailed()),
-
-    vscode.commands.registerCommand('mediaSummarizer.copySummary', async (arg?: unknown) => {
-      const entry = fileFrom(arg);
-      const record = entry?.record;
-      if (!entry || !record?.summary) {
-        void vscode.window.showInformationMessage('This file has no summary yet.');
-        return;
-      }
-      await vscode.env.clipboard.writeText(record.title ? `${record.title}\n\n${record.summary}` : record.summary);
-      vscode.window.setStatusBarMessage('$(copy) Summary copied', 2500);
-    }),
-
-    vscode.commands.registerCommand('mediaSummarizer.showFullText', async (arg?: unknown) => {
-      const entry = fileFrom(arg);
-      if (!entry) return;
-      const document = await vscode.workspace.openTextDocument(FullTextProvider.uriFor(entry.path));
-      await vscode.window.showTextDocument(document, { preview: true });
-    }),
-
-    vscode.commands.registerCommand('mediaSummarizer.openLog', async (arg?: unknown) => {
-      const element = elementFrom(arg);
-      const root: RootEntry | undefined = element?.kind === 'root' ? element : element ? model.root(element.root) : undefined;
-      const candidates = [root?.lastLog, controller.lastLog, ...model.roots.map((r) => r.lastLog)].filter((f): f is string => Boolean(f));
-      for (const file of candidates) {
-        if (await stat(file).then((s) => s.isFile(), () => false)) {
-          await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
-          return;
-        }
-      }
-      controller.log.show(true);
-    }),
-
-    vscode.commands.registerCommand('mediaSummarizer.clearCache', () => controller.clearCache()),
-
-    vscode.commands.registerCommand('mediaSummarizer.selectModel', () => selectOllamaModel(controller)),
-
-    vscode.commands.registerCommand('mediaSummarizer.pullModel', () => pullOllamaModel(controller)),
-
-    vscode.commands.registerCommand('mediaSummarizer.downloadWhisperModel', () => downloadWhisper(controller)),
-
-    vscode.commands.registerCommand('mediaSummarizer.filter', async () => {
-      const text = await vscode.window.showInputBox({
-        title: 'Filter Media Summaries',
-        prompt: 'Words that must occur in the file name, title, summary or tags (empty shows everything)',
-        value: tree.filter,
-      });
-      if (text === undefined) return;
-      tree.setFilter(text);
-      const active = tree.filter !== '';
-      void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.filtered, active);
-      view.message = active ? `Filter: ${tree.filter}` : undefined;
-    }),
-
-    vscode.commands.registerCommand('mediaSummarizer.clearFilter', () => {
-      tree.setFilter('');
-      void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.filtered, false);
-      view.message = undefined;
-    }),
-
-    vscode.commands.registerCommand('mediaSummarizer.refresh', () => {
-      model.invalidate();
-      tree.refresh();
-    }),
-
-    vscode.commands.registerCommand('mediaSummarizer.revealInOS', async (arg?: unknown) => {
-      const element = elementFrom(arg);
-      if (element) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(element.path));
-    }),
-
-    vscode.commands.registerCommand('mediaSummarizer.removeFolder', (arg?: unknown) => {
-      const element = elementFrom(arg);
-      if (element?.kind !== 'root') return;
-      model.removeRoot(element.path);
-      controller.persist();
-      tree.refresh();
-    }),
+    vscode.commands.registerCommand('mediaSummarizer.summarizeDesktop', on(summarizeDesktop)),
+    vscode.commands.registerCommand('mediaSummarizer.summarizeFolder', on(summarizeFolder)),
+    vscode.commands.registerCommand('mediaSummarizer.summarizeFile', on(summarizeFile)),
+    vscode.commands.registerCommand('mediaSummarizer.cancel', () => ctx.controller.cancel()),
+    vscode.commands.registerCommand('mediaSummarizer.resummarize', on(resummarize)),
+    vscode.commands.registerCommand('mediaSummarizer.retryFailed', () => ctx.controller.retryFailed()),
+    vscode.commands.registerCommand('mediaSummarizer.copySummary', on(copySummary)),
+    vscode.commands.registerCommand('mediaSummarizer.showFullText', on(showFullText)),
+    vscode.commands.registerCommand('mediaSummarizer.openLog', on(openLog)),
+    vscode.commands.registerCommand('mediaSummarizer.clearCache', () => ctx.controller.clearCache()),
+    vscode.commands.registerCommand('mediaSummarizer.selectModel', () => selectOllamaModel(ctx.models)),
+    vscode.commands.registerCommand('mediaSummarizer.pullModel', () => pullOllamaModel(ctx.models)),
+    vscode.commands.registerCommand('mediaSummarizer.downloadWhisperModel', () => downloadWhisper(ctx.models)),
+    vscode.commands.registerCommand('mediaSummarizer.filter', on(filter)),
+    vscode.commands.registerCommand('mediaSummarizer.clearFilter', on(clearFilter)),
+    vscode.commands.registerCommand('mediaSummarizer.refresh', on(refresh)),
+    vscode.commands.registerCommand('mediaSummarizer.revealInOS', on(revealInOS)),
+    vscode.commands.registerCommand('mediaSummarizer.removeFolder', on(removeFolder)),
   ];
+}
+
+/** The element a view command is about: the argument, else the view's selection. */
+function elementFrom({ view }: CommandContext, arg: unknown): TreeElement | undefined {
+  return isElement(arg) ? arg : view.selection[0];
+}
+
+function fileFrom(ctx: CommandContext, arg: unknown): FileEntry | undefined {
+  const element = elementFrom(ctx, arg);
+  return element?.kind === 'file' ? element : undefined;
+}
+
+async function summarizeFolders({ controller }: CommandContext, folders: string[]): Promise<void> {
+  await Promise.all(folders.map((folder) => controller.summarizeFolder(folder, { interactive: true })));
+}
+
+async function pickFolder(): Promise<string | undefined> {
+  const desktop = await resolveDesktop().catch(() => undefined);
+  const picked = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    canSelectMany: false,
+    openLabel: 'Summarize Folder',
+    title: 'Summarize the media files of a folder',
+    defaultUri: desktop ? vscode.Uri.file(desktop) : undefined,
+  });
+  return picked?.[0]?.fsPath;
+}
+
+async function summarizeDesktop(ctx: CommandContext): Promise<void> {
+  const desktop = await resolveDesktop();
+  const exists = await stat(desktop).then((s) => s.isDirectory(), () => false);
+  if (exists) return summarizeFolders(ctx, [desktop]);
+  const choice = await vscode.window.showErrorMessage(inertNotificationText(`No Desktop folder at ${desktop}.`), 'Choose Folder…');
+  if (!choice) return;
+  const folder = await pickFolder();
+  if (folder) await summarizeFolders(ctx, [folder]);
+}
+
+/** A root of the view (again, as it was chosen), folders from the Explorer, or one picked in a dialog. */
+async function summarizeFolder(ctx: CommandContext, arg?: unknown, all?: unknown): Promise<void> {
+  if (isElement(arg) && arg.kind === 'root') {
+    if (arg.files) await ctx.controller.summarizeFiles(arg.files, { interactive: true });
+    else await ctx.controller.summarizeFolder(arg.path, { interactive: true, recursive: arg.recursive });
+    return;
+  }
+  const folders = urisFrom(arg, all).filter((uri) => uri.scheme === 'file').map((uri) => uri.fsPath);
+  if (folders.length === 0) {
+    const folder = await pickFolder();
+    if (folder) folders.push(folder);
+  }
+  await summarizeFolders(ctx, folders);
+}
+
+/** Files from the Explorer or the view, or picked in a dialog. */
+async function summarizeFile({ controller }: CommandContext, arg?: unknown, all?: unknown): Promise<void> {
+  let files = urisFrom(arg, all).filter((uri) => uri.scheme === 'file').map((uri) => uri.fsPath);
+  if (files.length === 0 && isElement(arg) && arg.kind === 'file') files = [arg.path];
+  if (files.length === 0) {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectFiles: true,
+      canSelectFolders: false,
+      canSelectMany: true,
+      openLabel: 'Summarize',
+      title: 'Summarize media files',
+      filters: { 'Images, videos and audio': supportedExtensions().map((ext) => ext.slice(1)) },
+    });
+    files = picked?.map((uri) => uri.fsPath) ?? [];
+  }
+  if (files.length > 0) await controller.summarizeFiles(files, { interactive: true });
+}
+
+/** The same again, ignoring cached summaries: a file or root of the view, or a file or folder of the Explorer. */
+async function resummarize(ctx: CommandContext, arg?: unknown): Promise<void> {
+  const { controller } = ctx;
+  const element = elementFrom(ctx, arg);
+  if (element?.kind === 'file') {
+    await controller.summarizeFiles([element.path], { refresh: true, interactive: true });
+  } else if (element?.kind === 'root') {
+    if (element.files) await controller.summarizeFiles(element.files, { refresh: true, interactive: true });
+    else await controller.summarizeFolder(element.path, { refresh: true, interactive: true, recursive: element.recursive });
+  } else if (arg instanceof vscode.Uri && arg.scheme === 'file') {
+    const isFolder = await stat(arg.fsPath).then((s) => s.isDirectory(), () => false);
+    if (isFolder) await controller.summarizeFolder(arg.fsPath, { refresh: true, interactive: true });
+    else await controller.summarizeFiles([arg.fsPath], { refresh: true, interactive: true });
+  }
+}
+
+async function copySummary(ctx: CommandContext, arg?: unknown): Promise<void> {
+  const record = fileFrom(ctx, arg)?.record;
+  if (!record?.summary) {
+    void vscode.window.showInformationMessage('This file has no summary yet.');
+    return;
+  }
+  await vscode.env.clipboard.writeText(record.title ? `${record.title}\n\n${record.summary}` : record.summary);
+  vscode.window.setStatusBarMessage('$(copy) Summary copied', 2500);
+}
+
+async function showFullText(ctx: CommandContext, arg?: unknown): Promise<void> {
+  const entry = fileFrom(ctx, arg);
+  if (!entry) return;
+  const document = await vscode.workspace.openTextDocument(FullTextProvider.uriFor(entry.path));
+  await vscode.window.showTextDocument(document, { preview: true });
+}
+
+/** The summary log of the root (or the latest run, or any root's), else the output channel. */
+async function openLog(ctx: CommandContext, arg?: unknown): Promise<void> {
+  const { controller, model } = ctx;
+  const element = elementFrom(ctx, arg);
+  const root: RootEntry | undefined = element?.kind === 'root' ? element : element ? model.root(element.root) : undefined;
+  const candidates = [root?.lastLog, controller.lastLog, ...model.roots.map((r) => r.lastLog)].filter((f): f is string => Boolean(f));
+  for (const file of candidates) {
+    if (await stat(file).then((s) => s.isFile(), () => false)) {
+      await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
+      return;
+    }
+  }
+  controller.log.show(true);
+}
+
+async function filter({ tree, view }: CommandContext): Promise<void> {
+  const text = await vscode.window.showInputBox({
+    title: 'Filter Media Summaries',
+    prompt: 'Words that must occur in the file name, title, summary or tags (empty shows everything)',
+    value: tree.filter,
+  });
+  if (text === undefined) return;
+  tree.setFilter(text);
+  const active = tree.filter !== '';
+  void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.filtered, active);
+  view.message = active ? `Filter: ${tree.filter}` : undefined;
+}
+
+function clearFilter({ tree, view }: CommandContext): void {
+  tree.setFilter('');
+  void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.filtered, false);
+  view.message = undefined;
+}
+
+function refresh({ model, tree }: CommandContext): void {
+  model.invalidate();
+  tree.refresh();
+}
+
+async function revealInOS(ctx: CommandContext, arg?: unknown): Promise<void> {
+  const element = elementFrom(ctx, arg);
+  if (element) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(element.path));
+}
+
+function removeFolder(ctx: CommandContext, arg?: unknown): void {
+  const element = elementFrom(ctx, arg);
+  if (element?.kind !== 'root') return;
+  ctx.model.removeRoot(element.path);
+  ctx.controller.persist();
+  ctx.tree.refresh();
 }

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { MediaSummarizerApi } from './api';
 import { registerCommands } from './commands';
 import { FullTextProvider } from './contentProvider';
+import { ExtensionConfig } from './config';
 import { Controller } from './controller';
 import { CONFIG_SECTION, CONTEXT_KEYS, FULL_TEXT_SCHEME, OUTPUT_CHANNEL_NAME, STATE_KEYS, VIEW_ID } from './logic/ids';
 import { SummaryModel, type TreeElement } from './logic/model';
@@ -19,18 +20,19 @@ let controller: Controller | undefined;
 export function activate(context: vscode.ExtensionContext): MediaSummarizerApi {
   const log = vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME, { log: true });
   const model = new SummaryModel(context.globalState.get(STATE_KEYS.roots));
+  const config = new ExtensionConfig(context, log);
   let current: Controller | undefined;
   const tree = new SummaryTree(model, {
-    loadRoot: (root) => current?.loadRoot(root) ?? Promise.resolve(),
-    isLoading: (root) => current?.isLoading(root) ?? false,
+    loadRoot: (root) => current?.listing.loadRoot(root) ?? Promise.resolve(),
+    isLoading: (root) => current?.listing.isLoading(root) ?? false,
   });
   const view = vscode.window.createTreeView<TreeElement>(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: false });
-  current = new Controller(context, model, tree, view, log);
+  const models = { config, log };
+  const services = { pullModel: (name: string) => pullOllamaModel(models, name), downloadWhisperModel: (name?: string) => downloadWhisper(models, name) };
+  current = new Controller({ context, model, tree, view, log, config, services });
   controller = current;
   const run = current;
-  run.pullModel = (name) => pullOllamaModel(run, name);
-  run.downloadWhisperModel = (name) => downloadWhisper(run, name);
-  const fullText = new FullTextProvider(run);
+  const fullText = new FullTextProvider(run.listing);
   const api = run.api();
 
   context.subscriptions.push(
@@ -41,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): MediaSummarizerApi {
     fullText,
     vscode.workspace.registerTextDocumentContentProvider(FULL_TEXT_SCHEME, fullText),
     api.onDidFinishRecord((record) => fullText.recordChanged(record)),
-    ...registerCommands({ controller: run, model, tree, view }),
+    ...registerCommands({ controller: run, models, model, tree, view }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(CONFIG_SECTION)) run.settingsChanged();
     }),

@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import { describeOllamaError, ollamaClient } from '../core/ollama';
 import { sameModel } from '../core/preflight';
 import { downloadWhisperModel, WHISPER_MODEL_NAMES } from '../processors/whisper/models';
-import { openSettings, type Controller } from './controller';
+import type { ExtensionConfig } from './config';
+import { openSettings } from './notifications';
 import { problemOf } from '../core/problems';
 import { extensionWording } from './logic/wording';
 import { CONFIG_SECTION } from './logic/ids';
@@ -16,8 +17,14 @@ import { formatBytes } from './logic/tooltip';
 
 const LIST_TIMEOUT_MS = 10_000;
 
-export async function selectOllamaModel(controller: Controller): Promise<void> {
-  const { settings } = controller.readSettings();
+/** What the model commands read and write: the settings and the log. */
+export interface ModelCommandContext {
+  config: ExtensionConfig;
+  log: vscode.LogOutputChannel;
+}
+
+export async function selectOllamaModel(ctx: ModelCommandContext): Promise<void> {
+  const { settings } = ctx.config.read();
   const host = settings.ollamaHost;
   let models;
   try {
@@ -28,7 +35,7 @@ export async function selectOllamaModel(controller: Controller): Promise<void> {
       'Retry',
       'Open Settings',
     );
-    if (choice === 'Retry') return selectOllamaModel(controller);
+    if (choice === 'Retry') return selectOllamaModel(ctx);
     if (choice === 'Open Settings') openSettings('ollama.host');
     return;
   }
@@ -50,7 +57,7 @@ export async function selectOllamaModel(controller: Controller): Promise<void> {
   });
   if (!picked) return;
   if (picked.pull) {
-    await pullOllamaModel(controller);
+    await pullOllamaModel(ctx);
     return;
   }
   if (!picked.model || sameModel(picked.model, settings.model)) return;
@@ -59,8 +66,8 @@ export async function selectOllamaModel(controller: Controller): Promise<void> {
 }
 
 /** Pulls a model into Ollama with a cancellable progress notification; resolves true when it is installed. */
-export async function pullOllamaModel(controller: Controller, name?: string): Promise<boolean> {
-  const { settings } = controller.readSettings();
+export async function pullOllamaModel(ctx: ModelCommandContext, name?: string): Promise<boolean> {
+  const { settings } = ctx.config.read();
   const model =
     name ??
     (
@@ -93,11 +100,11 @@ export async function pullOllamaModel(controller: Controller, name?: string): Pr
       return false;
     }
     const message = (err as { status_code?: number }).status_code ? `Ollama could not pull ${model}: ${err.message}` : extensionWording(describeOllamaError(err, host, model, PULL_TIMEOUT_MS));
-    controller.log.error(message);
+    ctx.log.error(message);
     void vscode.window.showErrorMessage(inertNotificationText(message));
     return false;
   }
-  controller.log.info(`Pulled ${model} into Ollama at ${host}.`);
+  ctx.log.info(`Pulled ${model} into Ollama at ${host}.`);
   if (sameModel(model, settings.model)) {
     void vscode.window.showInformationMessage(inertNotificationText(`Media Summarizer: ${model} is ready.`));
   } else {
@@ -110,8 +117,8 @@ export async function pullOllamaModel(controller: Controller, name?: string): Pr
 }
 
 /** Downloads a ggml whisper model into the extension's storage (<global storage>/models) with progress. */
-export async function downloadWhisper(controller: Controller, name?: string): Promise<void> {
-  const { settings, paths } = controller.readSettings();
+export async function downloadWhisper(ctx: ModelCommandContext, name?: string): Promise<void> {
+  const { settings, paths } = ctx.config.read();
   const chosen =
     name ??
     (
@@ -146,11 +153,11 @@ export async function downloadWhisper(controller: Controller, name?: string): Pr
       return;
     }
     const message = extensionWording(problemOf(error));
-    controller.log.error(message);
+    ctx.log.error(message);
     void vscode.window.showErrorMessage(inertNotificationText(message));
     return;
   }
-  controller.log.info(`Whisper model ${chosen} is ready: ${file}`);
+  ctx.log.info(`Whisper model ${chosen} is ready: ${file}`);
   if (chosen === settings.whisperModel) {
     void vscode.window.showInformationMessage(`Media Summarizer: whisper model ${chosen} is ready.`);
   } else {

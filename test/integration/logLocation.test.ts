@@ -76,7 +76,7 @@ test('the scanned folder is read-only: the run completes, one warning names the 
     assert.equal(first.warnings.length, 1, first.warnings.join('\n'));
     assert.match(
       first.warnings[0],
-      new RegExp(`^warning: Cannot write the log ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/media_summaries_\\d{8}_\\d{6}\\.txt \\(EROFS: read-only file system\\) — the summaries are still saved in the cache; pass --log FILE somewhere writable or --no-log \\(in VS Code: set mediaSummarizer\\.log\\.location to "storage" or "none"\\)\\.$`),
+      new RegExp(`^warning: Cannot write the log ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/media_summaries_\\d{8}_\\d{6}\\.txt \\(EROFS: read-only file system\\); the summaries are still saved in the cache — pass --log FILE somewhere writable or --no-log\\.$`),
     );
     assert.deepEqual((await readdir(dir)).sort(), ['shot one.png', 'shot two.png'], 'nothing was written into the folder');
     await assertCompletedAndCached(dir, cache, first);
@@ -94,7 +94,7 @@ test('--log naming a folder, or a path under a file: the run completes with one 
     const cache = await tempDir('log-bad-cache');
     const first = await cli([dir, '--cache-dir', cache, '--log', target]);
     assert.equal(first.warnings.length, 1, first.warnings.join('\n'));
-    assert.ok(first.warnings[0].startsWith(`warning: Cannot write the log ${target} (${code}) — the summaries are still saved in the cache; pass --log FILE`), first.warnings[0]);
+    assert.ok(first.warnings[0].startsWith(`warning: Cannot write the log ${target} (${code}); the summaries are still saved in the cache — pass --log FILE`), first.warnings[0]);
     await assertCompletedAndCached(dir, cache, first);
   }
 });

@@ -14,6 +14,7 @@ import { WhisperError } from '../../src/processors/whisper/errors';
 import { runProcess } from '../../src/processors/whisper/exec';
 import { WHISPER_MODEL_NAMES, downloadWhisperModel, resolveWhisperModel, whisperModelUrl } from '../../src/processors/whisper/models';
 import { escapeControlCharsInStrings, parseWhisperJson } from '../../src/processors/whisper/output';
+import { cliWording } from '../../src/cli/wording';
 import { findBuildTools } from '../../src/processors/whisper/tools';
 import { threadsPerTranscription, transcribe } from '../../src/processors/whisper/transcribe';
 import { PROJECT_ROOT, fixturesMissing, tempDir } from '../support/paths';
@@ -42,7 +43,7 @@ function whisperError(code: string, pattern: RegExp) {
   return (error: unknown): boolean => {
     assert.ok(error instanceof WhisperError, `expected a WhisperError, got ${String(error)}`);
     assert.equal(error.code, code, error.message);
-    assert.match(error.message, pattern);
+    assert.match(cliWording(error.problem), pattern, 'as the CLI words it');
     return true;
   };
 }
@@ -257,17 +258,17 @@ test('without cmake on PATH the error says exactly what to install, or to pass -
     whisperError('tools-missing', /but cmake, a C\+\+ compiler \(c\+\+, g\+\+ or clang\+\+\), a C compiler \(cc, gcc or clang\) and make \(or ninja\) were not found on PATH/),
   );
   if (process.platform === 'linux') {
-    await assert.rejects(ensureWhisperCli({ buildDir, env: { PATH: emptyBin } }), /sudo apt-get install cmake g\+\+ make`.*`--whisper-cli PATH`/);
+    await assert.rejects(ensureWhisperCli({ buildDir, env: { PATH: emptyBin } }), whisperError('tools-missing', /sudo apt-get install cmake g\+\+ make`.*`--whisper-cli PATH`/));
   }
-  await assert.rejects(findBuildTools({ env: { PATH: emptyBin }, platform: 'darwin' }), /`xcode-select --install` and `brew install cmake`, or pass an existing whisper-cli with `--whisper-cli PATH`/);
-  await assert.rejects(findBuildTools({ env: { PATH: emptyBin }, platform: 'win32' }), /cmake was not found on PATH\. Install Visual Studio Build Tools .* and CMake/);
+  await assert.rejects(findBuildTools({ env: { PATH: emptyBin }, platform: 'darwin' }), whisperError('tools-missing', /`xcode-select --install` and `brew install cmake`, or pass an existing whisper-cli with `--whisper-cli PATH`/));
+  await assert.rejects(findBuildTools({ env: { PATH: emptyBin }, platform: 'win32' }), whisperError('tools-missing', /cmake was not found on PATH — install Visual Studio Build Tools .* and CMake/));
   assert.equal(existsSync(buildDir), false);
 });
 
 test('an explicit whisper-cli path is validated: missing, a folder, not executable', async (t) => {
   const dir = await scratch(t, 'explicit-cli');
   const missing = path.join(dir, 'nope', 'whisper-cli');
-  await assert.rejects(ensureWhisperCli({ cliPath: missing }), whisperError('cli-missing', new RegExp(`whisper-cli not found at ${escape(missing)} — check the path given with \`--whisper-cli\``)));
+  await assert.rejects(ensureWhisperCli({ cliPath: missing }), whisperError('cli-missing', new RegExp(`whisper-cli not found at ${escape(missing)} — pass an existing whisper-cli with \`--whisper-cli PATH\``)));
   await assert.rejects(ensureWhisperCli({ cliPath: dir }), whisperError('cli-missing', /is not a file/));
   const notExecutable = path.join(dir, 'whisper-cli');
   await writeFile(notExecutable, '#!/bin/sh\n');
@@ -388,7 +389,7 @@ test('missing or broken inputs give errors that name the file and the fix', asyn
   const missingModel = path.join(dir, 'ggml-nope.bin');
   await assert.rejects(
     transcribe({ cliPath: cli, modelPath: missingModel, wavPath: JFK_WAV }),
-    whisperError('model-missing', new RegExp(`Whisper model file not found: ${escape(missingModel)} — download it with \`media-summarizer --download-whisper-model`)),
+    whisperError('model-missing', new RegExp(`Whisper model file not found: ${escape(missingModel)} — run \`media-summarizer --download-whisper-model`)),
   );
   const missingCli = path.join(dir, 'whisper-cli');
   await assert.rejects(transcribe({ cliPath: missingCli, modelPath: TEST_MODEL, wavPath: JFK_WAV }), whisperError('cli-missing', /whisper-cli not found at .* `--whisper-cli PATH`/));

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { EngineOptions } from '../../core/engine';
+import type { LookupOptions } from '../../core/lookup';
 import { defaultLogFileName } from '../../core/log';
 import { DEFAULT_MODEL, DEFAULT_OLLAMA_HOST, normalizeHost } from '../../core/ollama';
 import { whisperModelsDir } from '../../processors/whisper/models';
@@ -225,6 +226,11 @@ export function engineOptions(settings: ExtensionSettings, paths: ResolvedPaths)
     workerScript: paths.workerScript,
     wording: extensionWording,
   };
+}
+
+/** What the listing after a restart needs to find the engine's records in the cache. */
+export function lookupOptions(settings: ExtensionSettings, paths: ResolvedPaths): LookupOptions {
+  return { cacheDir: paths.cacheDir, ollamaHost: settings.ollamaHost, model: settings.model, vision: settings.vision, media: engineOptions(settings, paths).media };
 }
 
 /** The engine's `log` option: "default" (in the scanned folder), a file under the storage folder, or false. */

@@ -60,7 +60,7 @@ export async function transcribe(options: TranscribeOptions): Promise<Transcript
   const threads = Math.max(1, Math.floor(options.threads ?? threadsPerTranscription(1)));
 
   await mustBeFile(cli, 'cli-missing', `whisper-cli not found at ${cli}`, OWN_WHISPER_CLI, doFix('leave it unset to build one'));
-  await mustBeFile(model, 'model-missing', `Whisper model file not found: ${model}`, settingFix('whisperModel'));
+  await mustBeFile(model, 'model-missing', `Whisper model file not found: ${model}`, { kind: 'downloadWhisperModel', model: '<name>' }, settingFix('whisperModel'));
   await mustBeFile(wav, 'transcribe-failed', `Audio file to transcribe not found: ${wav}`, doFix('it must be created (16 kHz mono WAV) before transcribing'));
 
   const outDir = await mkdtemp(path.join(options.tempDir ?? os.tmpdir(), 'media-summarizer-whisper-'));

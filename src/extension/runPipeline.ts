@@ -1,0 +1,133 @@
+/**
+ * The one sequence every command that summarizes goes through: one run at a time (RunQueue), the settings read
+ * fresh, consent for a remote host, the files listed and shown as queued, the checks beside the run, the engine
+ * with progress, the files settled in the tree, and the closing message with Retry Failed. What differs between
+ * a folder and chosen files is the plan's `prepare`.
+ */
+import * as vscode from 'vscode';
+import type { EngineOptions, RunEvent, RunResult } from '../core/engine';
+import type { MediaKind } from '../core/mediaTypes';
+import { problemOf } from '../core/problems';
+import type { FileRecord } from '../core/records';
+import type { CurrentSettings, ExtensionConfig } from './config';
+import { CONTEXT_KEYS } from './logic/ids';
+import type { SummaryModel } from './logic/model';
+import { RunQueue } from './logic/runs';
+import { engineOptions } from './logic/settings';
+import { inertNotificationText, runSummary } from './logic/status';
+import { extensionWording } from './logic/wording';
+import type { PreRunChecks } from './preRunChecks';
+import type { RunProgress } from './runProgress';
+import type { SummaryTree } from './treeView';
+
+export interface RunRequest {
+  refresh?: boolean;
+  /** True for commands (notification with Cancel, closing message); false for API calls (status bar only). */
+  interactive: boolean;
+}
+
+/** A run ready to start: what it covers and how the engine does it. */
+export interface PreparedRun {
+  /** Every path the run reports on (files and unreadable entries), shown as queued until settled. */
+  paths: string[];
+  /** The media kinds among them: which tools the checks look for. */
+  kinds: ReadonlySet<MediaKind>;
+  /** The log line that opens the run. */
+  description: string;
+  /** The same run again (Retry after a fixed problem). */
+  retry: () => void;
+  start: (options: Omit<EngineOptions, 'signal' | 'onEvent'>, onEvent: (event: RunEvent) => void, signal: AbortSignal) => Promise<RunResult>;
+  /** What the run's result means besides the tree (a folder's summary log), before the closing message. */
+  after?: (result: RunResult) => void;
+}
+
+/** Lists what a run covers in the tree; undefined when there is nothing to run (and the user was told). */
+export type Prepare = (current: CurrentSettings) => Promise<PreparedRun | undefined>;
+
+export interface PipelineParts {
+  config: ExtensionConfig;
+  checks: PreRunChecks;
+  progress: RunProgress;
+  model: SummaryModel;
+  tree: SummaryTree;
+  log: vscode.LogOutputChannel;
+  /** Called with each finished record (the API's onDidFinishRecord). */
+  onRecord: (record: FileRecord) => void;
+  /** The closing message's Retry Failed. */
+  retryFailed: () => void;
+}
+
+export class RunPipeline {
+  private readonly queue = new RunQueue();
+
+  constructor(private readonly parts: PipelineParts) {
+    this.queue.onBusyChange((busy) => {
+      void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.running, busy);
+      if (!busy) parts.progress.idle();
+    });
+  }
+
+  get busy(): boolean {
+    return this.queue.busy;
+  }
+
+  cancelAll(): void {
+    this.queue.cancelAll();
+  }
+
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  /** Runs a plan when no other run is going on; resolves undefined when it did not run or could not run. */
+  run(request: RunRequest, prepare: Prepare): Promise<RunResult | undefined> {
+    const { config, checks, progress, log } = this.parts;
+    return this.queue.run(async (signal) => {
+      const current = config.read();
+      if (!(await checks.confirmHost(current.settings.ollamaHost))) return undefined;
+      const prepared = await prepare(current);
+      if (!prepared) return undefined;
+      void checks.check(current, prepared.kinds, prepared.retry, request.interactive);
+      log.info(prepared.description);
+      const options = { ...engineOptions(current.settings, current.paths), refresh: Boolean(request.refresh) };
+      const result = await progress
+        .show(prepared.paths.length, request.interactive, signal, (event) => this.observe(event), (onEvent, runSignal) => prepared.start(options, onEvent, runSignal))
+        .catch((error: Error) => this.failed(error, request.interactive))
+        .finally(() => this.parts.tree.refresh(this.parts.model.settle(prepared.paths)));
+      if (!result) return undefined;
+      prepared.after?.(result);
+      this.finish(result, request.interactive);
+      return result;
+    });
+  }
+
+  /** What an event means for the tree and the API. */
+  private observe(event: RunEvent): void {
+    const changed = this.parts.model.apply(event);
+    if (changed.length > 0) this.parts.tree.refresh(changed);
+    if (event.type === 'done') this.parts.onRecord(event.record);
+  }
+
+  /** A run that could not run at all (not a file that failed): logged, shown for commands, thrown for the API. */
+  private failed(error: Error, interactive: boolean): undefined {
+    const message = extensionWording(problemOf(error));
+    this.parts.log.error(`The run failed: ${message}`);
+    if (!interactive) throw error;
+    void vscode.window.showErrorMessage(inertNotificationText(`Media Summarizer: ${message}`), 'Show Log').then((choice) => choice && this.parts.log.show(true));
+    return undefined;
+  }
+
+  private finish(result: RunResult, interactive: boolean): void {
+    const message = runSummary(result.totals, result.cancelled);
+    this.parts.log.info(message);
+    if (!interactive) return;
+    const actions: string[] = [];
+    if (result.totals.errors + result.totals.pending > 0 && !result.cancelled) actions.push('Retry Failed');
+    actions.push(result.logFile ? 'Open Summary Log' : 'Show Log');
+    void vscode.window.showInformationMessage(message, ...actions).then((choice) => {
+      if (choice === 'Retry Failed') this.parts.retryFailed();
+      else if (choice === 'Open Summary Log' && result.logFile) void vscode.window.showTextDocument(vscode.Uri.file(result.logFile), { preview: true });
+      else if (choice === 'Show Log') this.parts.log.show(true);
+    });
+  }
+}
