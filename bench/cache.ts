@@ -24,13 +24,13 @@ async function writeAll(design: Design, dir: string, total: number): Promise<num
   const writers = Array.from({ length: WRITERS }, (_, w) =>
     spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'cacheWriter.ts'), design, dir, String(w), String(total / WRITERS)], { stdio: ['pipe', 'pipe', 'inherit'] }),
   );
-  const lines = writers.map((child) => createInterface({ input: child.stdout! })[Symbol.asyncIterator]());
+  const lines = writers.map((child) => createInterface({ input: child.stdout })[Symbol.asyncIterator]());
   await Promise.all(lines.map(async (it) => assertLine((await it.next()).value, 'ready')));
   const started = performance.now();
-  for (const child of writers) child.stdin!.write('go\n');
+  for (const child of writers) child.stdin.write('go\n');
   await Promise.all(lines.map(async (it) => (await it.next()).value));
   const seconds = (performance.now() - started) / 1000;
-  await Promise.all(writers.map((child) => (child.exitCode === null ? once(child, 'exit') : undefined)));
+  await Promise.all(writers.filter((child) => child.exitCode === null).map((child) => once(child, 'exit')));
   return seconds;
 }
 

@@ -36,8 +36,8 @@ const cores = os.availableParallelism();
  * the coordinator's: it stands in for a server whose real cost (a language model) is far higher anyway.
  */
 async function startStandInProcess(): Promise<{ url: string; pid: number; close: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../test/support/ollamaStandInCli.ts'), '--latency', values.latency!, '--parallel', values.parallel!], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../test/support/ollamaStandInCli.ts'), '--latency', values.latency, '--parallel', values.parallel], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
   const { url } = JSON.parse(line) as { url: string };
   return {
     url,

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const ollama = await startOllamaStandIn({ parallelism: 4 });
   const cli = async () => {
     const started = performance.now();
-    const { stdout } = await run(process.execPath, [CLI_SCRIPT, folder, '--json', '--no-log', '--cache-dir', cacheDir, '--ollama-host', ollama.url, '--vision-model', 'none', '--model', MODEL, '--workers', values.workers!], { maxBuffer: 1 << 30 });
+    const { stdout } = await run(process.execPath, [CLI_SCRIPT, folder, '--json', '--no-log', '--cache-dir', cacheDir, '--ollama-host', ollama.url, '--vision-model', 'none', '--model', MODEL, '--workers', values.workers], { maxBuffer: 1 << 30 });
     const totals = JSON.parse(stdout.trim().split('\n').at(-1)!);
     return { ...totals, wallSeconds: Number(((performance.now() - started) / 1000).toFixed(2)) };
   };

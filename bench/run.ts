@@ -27,20 +27,22 @@ async function main(): Promise<void> {
   const outDir = path.join(PROJECT_ROOT, '.bench-results');
   await mkdir(outDir, { recursive: true });
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim();
+  const date = new Date().toISOString();
+  const machine = `${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
   const report: Record<string, unknown> = {
-    date: new Date().toISOString(),
+    date,
     commit,
-    machine: `${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`,
+    machine,
     mode: quick ? 'quick' : 'full',
   };
-  console.log(`${report.machine} — commit ${commit} — ${report.date}`);
+  console.log(`${machine} — commit ${commit} — ${date}`);
   for (const bench of benches) {
     const json = path.join(outDir, `${bench.key}.json`);
     console.log(`\n## ${bench.key}`);
     execFileSync(process.execPath, ['--import', 'tsx', path.join(__dirname, `${bench.script ?? bench.key}.ts`), ...bench.args, '--json', json], { cwd: PROJECT_ROOT, stdio: 'inherit' });
     report[bench.key] = JSON.parse(await readFile(json, 'utf8'));
   }
-  const file = path.join(outDir, `${report.date}.json`.replace(/:/g, '-'));
+  const file = path.join(outDir, `${date}.json`.replace(/:/g, '-'));
   await writeFile(file, JSON.stringify(report, null, 2));
   console.log(`\nWritten: ${file}`);
 }

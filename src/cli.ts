@@ -47,6 +47,8 @@ async function main(argv: string[]): Promise<number> {
   });
   process.on('SIGTERM', () => controller.abort());
 
+  // isTTY is undefined when stderr is not a terminal, whatever the type says.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion
   const interactive = !options.json && Boolean(process.stderr.isTTY);
   const progress = interactive ? new ProgressDisplay() : undefined;
   const warnings: string[] = [];
@@ -132,7 +134,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`media-summarizer: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.stderr.write(`media-summarizer: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`);
     process.exitCode = 1;
   },
 );

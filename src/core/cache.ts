@@ -86,7 +86,7 @@ export class CacheStore {
   /** Opens (creating it with mode 0o700 if needed) the cache directory `dir` and loads its log. */
   static async open(dir: string, options: CacheStoreOptions = {}): Promise<CacheStore> {
     const store = new CacheStore(await prepareCacheDir(dir, 'CacheStore.open'), options);
-    await store.operations.enqueue(async () => {
+    await store.operations.enqueue(() => {
       store.refreshNow();
       // An unterminated last line: ending it now counts a torn line at once (later appends are safe anyway).
       if (store.reader.state.tail > 0) store.appender.terminateTornLine((fd) => store.reader.syncWith(fd), store.warn);
@@ -109,7 +109,7 @@ export class CacheStore {
 
   /** Applies what other processes appended since the last read (or reloads if the log was replaced). */
   refresh(): Promise<void> {
-    return this.operations.enqueue(async () => this.refreshNow());
+    return this.operations.enqueue(() => this.refreshNow());
   }
 
   async put(key: string, value: unknown): Promise<void> {
@@ -119,7 +119,7 @@ export class CacheStore {
 
   async putMany(entries: Iterable<readonly [string, unknown]>): Promise<void> {
     const batch = encodeEntries('putMany', entries);
-    if (batch.size === 0) return this.operations.closed ? this.operations.enqueue(async () => undefined) : undefined;
+    if (batch.size === 0) return this.operations.closed ? this.operations.enqueue(() => undefined) : undefined;
     return this.operations.enqueuePuts(batch, (records) => this.append(() => records, false));
   }
 

@@ -33,7 +33,7 @@ export interface HashOptions {
  * The new ones are saved in one write, so a touched file is read once, not at every run or listing.
  */
 export async function hashFiles(files: readonly ScannedFile[], cache: CacheStore | undefined, options: HashOptions): Promise<HashOutcome[]> {
-  const results: HashOutcome[] = new Array(files.length);
+  const results = new Array<HashOutcome>(files.length);
   const fresh: Array<[string, string]> = [];
   let next = 0;
   const hashNext = async () => {

@@ -108,7 +108,7 @@ export async function generateStreamed(request: GenerateRequest): Promise<Stream
   let text = '';
   let evalCount: number | undefined;
   for await (const part of stream) {
-    text += part.response;
+    text += part.response ?? '';
     if (part.done) evalCount = part.eval_count;
   }
   return { text, evalCount };

@@ -10,8 +10,11 @@
 export type Setting = 'ollamaHost' | 'model' | 'cacheDir' | 'log' | 'ffmpegPath' | 'whisperCliPath' | 'whisperModel';
 
 export type Fix =
-  /** An instruction worded the same on every front end ("start it with `ollama serve`"). */
-  | { kind: 'do'; text: string }
+  /**
+   * An instruction worded the same on every front end ("start it with `ollama serve`"). `endsWithPath`: no full
+   * stop after it, or it would be copied along with the path.
+   */
+  | { kind: 'do'; text: string; endsWithPath?: boolean }
   /** Set a choice to something else. */
   | { kind: 'setting'; setting: Setting }
   /** Download a whisper model (CLI: --download-whisper-model; VS Code: the command). */
@@ -63,7 +66,9 @@ export function wordProblem(problem: Problem, wordFix: FixWording): string {
   const fixes = problem.fixes.map((fix) => (fix.kind === 'do' ? fix.text : wordFix(fix))).filter((text): text is string => Boolean(text));
   // Errors from elsewhere (problemOf) may end their message with a full stop already.
   const message = problem.message.replace(/\.$/, '');
-  const sentence = fixes.length > 0 ? `${message} — ${joinAlternatives(fixes)}.` : /[!?]$/.test(message) ? message : `${message}.`;
+  const last = problem.fixes.at(-1);
+  const stop = last?.kind === 'do' && last.endsWithPath ? '' : '.';
+  const sentence = fixes.length > 0 ? `${message} — ${joinAlternatives(fixes)}${stop}` : /[!?]$/.test(message) ? message : `${message}.`;
   return sentence + (problem.output ?? '');
 }
 

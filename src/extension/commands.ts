@@ -29,7 +29,7 @@ function isElement(value: unknown): value is TreeElement {
 
 /** The Explorer passes (clicked uri, selected uris); the tree passes the element; key bindings pass nothing. */
 function urisFrom(arg: unknown, all: unknown): vscode.Uri[] {
-  if (Array.isArray(all) && all.every((item) => item instanceof vscode.Uri)) return all as vscode.Uri[];
+  if (Array.isArray(all) && all.every((item) => item instanceof vscode.Uri)) return all;
   return arg instanceof vscode.Uri ? [arg] : [];
 }
 

@@ -21,6 +21,8 @@ export function activate(context: vscode.ExtensionContext): MediaSummarizerApi {
   const log = vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME, { log: true });
   const model = new SummaryModel(context.globalState.get(STATE_KEYS.roots));
   const config = new ExtensionConfig(context, log);
+  // Assigned once the tree that calls into it exists.
+  // eslint-disable-next-line prefer-const
   let current: Controller | undefined;
   const tree = new SummaryTree(model, {
     loadRoot: (root) => current?.listing.loadRoot(root) ?? Promise.resolve(),

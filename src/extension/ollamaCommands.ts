@@ -42,12 +42,16 @@ export async function selectOllamaModel(ctx: ModelCommandContext): Promise<void>
   type Item = vscode.QuickPickItem & { model?: string; pull?: boolean };
   const items: Item[] = [...models]
     .sort((a, b) => a.name.localeCompare(b.name))
-    .map((m) => ({
-      label: m.name,
-      model: m.name,
-      description: [sameModel(m.name, settings.model) ? 'current' : undefined, m.details?.parameter_size, m.details?.quantization_level].filter(Boolean).join(' · '),
-      detail: [m.details?.family, typeof m.size === 'number' ? formatBytes(m.size) : undefined].filter(Boolean).join(' · '),
-    }));
+    .map((m) => {
+      // Older servers leave the details out, whatever the client's types say.
+      const details = m.details as Partial<typeof m.details> | undefined;
+      return {
+        label: m.name,
+        model: m.name,
+        description: [sameModel(m.name, settings.model) ? 'current' : undefined, details?.parameter_size, details?.quantization_level].filter(Boolean).join(' · '),
+        detail: [details?.family, typeof m.size === 'number' ? formatBytes(m.size) : undefined].filter(Boolean).join(' · '),
+      };
+    });
   items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: 'Pull a Model…', description: 'download one into Ollama', pull: true, alwaysShow: true });
   const picked = await vscode.window.showQuickPick(items, {
     title: 'Select Ollama Model',

@@ -11,7 +11,7 @@ export const processImage: Processor = async (job, context) => {
   const { timings, timed } = stageTimer();
   let llmCalls = 0;
   let prepared: PreparedImage | undefined;
-  const prepare = async () => (prepared ??= await timed('decode', () => prepareImage(job.path, { ffmpeg: context.ffmpeg })));
+  const prepare = async () => (prepared ??= await timed('decode', () => prepareImage(job.path, { ffmpeg: () => context.ffmpeg() })));
 
   let extract: ExtractResult | undefined = job.cached.extract;
   if (!extract) {

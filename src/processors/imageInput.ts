@@ -15,9 +15,20 @@ export { MediaContentError };
  * jimp is loaded on first use: it was two thirds of a worker's start-up (150 of 215 ms of CPU), and only
  * BMP, TIFF and GIF, vision inputs and downscaling need it; a PNG, JPEG or WebP goes to OCR without it.
  */
-let jimp: typeof import('jimp') | undefined;
+let jimp: JimpApi | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const loadJimp = () => (jimp ??= require('jimp') as typeof import('jimp')).Jimp;
+const loadJimp = (): JimpApi => (jimp ??= (require('jimp') as { Jimp: JimpApi }).Jimp);
+
+/** What is used of jimp (its own generic types do not survive being loaded with require). */
+interface JimpImage {
+  bitmap: Bitmap;
+  resize(size: { w: number; h: number }): JimpImage;
+  getBuffer(mime: 'image/png'): Promise<Buffer>;
+}
+interface JimpApi {
+  fromBitmap(bitmap: Bitmap): JimpImage;
+  read(bytes: Buffer): Promise<JimpImage>;
+}
 
 /** Above this many pixels an image is downscaled before OCR: tesseract's time and memory grow with area. */
 const MAX_OCR_PIXELS = 20_000_000;
@@ -117,7 +128,7 @@ function identify(bytes: Buffer, name: string): { format: string; width: number;
 async function readExif(bytes: Buffer): Promise<MediaMetadata['exif']> {
   try {
     // exifr calls EXIF's DateTime tag "ModifyDate"; raw strings keep the camera's local time as written.
-    const tags = await exifr.parse(bytes, { pick: ['DateTimeOriginal', 'ModifyDate', 'Make', 'Model', 'Software'], reviveValues: false });
+    const tags = (await exifr.parse(bytes, { pick: ['DateTimeOriginal', 'ModifyDate', 'Make', 'Model', 'Software'], reviveValues: false })) as Record<string, unknown> | undefined;
     if (!tags) return undefined;
     const date = asText(tags.DateTimeOriginal) ?? asText(tags.ModifyDate);
     const exif = {
@@ -151,7 +162,7 @@ async function decodeBitmap(bytes: Buffer, format: string, name: string): Promis
   }
 }
 
-async function encodePng(bitmap: Bitmap, scale: number): Promise<Buffer> {
+function encodePng(bitmap: Bitmap, scale: number): Promise<Buffer> {
   const image = loadJimp().fromBitmap(bitmap);
   if (scale < 1) image.resize({ w: Math.max(1, Math.round(bitmap.width * scale)), h: Math.max(1, Math.round(bitmap.height * scale)) });
   return image.getBuffer('image/png');

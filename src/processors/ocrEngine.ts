@@ -49,7 +49,7 @@ export async function createOcrEngine(data: LanguageData = { dir: tesseractPaths
   } catch (error) {
     await worker?.terminate().catch(() => undefined);
     throw new Error(
-      `Could not start tesseract.js OCR (${String((error as Error).message ?? error)}) — reinstall the extension or run \`npm ci\` so tesseract.js and @tesseract.js-data/eng are present.`,
+      `Could not start tesseract.js OCR (${error instanceof Error ? error.message : String(error)}) — reinstall the extension or run \`npm ci\` so tesseract.js and @tesseract.js-data/eng are present.`,
     );
   }
   const ready = worker;

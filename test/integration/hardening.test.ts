@@ -51,7 +51,7 @@ test('the CLI SIGKILLed mid-run, then run again: the cache is readable and finis
     let stdout = '';
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {
-        stdout += d;
+        stdout += d.toString();
         if (records(stdout).length >= 2) resolve();
       });
       child.on('exit', () => reject(new Error(`the CLI ended before it was killed:\n${stdout}`)));
@@ -159,10 +159,10 @@ test('a file made unreadable while the run is under way gets a clear error recor
     const [program, ...args] = asUnprivileged([process.execPath, CLI_SCRIPT, dir, '--json', '--no-log', '--cache-dir', cache, '--ollama-host', ollama.url, '--vision-model', 'none', '--workers', '1']);
     const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: home } });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     let lockedAt = 0;
     child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
+      stdout += d.toString();
       if (!lockedAt && records(stdout).length >= 1) {
         lockedAt = Date.now();
         void chmod(locked, 0o000);

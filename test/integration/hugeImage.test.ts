@@ -119,8 +119,8 @@ test('a 20000 x 20000 PNG is downscaled while it is decoded: its text is read an
   const memory = watchChildrenPeak(child.pid!);
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const peakMb = memory.stop();
   assert.equal(code, 0, stderr);

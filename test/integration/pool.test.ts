@@ -87,7 +87,7 @@ test('a file that crashes its child does not fail the file it shared the child w
   try {
     const [poison, bystander] = await Promise.allSettled([workers.run(job(dir, 'crash-poison')), workers.run(job(dir, 'slow-bystander'))]);
     assert.equal(poison.status, 'rejected');
-    assert.match((poison as PromiseRejectedResult).reason.message, /Processing failed twice: the worker process exited with code 4/);
+    assert.match((poison).reason.message, /Processing failed twice: the worker process exited with code 4/);
     assert.equal(bystander.status, 'fulfilled', 'the bystander was retried on its own and finished');
     assert.match((bystander as PromiseFulfilledResult<{ summary?: string }>).value.summary!, /^done slow-bystander/);
   } finally {

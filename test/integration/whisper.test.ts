@@ -187,11 +187,11 @@ test('two processes ensuring whisper-cli at once on an empty build dir: one buil
   const waiters = results.filter((r) => r.events.some((e) => e.phase === 'waiting'));
   assert.equal(builders.length, 1, 'exactly one process built');
   assert.equal(waiters.length, 1, 'the other process waited for it');
-  assert.ok(!waiters[0]!.events.some((e) => e.phase === 'configuring'), 'the waiter did not build after all');
+  assert.ok(!waiters[0].events.some((e) => e.phase === 'configuring'), 'the waiter did not build after all');
   const clis = results.map((r) => r.events.find((e) => e.event === 'done')!.cli);
   assert.equal(clis[0], clis[1]);
   assert.equal(clis[0], path.join(buildDir, 'whisper-cli'));
-  const version = await runProcess(clis[0]!, ['--version']);
+  const version = await runProcess(clis[0], ['--version']);
   assert.match(version.stdoutTail.join(''), /fake/);
   // No half-built leftovers, and the lock is released.
   assert.deepEqual(await readdir(path.dirname(buildDir)), ['build-test']);
@@ -313,7 +313,9 @@ test('transcribes jfk.wav with the test model: whisper-cli runs, its JSON is par
     onProgress: (p) => progress.push(p),
     tempDir: tempParent,
     // While whisper-cli runs, its output folder exists and is private.
-    onStart: () => (outputFolderMode = readdir(tempParent).then(async ([name]) => (await stat(path.join(tempParent, name!))).mode & 0o777)),
+    onStart: () => {
+      outputFolderMode = readdir(tempParent).then(async ([name]) => (await stat(path.join(tempParent, name))).mode & 0o777);
+    },
   });
   t.diagnostic(`jfk.wav (11 s) with the test model and ${threads} threads: ${Date.now() - started} ms`);
   assert.equal(typeof result.text, 'string');
@@ -517,7 +519,7 @@ test('downloadWhisperModel streams to a temp file, reports progress, and renames
         void readdir(path.join(dir, 'models')).then((names) => {
           assert.equal(existsSync(final), false, 'no partial file under the final name');
           assert.equal(names.length, 1);
-          assert.match(names[0]!, /^\.ggml-tiny\.en\.bin\..*\.part$/);
+          assert.match(names[0], /^\.ggml-tiny\.en\.bin\..*\.part$/);
           releaseRest();
         });
       }
@@ -533,7 +535,7 @@ test('downloadWhisperModel streams to a temp file, reports progress, and renames
   assert.deepEqual(await readdir(path.join(dir, 'models')), ['ggml-tiny.en.bin'], 'no temp file left');
   assert.deepEqual(progress[0], { bytes: 0, total: body.length });
   assert.deepEqual(progress.at(-1), { bytes: body.length, total: body.length });
-  for (let i = 1; i < progress.length; i++) assert.ok(progress[i]!.bytes >= progress[i - 1]!.bytes);
+  for (let i = 1; i < progress.length; i++) assert.ok(progress[i].bytes >= progress[i - 1].bytes);
   // Already there: returned without a request.
   assert.equal(await downloadWhisperModel('tiny.en', path.join(dir, 'models'), undefined, undefined, { baseUrl: 'http://127.0.0.1:1' }), final);
 });

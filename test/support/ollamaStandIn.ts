@@ -616,7 +616,7 @@ class Gate {
       const onAbort = () => {
         const index = this.waiters.indexOf(grant);
         if (index >= 0) this.waiters.splice(index, 1);
-        reject(signal.reason);
+        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
       };
       this.waiters.push(grant);
       signal.addEventListener('abort', onAbort, { once: true });
@@ -803,7 +803,7 @@ function parseMessages(value: unknown): StandInChatMessage[] {
   return value.map((raw) => {
     const m = (raw ?? {}) as Record<string, unknown>;
     const images = parseImages(m.images);
-    return { role: String(m.role ?? ''), content: typeof m.content === 'string' ? m.content : '', ...(images.length ? { images } : {}) };
+    return { role: typeof m.role === 'string' ? m.role : '', content: typeof m.content === 'string' ? m.content : '', ...(images.length ? { images } : {}) };
   });
 }
 
@@ -1147,7 +1147,7 @@ class StandInServer {
 
   private async respond(request: StandInRequest): Promise<string> {
     const responder = this.settings.responder ?? defaultResponder;
-    return String(await responder(request));
+    return await responder(request);
   }
 
   private chunkDelay(failure: FailureSpec | undefined): number {
@@ -1188,7 +1188,7 @@ class StandInServer {
   // ── control API (opt-in, for out-of-process use) ──
 
   private async configure(ex: Exchange): Promise<void> {
-    applyConfig(this, (await readJsonBody(ex.req)) as StandInConfigUpdate);
+    applyConfig(this, (await readJsonBody(ex.req)));
     sendJson(ex.res, 200, { ok: true });
   }
 }
@@ -1196,7 +1196,7 @@ class StandInServer {
 function parseEmbedInput(input: unknown): string[] {
   if (input === undefined || input === null) return [];
   if (typeof input === 'string') return input === '' ? [] : [input];
-  if (Array.isArray(input) && input.every((v) => typeof v === 'string')) return input as string[];
+  if (Array.isArray(input) && input.every((v) => typeof v === 'string')) return input;
   throw new HttpError(400, 'invalid input type');
 }
 

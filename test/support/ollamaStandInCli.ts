@@ -67,6 +67,8 @@ function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): { options: OllamaS
 
 async function main(): Promise<void> {
   const { options, watchStdin } = optionsFrom(process.argv.slice(2), process.env);
+  // Assigned once it has started; the signal handlers installed before then must see it.
+  // eslint-disable-next-line prefer-const
   let standIn: OllamaStandIn | undefined;
   let stopping = false;
   const stop = () => {

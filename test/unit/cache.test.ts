@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CacheStore, type CacheStoreOptions, type CorruptLineInfo } from '../../src/core/cache';
-import type { ProblemError } from '../../src/core/problems';
+import { ProblemError } from '../../src/core/problems';
 import { encodeHeader, encodePut } from '../../src/core/cacheLog/format';
 import { churnExpected, writerKey, writerValue } from '../support/cacheWriterProcess';
 
@@ -51,7 +51,7 @@ function startWriter(dir: string, id: number, count: number, mode = 'mixed', env
   const waiters: Array<{ re: RegExp; resolve: (line: string) => void }> = [];
   let buffered = '';
   let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     buffered += chunk;
     let nl: number;
     while ((nl = buffered.indexOf('\n')) !== -1) {
@@ -66,7 +66,7 @@ function startWriter(dir: string, id: number, count: number, mode = 'mixed', env
       }
     }
   });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );
@@ -221,7 +221,7 @@ describe('CacheStore', () => {
     writeFileSync(blocker, 'x');
     await assert.rejects(CacheStore.open(path.join(blocker, 'cache')), (err: Error) => {
       assert.match(err.message, /blocker/);
-      assert.ok((err as ProblemError).problem.fixes.some((fix) => fix.kind === 'setting' && fix.setting === 'cacheDir'), 'names another cache directory as the fix');
+      assert.ok(err instanceof ProblemError && err.problem.fixes.some((fix) => fix.kind === 'setting' && fix.setting === 'cacheDir'), 'names another cache directory as the fix');
       return true;
     });
   });
@@ -243,10 +243,10 @@ describe('CacheStore', () => {
       await reader.refresh();
       refreshes++;
       for (let w = 0; w < 8; w++) {
-        assert.ok(seen[w] === 0 || reader.has(writerKey(w, seen[w]! - 1)), `writer ${w} went backwards`);
-        while (reader.has(writerKey(w, seen[w]!))) {
-          assert.deepEqual(reader.get(writerKey(w, seen[w]!)), writerValue(w, seen[w]!));
-          seen[w]!++;
+        assert.ok(seen[w] === 0 || reader.has(writerKey(w, seen[w] - 1)), `writer ${w} went backwards`);
+        while (reader.has(writerKey(w, seen[w]))) {
+          assert.deepEqual(reader.get(writerKey(w, seen[w])), writerValue(w, seen[w]));
+          seen[w]++;
         }
       }
       const total = seen.reduce((a, b) => a + b, 0);
@@ -286,7 +286,7 @@ describe('CacheStore', () => {
     assert.equal(store.has('c'), false);
     assert.equal(store.stats.corruptLines, 1);
     assert.equal(opts.corrupt.length, 1);
-    assert.equal(opts.corrupt[0]!.reason, 'invalid JSON');
+    assert.equal(opts.corrupt[0].reason, 'invalid JSON');
     await store.put('d', 'after');
     const reopened = await CacheStore.open(dir, quiet());
     assert.deepEqual(reopened.keys().sort(), ['a', 'b', 'd']);
@@ -315,9 +315,9 @@ describe('CacheStore', () => {
     for (let i = 0; i < bytes.length - 1; i++) if (bytes[i] === 0x0a && bytes[i + 1] !== 0x0a) lineStarts.push(i + 1);
     // line 0 is the header, so record i is on line i + 1
     const damage = (i: number, at: number, patch: Buffer): void => {
-      patch.copy(bytes, lineStarts[i + 1]! + at);
+      patch.copy(bytes, lineStarts[i + 1] + at);
     };
-    const inString = bytes.indexOf('number', lineStarts[31]) - lineStarts[31]!;
+    const inString = bytes.indexOf('number', lineStarts[31]) - lineStarts[31];
     damage(30, inString, Buffer.from('NUMBER')); // inside the value string: still valid JSON, caught by the checksum
     damage(60, 5, Buffer.from([0x00, 0xff, 0xfe, 0x01])); // binary garbage
     damage(70, 12, Buffer.from('\n')); // a newline in the middle splits one record into two bad lines
@@ -339,7 +339,7 @@ describe('CacheStore', () => {
     const warnings: string[] = [];
     await CacheStore.open(dir, { onWarning: (m) => warnings.push(m) });
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0]!, /Skipped 8 damaged line\(s\) in .*cache\.v1\.ndjson/);
+    assert.match(warnings[0], /Skipped 8 damaged line\(s\) in .*cache\.v1\.ndjson/);
 
     await damaged.compact();
     assert.equal(damaged.stats.corruptLines, 0);
@@ -565,7 +565,7 @@ describe('CacheStore', () => {
     assert.deepEqual(checkOpts.corrupt, []);
     assert.deepEqual(checkOpts.warnings, []);
     for (let id = 0; id < 3; id++) {
-      const first = Number(writers[id]!.lines.find((l) => l.startsWith('phase2 '))!.slice(7));
+      const first = Number(writers[id].lines.find((l) => l.startsWith('phase2 '))!.slice(7));
       // Acknowledged before the first clear() started: gone for good (never re-appended after a clear).
       for (let i = 0; i <= 25; i++) {
         assert.equal(fresh.has(writerKey(id, i)), false, `${writerKey(id, i)} survived clear()`);

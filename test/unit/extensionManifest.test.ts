@@ -65,7 +65,7 @@ function parseWhen(when: string): Array<{ key: string; op?: '==' | '!=' | '=~'; 
   return when.split(/\s*(?:&&|\|\|)\s*/).map((term) => {
     const regexTerm = /^([\w.]+)\s*=~\s*(\/.*\/[a-z]*)$/.exec(term.trim());
     if (regexTerm) return { key: regexTerm[1], op: '=~' as const, value: regexTerm[2], negated: false };
-    const compare = /^([\w.]+)\s*(==|!=)\s*([\w.\-]+)$/.exec(term.trim());
+    const compare = /^([\w.]+)\s*(==|!=)\s*([\w.-]+)$/.exec(term.trim());
     if (compare) return { key: compare[1], op: compare[2] as '==' | '!=', value: compare[3], negated: false };
     const bare = /^(!?)([\w.]+)$/.exec(term.trim());
     if (bare) return { key: bare[2], negated: bare[1] === '!' };
@@ -184,7 +184,7 @@ describe('package.json: commands and menus', () => {
     assert.ok(withWhen.length > 10);
     for (const item of withWhen) {
       if (item.when === 'false') continue;
-      for (const term of parseWhen(item.when!)) {
+      for (const term of parseWhen(item.when)) {
         assert.ok(KNOWN_CONTEXT_KEYS.has(term.key), `${item.menu} ${item.command}: unknown context key ${term.key}`);
         if (term.key === 'view') assert.equal(term.value, VIEW_ID, `${item.menu} ${item.command}: view ${term.value} exists`);
         if (term.key === 'viewItem') {

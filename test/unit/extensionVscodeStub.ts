@@ -107,11 +107,13 @@ export const recorded = {
 const commands = new Map<string, (...args: unknown[]) => unknown>();
 const contentProviders = new Map<string, { provideTextDocumentContent(uri: Uri): unknown }>();
 const configListeners = new EventEmitter<{ affectsConfiguration(section: string): boolean }>();
+// The tree provider and view are the extension's own objects, inspected by the tests as they are.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const treeViews: Array<{ id: string; provider: any; view: any }> = [];
 
 function showMessage(level: ShownMessage['level']) {
   return async (message: string, ...rest: unknown[]) => {
-    const items = rest.filter((item) => typeof item === 'string' || (typeof item === 'object' && item !== null && 'title' in (item as object)));
+    const items = rest.filter((item) => typeof item === 'string' || (typeof item === 'object' && item !== null && 'title' in (item)));
     const shown = { level, message, items };
     recorded.messages.push(shown);
     return recorded.answer(shown);
@@ -252,6 +254,7 @@ const stub = {
 };
 
 /** Makes `require('vscode')` return this stand-in, then loads the bundled extension. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- activate() returns the extension's API, typed by its tests
 export function loadExtension(bundle: string): { activate: (context: unknown) => any; deactivate: () => Promise<void> } {
   installStub();
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -484,7 +484,7 @@ describe('as a separate process', () => {
 
   function startCli(args: string[]) {
     const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const firstLine = once(createInterface({ input: child.stdout! }), 'line').then(([line]) => JSON.parse(line as string) as { url: string; port: number; pid: number });
+    const firstLine = once(createInterface({ input: child.stdout }), 'line').then(([line]) => JSON.parse(line as string) as { url: string; port: number; pid: number });
     return { child, firstLine };
   }
 
@@ -504,7 +504,7 @@ describe('as a separate process', () => {
       assert.equal(stats.generateCalls, 1);
       assert.equal(stats.failuresInjected, 1);
       const exited = once(child, 'exit');
-      child.stdin!.end();
+      child.stdin.end();
       assert.deepEqual(await exited, [0, null]);
     } finally {
       child.kill();

@@ -23,10 +23,10 @@ export class OperationQueue {
     return this.closedFlag;
   }
 
-  enqueue<T>(fn: () => Promise<T>): Promise<T> {
+  enqueue<T>(fn: () => T | Promise<T>): Promise<T> {
     this.openBatch = null;
     if (this.closedFlag) return Promise.reject(this.closedError());
-    const run = this.queue.then(fn, fn);
+    const run = this.queue.then<T, T>(fn, fn);
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -79,6 +79,8 @@ export function toJson(method: string, key: string, value: unknown): string {
         'Store plain JSON data (objects, arrays, strings, finite numbers, booleans, null).',
     );
   }
+  // undefined for functions, symbols and undefined itself, whatever its type says.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
   if (json === undefined) {
     throw new TypeError(
       `CacheStore.${method}(${JSON.stringify(key)}): a value of type ${typeof value} cannot be stored. ` +

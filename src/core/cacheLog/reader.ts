@@ -209,7 +209,7 @@ export class LogReader {
       }
       return;
     }
-    const first = corrupt[0]!;
+    const first = corrupt[0];
     this.options.warn(
       problem(
         'cache-damaged-lines',

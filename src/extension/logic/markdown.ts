@@ -36,7 +36,7 @@ export function escapeLines(text: string): string {
   }
   while (kept.length > 0 && kept[kept.length - 1] === '') kept.pop();
   // A backslash before the newline is CommonMark's hard line break; empty lines separate paragraphs.
-  return kept.map((line, i) => (line !== '' && kept[i + 1] !== undefined && kept[i + 1] !== '' ? `${line}\\` : line)).join('\n');
+  return kept.map((line, i) => (line !== '' && i + 1 < kept.length && kept[i + 1] !== '' ? `${line}\\` : line)).join('\n');
 }
 
 /**

@@ -28,6 +28,8 @@ export async function resolveFfmpeg(explicit?: string, env: NodeJS.ProcessEnv = 
 
 function ffmpegStaticPath(): string | undefined {
   try {
+    // An optional dependency, present only where its installer could download the binary.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const resolved: unknown = require('ffmpeg-static');
     return typeof resolved === 'string' ? resolved : undefined;
   } catch {
@@ -74,7 +76,7 @@ export function runFfmpeg(ffmpeg: string, args: string[], options: RunOptions = 
       { signal: options.signal, timeout: options.timeoutMs ?? 120_000, killSignal: 'SIGKILL', maxBuffer: 16 << 20, windowsHide: true },
       (error, _stdout, stderr) => {
         if (!error) return resolve(stderr);
-        if (options.signal?.aborted) return reject(options.signal.reason ?? error);
+        if (options.signal?.aborted) return reject(options.signal.reason instanceof Error ? options.signal.reason : error);
         const last = stderr.trim().split('\n').slice(-3).join(' | ');
         reject(new FfmpegError(error.killed ? `ffmpeg timed out (${last})` : last || error.message, stderr));
       },

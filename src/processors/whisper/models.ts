@@ -152,11 +152,9 @@ export async function downloadWhisperModel(
   if (await isReadableFile(file)) return file;
   const url = whisperModelUrl(name, options.baseUrl);
   const fail = (reason: string): WhisperError =>
-    new WhisperError(
-      'download-failed',
-      // No full stop after the path: it would be copied along with it.
-      `Could not download whisper model ${name} from ${url} (${reason}) — check the internet connection or download the file by hand to ${file}`,
-    );
+    new WhisperError('download-failed', `Could not download whisper model ${name} from ${url} (${reason})`, [
+      { kind: 'do', text: `check the internet connection or download the file by hand to ${file}`, endsWithPath: true },
+    ]);
 
   const temp = path.join(dir, `.${whisperModelFileName(name)}.${process.pid}-${randomBytes(4).toString('hex')}.part`);
   // One controller for the caller's cancel and our stall timer, so either stops fetch and the body stream.

@@ -24,15 +24,15 @@ interface RawSegment {
 const NON_SPEECH = /^\s*(\[[^\]]*\]|\([^)]*\)|\*[^*]*\*)\s*$/;
 
 export function parseWhisperJson(json: string): Transcript {
-  const raw = JSON.parse(escapeControlCharsInStrings(json)) as RawOutput;
+  const raw = JSON.parse(escapeControlCharsInStrings(json)) as RawOutput | null;
   if (raw === null || typeof raw !== 'object' || !Array.isArray(raw.transcription)) {
     throw new Error('no "transcription" array in whisper-cli\'s JSON output');
   }
   const segments: TranscriptSegment[] = [];
-  for (const item of raw.transcription as RawSegment[]) {
+  for (const item of raw.transcription as Array<RawSegment | null>) {
     const text = typeof item?.text === 'string' ? item.text.trim() : '';
     if (text === '' || NON_SPEECH.test(text)) continue;
-    segments.push({ startMs: toMs(item.offsets?.from), endMs: toMs(item.offsets?.to), text });
+    segments.push({ startMs: toMs(item?.offsets?.from), endMs: toMs(item?.offsets?.to), text });
   }
   const language = typeof raw.result?.language === 'string' && raw.result.language !== '' ? raw.result.language : undefined;
   return { text: segments.map((segment) => segment.text).join(' '), segments, ...(language ? { language } : {}) };
@@ -49,7 +49,7 @@ export function escapeControlCharsInStrings(json: string): string {
   let inString = false;
   let escaped = false;
   for (let i = 0; i < json.length; i++) {
-    const ch = json[i]!;
+    const ch = json[i];
     const code = ch.charCodeAt(0);
     if (inString) {
       if (escaped) escaped = false;

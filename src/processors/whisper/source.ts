@@ -28,7 +28,8 @@ export function whisperSource(): WhisperSource {
     throw new WhisperError('build-failed', 'The whisper.cpp sources (npm package nodejs-whisper) are not installed', [doFix('reinstall the extension or run `npm ci`'), OWN_WHISPER_CLI]);
   }
   const root = path.dirname(packageJson);
-  const version = String((JSON.parse(readFileSync(packageJson, 'utf8')) as { version?: unknown }).version ?? 'unknown');
+  const declared = (JSON.parse(readFileSync(packageJson, 'utf8')) as { version?: unknown }).version;
+  const version = typeof declared === 'string' ? declared : 'unknown';
   const dir = path.join(root, 'cpp', 'whisper.cpp');
   if (!existsSync(path.join(dir, 'CMakeLists.txt'))) {
     throw new WhisperError('build-failed', `The whisper.cpp sources are incomplete: ${path.join(dir, 'CMakeLists.txt')} is missing`, [doFix('reinstall the extension or run `npm ci`')]);

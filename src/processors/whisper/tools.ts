@@ -109,7 +109,7 @@ function candidates(fromEnv: string | undefined, defaults: readonly string[]): s
 
 export function missingToolsError(missing: readonly string[], platform: NodeJS.Platform, needMake: boolean): WhisperError {
   const list =
-    missing.length === 0 ? 'a C/C++ compiler' : missing.length === 1 ? missing[0]! : `${missing.slice(0, -1).join(', ')} and ${missing.at(-1)!}`;
+    missing.length === 0 ? 'a C/C++ compiler' : missing.length === 1 ? missing[0] : `${missing.slice(0, -1).join(', ')} and ${missing.at(-1)!}`;
   return new WhisperError(
     'tools-missing',
     `Transcribing audio needs whisper-cli, which is built from source with cmake and a C/C++ compiler, ` +

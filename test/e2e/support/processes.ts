@@ -27,7 +27,11 @@ export function descendants(pid: number, table: ProcessInfo[] = processTable()):
   const queue = [pid];
   while (queue.length) {
     const parent = queue.shift()!;
-    for (const p of table) if (p.ppid === parent) (found.push(p), queue.push(p.pid));
+    for (const p of table) {
+      if (p.ppid !== parent) continue;
+      found.push(p);
+      queue.push(p.pid);
+    }
   }
   return found;
 }

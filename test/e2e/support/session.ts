@@ -47,7 +47,7 @@ export interface Session {
   readonly workbench: Workbench;
   readonly artifacts: string;
   /** The extension host process (VS Code's bootstrap-fork --type=extensionHost) below code-server. */
-  extensionHost(): ProcessInfo;
+  extensionHost: () => ProcessInfo;
 }
 
 const TEARDOWN_STEP_MS = 15_000;
