@@ -11,7 +11,7 @@ import { FullTextProvider } from './contentProvider';
 import type { Controller } from './controller';
 import { CONTEXT_KEYS } from './logic/ids';
 import type { FileEntry, RootEntry, SummaryModel, TreeElement } from './logic/model';
-import { inertNotificationText } from './logic/status';
+import { inertNotificationText } from './logic/inertText';
 import { downloadWhisper, pullOllamaModel, selectOllamaModel, type ModelCommandContext } from './ollamaCommands';
 import type { SummaryTree } from './treeView';
 

@@ -22,7 +22,7 @@ import { globFilter } from './logic/globs';
 import { STATE_KEYS } from './logic/ids';
 import type { RootEntry, SummaryModel, TreeElement } from './logic/model';
 import { logOption } from './logic/settings';
-import { inertNotificationText } from './logic/status';
+import { inertNotificationText } from './logic/inertText';
 import { extensionWording } from './logic/wording';
 import { offerFixes, type ModelServices } from './notifications';
 import { PreRunChecks } from './preRunChecks';

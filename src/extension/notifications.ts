@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { Problem } from '../core/problems';
 import { CONFIG_SECTION } from './logic/ids';
 import type { SettingKey } from './logic/settings';
-import { inertNotificationText } from './logic/status';
+import { inertNotificationText } from './logic/inertText';
 import { fixActions } from './logic/wording';
 
 /** What the extension can do for the user beyond opening settings (passed in: they live in ollamaCommands.ts). */

@@ -12,7 +12,8 @@ import { problemOf } from '../core/problems';
 import { extensionWording } from './logic/wording';
 import { CONFIG_SECTION } from './logic/ids';
 import { pullModel, PULL_TIMEOUT_MS } from './logic/ollamaPull';
-import { DownloadProgress, inertNotificationText } from './logic/status';
+import { inertNotificationText } from './logic/inertText';
+import { DownloadProgress } from './logic/transferProgress';
 import { formatBytes } from './logic/tooltip';
 
 const LIST_TIMEOUT_MS = 10_000;

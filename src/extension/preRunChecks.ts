@@ -12,7 +12,7 @@ import { mediaToolProblems, type ToolProblem } from './logic/checks';
 import { STATE_KEYS } from './logic/ids';
 import { checkOllama } from './logic/ollamaCheck';
 import { engineOptions, isLocalHost } from './logic/settings';
-import { inertNotificationText } from './logic/status';
+import { inertNotificationText } from './logic/inertText';
 import { extensionWording } from './logic/wording';
 import { offerFixes, openSettings, type ModelServices } from './notifications';
 

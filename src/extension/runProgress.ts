@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { RunEvent, RunResult } from '../core/engine';
 import type { FileRecord } from '../core/records';
 import { VIEW_ID } from './logic/ids';
-import { progressIncrement, progressMessage, recordLogLine, statusBarText } from './logic/status';
+import { progressIncrement, progressMessage, recordLogLine, statusBarText } from './logic/runTexts';
 import { offerFixes, type ModelServices } from './notifications';
 
 export type RunBody = (onEvent: (event: RunEvent) => void, signal: AbortSignal) => Promise<RunResult>;

@@ -15,8 +15,8 @@ import type { FileRecord } from '../../src/core/records';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
 import { builtMissing, CLI_SCRIPT } from '../support/paths';
 import { renderTextImage } from '../support/renderText';
-import { projectExtensionId, projectVsix } from './support/paths';
-import { desktopWith, withSession } from './support/session';
+import { projectExtensionId } from './support/paths';
+import { extensionSession, withSession } from './support/session';
 
 const run = promisify(execFile);
 const FILES = 8;
@@ -43,19 +43,11 @@ async function cli(args: string[]): Promise<CliRun> {
 }
 
 test('two CLI runs and the extension host on one folder and one cache at once', { skip: builtMissing(), timeout: 900_000 }, async (t) => {
-  const session = {
-    name: 'concurrency',
-    vsix: [projectVsix()],
-    trust: true,
-    settings: {
-      'mediaSummarizer.ollama.host': ollama.url,
-      'mediaSummarizer.visionModel': 'none',
-      'mediaSummarizer.workers': 2,
-      'mediaSummarizer.cache.location': 'global',
-      'mediaSummarizer.log.location': 'scannedFolder',
-    },
-    prepareHome: desktopWith(Object.fromEntries(ids.map((id, i) => [`Screenshot ${i + 1}.png`, [`Change request ${id}`, 'approved by the board']]))),
-  };
+  const session = extensionSession('concurrency', {
+    ollamaHost: ollama.url,
+    settings: { 'mediaSummarizer.cache.location': 'global', 'mediaSummarizer.log.location': 'scannedFolder' },
+    desktop: Object.fromEntries(ids.map((id, i) => [`Screenshot ${i + 1}.png`, [`Change request ${id}`, 'approved by the board']])),
+  });
 
   await withSession(session, async ({ workbench, dirs }) => {
     const desktop = path.join(dirs.home, 'Desktop');

@@ -12,10 +12,9 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
 import { startCodeServer } from './support/codeServer';
-import { projectVsix } from './support/paths';
 import { descendants, isWorkerOf, processTable, sampleProcesses } from './support/processes';
 import { waitFor } from './support/wait';
-import { desktopWith, withSession } from './support/session';
+import { extensionSession, withSession } from './support/session';
 
 const RUN_TIMEOUT_MS = 180_000;
 
@@ -31,17 +30,7 @@ before(async () => {
 after(() => ollama?.close());
 
 test('summaries are shown again after a restart, from the cache, without workers or Ollama', { timeout: 900_000 }, async (t) => {
-  const session = {
-    name: 'restart',
-    vsix: [projectVsix()],
-    trust: true,
-    settings: {
-      'mediaSummarizer.ollama.host': ollama.url,
-      'mediaSummarizer.visionModel': 'none',
-      'mediaSummarizer.workers': 2,
-    },
-    prepareHome: desktopWith(IMAGES),
-  };
+  const session = extensionSession('restart', { ollamaHost: ollama.url, desktop: IMAGES });
 
   await withSession(session, async (s) => {
     const { workbench } = s;

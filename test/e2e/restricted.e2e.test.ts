@@ -12,8 +12,7 @@ import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
-import { projectVsix } from './support/paths';
-import { desktopWith, withSession } from './support/session';
+import { extensionSession, withSession } from './support/session';
 
 const SUMMARY_TIMEOUT_MS = 180_000;
 
@@ -34,22 +33,18 @@ after(() => ollama?.close());
 
 test('in Restricted Mode the extension runs and takes the Ollama host from the user settings, not the workspace', { timeout: 600_000 }, async (t) => {
   const workspaceHost = `http://127.0.0.1:${await closedPort()}`;
-  const session = {
-    name: 'restricted',
-    vsix: [projectVsix()],
+  const session = extensionSession('restricted', {
+    ollamaHost: ollama.url,
     trust: false,
-    settings: {
-      'mediaSummarizer.ollama.host': ollama.url,
-      'mediaSummarizer.visionModel': 'none',
-      'mediaSummarizer.workers': 1,
-    },
-    prepareHome: desktopWith({ 'whiteboard.png': ['Whiteboard sketch ZEBRA-314', 'Ship the parser first'], 'draft-notes.png': ['Draft that the workspace excludes'] }),
+    settings: { 'mediaSummarizer.workers': 1 },
+    desktop: { 'whiteboard.png': ['Whiteboard sketch ZEBRA-314', 'Ship the parser first'], 'draft-notes.png': ['Draft that the workspace excludes'] },
     prepareWorkspace: async (workspace: string) => {
       await mkdir(path.join(workspace, '.vscode'));
       const settings = { 'mediaSummarizer.ollama.host': workspaceHost, 'mediaSummarizer.exclude': ['draft-*'] };
       await writeFile(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
     },
-  };
+  });
+
 
   await withSession(session, async ({ workbench }) => {
     const summaries = workbench.view('Media Summaries');

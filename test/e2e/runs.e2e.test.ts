@@ -22,10 +22,9 @@ import { findOnPath } from '../../src/processors/media/ffmpeg';
 import { makeSlideVideo } from '../support/makeMedia';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
 import { JFK_WAV, TEST_MODEL, testWhisperCli } from '../support/whisperBuild';
-import { projectVsix } from './support/paths';
 import { descendants, isWorkerOf, processTable, sampleDescendants, sampleProcesses, type ProcessInfo } from './support/processes';
 import { waitFor } from './support/wait';
-import { desktopWith, withSession, type Session } from './support/session';
+import { extensionSession, withSession, type Session } from './support/session';
 import { escapeRegExp } from './support/workbench';
 
 /** How long the stand-in waits before answering while the cancel tests run: far longer than the tests wait. */
@@ -75,24 +74,17 @@ after(() => ollama?.close());
 const elapsed = async (since: number, wait: Promise<unknown>): Promise<number> => (await wait, Date.now() - since);
 
 test('cancelling long runs, and a video with speech and on-screen text, in a real workbench', { timeout: 1_200_000 }, async (t) => {
-  const session = {
-    name: 'runs',
-    vsix: [projectVsix()],
-    trust: true,
-    settings: {
-      'mediaSummarizer.ollama.host': ollama.url,
-      'mediaSummarizer.visionModel': 'none',
-      'mediaSummarizer.workers': 2,
-      ...(whisperCli ? { 'mediaSummarizer.whisper.cliPath': whisperCli, 'mediaSummarizer.whisper.model': TEST_MODEL } : {}),
-    },
-    prepareHome: desktopWith(DESKTOP_IMAGES),
+  const session = extensionSession('runs', {
+    ollamaHost: ollama.url,
+    desktop: DESKTOP_IMAGES,
+    settings: whisperCli ? { 'mediaSummarizer.whisper.cliPath': whisperCli, 'mediaSummarizer.whisper.model': TEST_MODEL } : {},
     prepareWorkspace: async (workspace: string) => {
       if (videoSkip || !ffmpeg) return;
       await makeSlideVideo(ffmpeg, path.join(workspace, VIDEO), VIDEO_SLIDES, JFK_WAV);
       // makeSlideVideo leaves its slide images beside the video; the Explorer should show the video only.
       for (const name of await readdir(workspace)) if (name.startsWith('.slide-')) await rm(path.join(workspace, name));
     },
-  };
+  });
 
   await withSession(session, async (s) => {
     await t.test('a long run stops within seconds when its progress notification’s Cancel button is pressed', (tt) =>

@@ -11,10 +11,9 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
 import { renderTextImage } from '../support/renderText';
-import { projectVsix } from './support/paths';
 import { isWorkerOf, processTable, sampleProcesses, type ProcessInfo } from './support/processes';
 import { waitFor } from './support/wait';
-import { desktopWith, withSession } from './support/session';
+import { extensionSession, withSession } from './support/session';
 
 const SUMMARY_TIMEOUT_MS = 120_000;
 
@@ -26,21 +25,14 @@ before(async () => {
 after(() => ollama?.close());
 
 test('Media Summarizer in a real workbench', { timeout: 600_000 }, async (t) => {
-  const session = {
-    name: 'workbench',
-    vsix: [projectVsix()],
-    trust: true,
-    settings: {
-      'mediaSummarizer.ollama.host': ollama.url,
-      'mediaSummarizer.visionModel': 'none',
-      'mediaSummarizer.workers': 2,
-    },
-    prepareHome: desktopWith({ 'budget.png': ['Quarterly budget review', 'Marketing spend rises'], 'meeting.png': ['Team meeting notes', 'Launch moved to Friday'] }),
+  const session = extensionSession('workbench', {
+    ollamaHost: ollama.url,
+    desktop: { 'budget.png': ['Quarterly budget review', 'Marketing spend rises'], 'meeting.png': ['Team meeting notes', 'Launch moved to Friday'] },
     prepareWorkspace: async (workspace: string) => {
       await mkdir(path.join(workspace, 'scans'));
       await writeFile(path.join(workspace, 'scans', 'receipt.png'), await renderTextImage(['Hardware store receipt', 'Total 87 dollars']));
     },
-  };
+  });
 
   await withSession(session, async ({ workbench, extensionHost, dirs }) => {
     const summaries = workbench.view('Media Summaries');

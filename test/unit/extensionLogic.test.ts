@@ -18,7 +18,9 @@ import { codeBlock, escapeInline, escapeLines, excerpt, firstWords, fitInto, saf
 import { matchesFilter, stateOfRecord, SummaryModel, type FileEntry } from '../../src/extension/logic/model';
 import { displayFolder, entryDescription, entryIcon, entryItem, entryLabel, rootItem } from '../../src/extension/logic/presentation';
 import { engineOptions, isLocalHost, logOption, readSettings, resolvePaths, SETTING_DEFAULTS, type SettingKey } from '../../src/extension/logic/settings';
-import { DownloadProgress, formatMs, inertNotificationText, progressIncrement, progressMessage, PullProgress, recordLogLine, runSummary, statusBarText } from '../../src/extension/logic/status';
+import { inertNotificationText } from '../../src/extension/logic/inertText';
+import { formatMs, progressIncrement, progressMessage, recordLogLine, runSummary, statusBarText } from '../../src/extension/logic/runTexts';
+import { DownloadProgress, PullProgress } from '../../src/extension/logic/transferProgress';
 import { buildTooltip, formatBytes, renderFullText } from '../../src/extension/logic/tooltip';
 
 const INJECTIONS = [

@@ -3,7 +3,7 @@
  * the command wraps it in a cancellable progress notification.
  */
 import { ollamaClient } from '../../core/ollama';
-import { PullProgress } from './status';
+import { PullProgress } from './transferProgress';
 
 /** A pull of a large model over a slow line can take hours; cancelling stops it sooner. */
 export const PULL_TIMEOUT_MS = 12 * 3600_000;

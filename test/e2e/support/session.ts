@@ -11,7 +11,7 @@ import { tempDir } from '../../support/paths';
 import { renderTextImage } from '../../support/renderText';
 import { launchBrowser } from './browser';
 import { installExtension, makeCodeServerDirs, startCodeServer, writeRemoteSettings, writeUserSettings, type CodeServer, type CodeServerDirs } from './codeServer';
-import { ARTIFACTS } from './paths';
+import { ARTIFACTS, projectVsix } from './paths';
 import { descendants, processTable, type ProcessInfo } from './processes';
 import { Workbench } from './workbench';
 
@@ -37,6 +37,25 @@ export function desktopWith(images: Record<string, string[]>): (home: string) =>
     const desktop = path.join(home, 'Desktop');
     await mkdir(desktop);
     for (const [name, lines] of Object.entries(images)) await writeFile(path.join(desktop, name), await renderTextImage(lines));
+  };
+}
+
+/**
+ * The packaged extension in a trusted folder against the Ollama host `ollamaHost`, with what most sessions share
+ * (no vision model, two workers) and a Desktop of rendered screenshots; `settings` and the rest add or override.
+ */
+export function extensionSession(
+  name: string,
+  options: { ollamaHost: string; desktop: Record<string, string[]>; settings?: Record<string, unknown> } & Partial<Omit<SessionOptions, 'name' | 'settings'>>,
+): SessionOptions {
+  const { ollamaHost, desktop, settings, ...rest } = options;
+  return {
+    name,
+    vsix: [projectVsix()],
+    trust: true,
+    settings: { 'mediaSummarizer.ollama.host': ollamaHost, 'mediaSummarizer.visionModel': 'none', 'mediaSummarizer.workers': 2, ...settings },
+    prepareHome: desktopWith(desktop),
+    ...rest,
   };
 }
 
