@@ -107,7 +107,7 @@ export class Controller implements vscode.Disposable {
 
   /** Summarizes some files; each is shown under its folder (only the selected files, unless the folder is shown whole). */
   async summarizeFiles(files: string[], request: RunRequest): Promise<FileRecord[]> {
-    return (await this.pipeline.run(request, () => this.prepareFiles(files, request)))?.records ?? [];
+    return (await this.pipeline.run(request, (current) => this.prepareFiles(files, request, current)))?.records ?? [];
   }
 
   /** Failed files and pending summaries again, ignoring cached failures (OCR that worked is reused). */
@@ -209,7 +209,7 @@ export class Controller implements vscode.Disposable {
   }
 
   /** The files under their folders (a root of just these files where the folder is not shown); undefined for none. */
-  private async prepareFiles(files: string[], request: RunRequest): Promise<PreparedRun | undefined> {
+  private async prepareFiles(files: string[], request: RunRequest, { settings }: CurrentSettings): Promise<PreparedRun | undefined> {
     const scanned: ScannedFile[] = [];
     const problems: FileRecord[] = [];
     for (const file of [...new Set(files)]) {
@@ -231,7 +231,7 @@ export class Controller implements vscode.Disposable {
     return {
       paths: all,
       kinds: new Set(scanned.map((file) => file.kind)),
-      description: `Summarizing ${all.length === 1 ? path.basename(all[0]) : `${all.length} files`} with model ${this.parts.config.read().settings.model}${request.refresh ? ', ignoring cached summaries' : ''}.`,
+      description: `Summarizing ${all.length === 1 ? path.basename(all[0]) : `${all.length} files`} with model ${settings.model}${request.refresh ? ', ignoring cached summaries' : ''}.`,
       retry: () => void this.summarizeFiles(files, { ...request, refresh: false }),
       start: (options, onEvent, signal) => engineSummarizeFiles(scanned, { ...options, signal, onEvent }, problems),
     };

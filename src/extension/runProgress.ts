@@ -12,6 +12,15 @@ import { offerFixes, type ModelServices } from './notifications';
 
 export type RunBody = (onEvent: (event: RunEvent) => void, signal: AbortSignal) => Promise<RunResult>;
 
+/** A run being shown: its notification, how far it is, and whether its first warning was shown. */
+interface ShownRun {
+  progress: vscode.Progress<{ message?: string; increment?: number }>;
+  interactive: boolean;
+  done: number;
+  total: number;
+  warned: boolean;
+}
+
 export class RunProgress implements vscode.Disposable {
   private readonly statusItem: vscode.StatusBarItem;
 
@@ -39,45 +48,14 @@ export class RunProgress implements vscode.Disposable {
         if (jobSignal.aborted) abort();
         jobSignal.addEventListener('abort', abort, { once: true });
         const cancelListener = token.onCancellationRequested(abort);
-        const counts = { done: 0, total };
-        let warned = false;
-        this.showStatus(counts);
-        progress.report({ message: progressMessage(0, counts.total) });
-        const onEvent = (event: RunEvent) => {
-          observe(event);
-          switch (event.type) {
-            case 'scanned':
-              counts.total = event.total;
-              this.showStatus(counts);
-              break;
-            case 'started':
-              progress.report({ message: progressMessage(counts.done, counts.total, event.path) });
-              break;
-            case 'done':
-              counts.done++;
-              progress.report({ message: progressMessage(counts.done, counts.total, event.record.path), increment: progressIncrement(counts.total) });
-              this.showStatus(counts);
-              this.logRecord(event.record);
-              break;
-            case 'warning':
-              this.log.warn(event.message);
-              // The first problem of a run is shown (e.g. a log folder that cannot be written); the rest go to the log.
-              if (interactive && !warned) {
-                warned = true;
-                void offerFixes(vscode.window.showWarningMessage, this.services, `Media Summarizer: ${event.message}`, event.problem, ['Show Log']).then(
-                  (choice) => choice === 'Show Log' && this.log.show(true),
-                );
-              }
-              break;
-            case 'output':
-              this.log.trace(event.line);
-              break;
-            default:
-              break;
-          }
-        };
+        const run: ShownRun = { progress, interactive, done: 0, total, warned: false };
+        this.showStatus(run);
+        progress.report({ message: progressMessage(0, total) });
         try {
-          return await body(onEvent, controller.signal);
+          return await body((event) => {
+            observe(event);
+            this.report(run, event);
+          }, controller.signal);
         } finally {
           jobSignal.removeEventListener('abort', abort);
           cancelListener.dispose();
@@ -86,11 +64,44 @@ export class RunProgress implements vscode.Disposable {
     );
   }
 
+  /** One event of the run in the notification, the status bar and the log. */
+  private report(run: ShownRun, event: RunEvent): void {
+    switch (event.type) {
+      case 'scanned':
+        run.total = event.total;
+        this.showStatus(run);
+        break;
+      case 'started':
+        run.progress.report({ message: progressMessage(run.done, run.total, event.path) });
+        break;
+      case 'done':
+        run.done++;
+        run.progress.report({ message: progressMessage(run.done, run.total, event.record.path), increment: progressIncrement(run.total) });
+        this.showStatus(run);
+        this.logRecord(event.record);
+        break;
+      case 'warning':
+        this.log.warn(event.message);
+        // The first problem of a run is shown (e.g. a log folder that cannot be written); the rest go to the log.
+        if (!run.interactive || run.warned) break;
+        run.warned = true;
+        void offerFixes(vscode.window.showWarningMessage, this.services, `Media Summarizer: ${event.message}`, event.problem, ['Show Log']).then(
+          (choice) => choice === 'Show Log' && this.log.show(true),
+        );
+        break;
+      case 'output':
+        this.log.trace(event.line);
+        break;
+      default:
+        break;
+    }
+  }
+
   dispose(): void {
     this.statusItem.dispose();
   }
 
-  private showStatus({ done, total }: { done: number; total: number }): void {
+  private showStatus({ done, total }: ShownRun): void {
     this.statusItem.text = statusBarText(done, total);
     this.statusItem.tooltip = `Media Summarizer: ${done} of ${total} files done — click to show the Media Summaries view`;
     this.statusItem.show();
