@@ -8,7 +8,7 @@
  * - Appends (put, putMany, delete, deletePrefix) are lock-free, one write() per batch (cacheLog/appender.ts, with
  *   the proof that no acknowledged append is lost to a concurrent compaction).
  * - The lock (cacheLog/lock.ts) is taken only to create, compact or clear the log (cacheLog/replace.ts).
- * - Compaction is rare: dead lines > 50 % and file >= compactMinBytes, or compact().
+ * - Compaction (cacheLog/compaction.ts) is rare: dead lines > 50 % and file >= compactMinBytes, or compact().
  * - Damaged lines are skipped, counted and reported (never fatal) and dropped by the next compaction.
  * Processes that only write (pool workers) use CacheWriter instead, which never reads the log.
  *
@@ -18,11 +18,11 @@ import path from 'node:path';
 import { LogAppender, type PendingRecord } from './cacheLog/appender';
 import { prepareCacheDir } from './cacheLog/directory';
 import { CACHE_FILE_NAME } from './cacheLog/format';
-import { describe, errnoCode, writeError } from './cacheLog/fsHelpers';
-import { CacheLock, lockTimings, safeWarning, type LockContext } from './cacheLog/lock';
+import { Compaction } from './cacheLog/compaction';
+import { describe, errnoCode } from './cacheLog/fsHelpers';
+import { CacheLock, lockTimings, safeWarning } from './cacheLog/lock';
 import { checkKey, encodeEntries, OperationQueue, toJson } from './cacheLog/operations';
-import { LogReader, type CorruptLineInfo, type Entry } from './cacheLog/reader';
-import { replaceLog } from './cacheLog/replace';
+import { LogReader, type CorruptLineInfo } from './cacheLog/reader';
 import { doFix, problem, ProblemError, settingFix, type Problem } from './problems';
 
 export type { CorruptLineInfo } from './cacheLog/reader';
@@ -58,12 +58,10 @@ const DEFAULT_COMPACT_MIN_BYTES = 1 << 20;
 export class CacheStore {
   readonly file: string;
   private readonly warn: (problem: Problem) => void;
-  private readonly compactMinBytes: number;
-  private readonly lock: CacheLock;
   private readonly reader: LogReader;
   private readonly appender: LogAppender;
+  private readonly compaction: Compaction;
   private readonly operations: OperationQueue;
-  private compactionCount = 0;
 
   private constructor(
     readonly dir: string,
@@ -71,15 +69,16 @@ export class CacheStore {
   ) {
     this.file = path.join(dir, CACHE_FILE_NAME);
     this.warn = safeWarning(options.onWarning);
-    this.compactMinBytes = Math.max(0, options.compactMinBytes ?? DEFAULT_COMPACT_MIN_BYTES);
-    this.lock = new CacheLock({ dir, file: this.file, warn: this.warn, ...lockTimings(options.staleLockMs, options.lockTimeoutMs) });
+    const lock = new CacheLock({ dir, file: this.file, warn: this.warn, ...lockTimings(options.staleLockMs, options.lockTimeoutMs) });
     this.reader = new LogReader({ file: this.file, warn: this.warn, onCorrupt: options.onCorrupt });
     // A kept descriptor is written to first only while it names the file memory was read from: once refresh()
     // has moved on to a newer file, the old one was replaced.
-    this.appender = new LogAppender(dir, this.file, this.lock, (handle) => {
+    this.appender = new LogAppender(dir, this.file, lock, (handle) => {
       const { ino, dev } = this.reader.state;
       return ino === null || (ino === handle.ino && dev === handle.dev);
     });
+    const minBytes = Math.max(0, options.compactMinBytes ?? DEFAULT_COMPACT_MIN_BYTES);
+    this.compaction = new Compaction(dir, this.file, minBytes, this.reader, lock, this.appender, this.warn);
     this.operations = new OperationQueue(() => new Error(`The cache store for ${this.dir} is closed; open it again with CacheStore.open().`));
   }
 
@@ -136,22 +135,17 @@ export class CacheStore {
 
   /** Removes everything: replaces the log with an empty one under the lock. */
   clear(): Promise<void> {
-    return this.operations.enqueue(() => this.lock.withLock((lock) => this.replace(lock, new Map())));
+    return this.operations.enqueue(() => this.compaction.clear());
   }
 
   /** Rewrites the log with only the live entries (drops superseded, deleted and corrupt lines). */
   compact(): Promise<void> {
-    return this.operations.enqueue(() =>
-      this.lock.withLock(async (lock) => {
-        this.syncLocked();
-        await this.replace(lock, this.reader.state.map);
-      }),
-    );
+    return this.operations.enqueue(() => this.compaction.compact());
   }
 
   get stats(): CacheStats {
     const { map, lines, corrupt } = this.reader.state;
-    return { entries: map.size, lines, corruptLines: corrupt, compactions: this.compactionCount, reloads: this.reader.reloads };
+    return { entries: map.size, lines, corruptLines: corrupt, compactions: this.compaction.count, reloads: this.reader.reloads };
   }
 
   /**
@@ -170,7 +164,7 @@ export class CacheStore {
       beforeBuild: syncFirst ? (handle) => this.reader.syncWith(handle.fd, handle) : undefined,
       afterWrite: (fd, handle) => this.reader.syncWith(fd, handle),
     });
-    if (count > 0) await this.compactIfDue();
+    if (count > 0) await this.compaction.ifDue();
     return count;
   }
 
@@ -182,42 +176,5 @@ export class CacheStore {
           { cause: err },
         ),
     );
-  }
-
-  private compactionDue(size: number): boolean {
-    const { lines, map } = this.reader.state;
-    return size >= this.compactMinBytes && (lines - map.size) * 2 > lines;
-  }
-
-  /** Automatic compaction, checked after each append and done under the lock (re-checked there: others may have). */
-  private async compactIfDue(): Promise<void> {
-    const { offset, tail } = this.reader.state;
-    if (!this.compactionDue(offset + tail)) return;
-    try {
-      await this.lock.withLock(async (lock) => {
-        const size = this.syncLocked();
-        if (size !== null && this.compactionDue(size)) await this.replace(lock, this.reader.state.map);
-      });
-    } catch (err) {
-      this.warn(problem('cache-compaction-failed', `Compaction of ${this.file} failed (the cache still works): ${describe(err)}`));
-    }
-  }
-
-  /**
-   * Under the lock: brings memory up to date with the whole file, as the base of a compaction. Lines appended
-   * after this read are not lost: their writers see the lock or the new inode and append them again. An
-   * unterminated tail is either torn (dropped, as it should be) or a write in progress (its writer re-appends).
-   * Returns the file size, or null if there is no log.
-   */
-  private syncLocked(): number | null {
-    return this.reader.syncFromDisk((err) => writeError(this.file, err));
-  }
-
-  /** Under the lock: the log becomes a new file holding `entries`; memory is that file. */
-  private async replace(lock: LockContext, entries: ReadonlyMap<string, Entry>): Promise<void> {
-    const replaced = await replaceLog(this.dir, this.file, lock, entries, () => this.appender.drop());
-    const map = entries === this.reader.state.map ? this.reader.state.map : new Map(entries);
-    this.reader.state = { map, dev: replaced.dev, ino: replaced.ino, offset: replaced.size, header: replaced.header, lines: entries.size, corrupt: 0, tail: 0 };
-    this.compactionCount++;
   }
 }
