@@ -40,7 +40,7 @@ Options:
   --cache-dir DIR          Cache directory (default: a per-user cache directory)
   --no-cache               Neither read nor write the cache
   --refresh                Ignore cached summaries and make them again (OCR stays cached)
-  --request-timeout SECS   Bound on one Ollama request (default: 600)
+  --request-timeout SECS   Bound on Ollama's first answer to a request (default: 600)
   --ffmpeg PATH            ffmpeg to use (default: ffmpeg-static if installed, else ffmpeg on PATH)
   --whisper-model NAME|PATH  Speech model (default: base.en), looked up in <cache-dir>/models
   --whisper-cli PATH       An existing whisper-cli (default: built once from the bundled whisper.cpp)

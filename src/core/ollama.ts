@@ -1,5 +1,6 @@
 import { Ollama } from 'ollama';
 import type * as Undici from 'undici';
+import { Deadline } from './deadline';
 import { doFix, problem, settingFix, type Problem } from './problems';
 
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
@@ -7,8 +8,8 @@ export const DEFAULT_MODEL = 'llama3.2:3b';
 
 /*
  * Slow CPU inference can take minutes before the first byte: Node's built-in fetch would cut such a request
- * at its five-minute headers/body timeouts. Our own AbortSignal (the configured request timeout and
- * cancellation) bounds every request instead.
+ * at its five-minute headers/body timeouts. Our own bound (a Deadline: the configured request timeout and
+ * cancellation) ends every request instead.
  */
 let undici: { fetch: typeof Undici.fetch; agent: Undici.Agent } | undefined;
 
@@ -31,25 +32,34 @@ export function normalizeHost(host: string): string {
   return url.toString().replace(/\/+$/, '');
 }
 
-/** An official ollama client whose every request is bounded by `timeoutMs` and aborted with `signal`. */
-export function ollamaClient(host: string, timeoutMs: number, signal?: AbortSignal): Ollama {
+/**
+ * An official ollama client whose every request is ended by `signal` (a Deadline's: its bound and the caller's
+ * cancellation). The client's own abort() is never used here, so its signal is not combined in.
+ */
+export function ollamaClient(host: string, signal: AbortSignal): Ollama {
   const boundedFetch = (input: unknown, init?: Record<string, unknown>) => {
-    const signals = [AbortSignal.timeout(timeoutMs), init?.signal as AbortSignal | undefined, signal];
     const { fetch: undiciFetch, agent } = lazyUndici();
-    return undiciFetch(input as string, {
-      ...(init as object),
-      dispatcher: agent,
-      signal: AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined)),
-    });
+    return undiciFetch(input as string, { ...(init as object), dispatcher: agent, signal });
   };
   return new Ollama({ host, fetch: boundedFetch as unknown as typeof fetch });
 }
 
+/** Uses a client whose requests together must answer within `timeoutMs` (listing models, a pull). */
+export async function withOllama<T>(host: string, timeoutMs: number, signal: AbortSignal | undefined, use: (client: Ollama) => Promise<T>): Promise<T> {
+  const deadline = new Deadline(timeoutMs, [signal], 'did not answer');
+  try {
+    return await use(ollamaClient(host, deadline.signal));
+  } finally {
+    deadline.dispose();
+  }
+}
+
 /** Turns a failed Ollama request into a problem that names the host, the model and the fix. */
-export function describeOllamaError(error: unknown, host: string, model: string, timeoutMs: number): Problem {
+export function describeOllamaError(error: unknown, host: string, model: string): Problem {
   const err = error as Error & { status_code?: number; cause?: { code?: string; message?: string } };
+  // A Deadline's message says which bound passed: "did not answer within 8 s", "sent nothing more within 60 s".
   if (err.name === 'TimeoutError') {
-    return problem('ollama-timeout', `Ollama did not answer within ${Math.round(timeoutMs / 1000)} s at ${host} (model ${model})`, doFix('raise the request timeout or use a smaller model'));
+    return problem('ollama-timeout', `Ollama ${err.message} at ${host} (model ${model})`, doFix('raise the request timeout or use a smaller model'));
   }
   if (err.name === 'AbortError') return problem('cancelled', 'Cancelled');
   if (err.status_code === 404) return modelMissing(host, model);
@@ -93,23 +103,39 @@ export interface GenerateRequest {
   signal?: AbortSignal;
 }
 
-/** /api/generate, streamed, collected into one string. */
+/**
+ * How long a streamed answer may pause between chunks once it has started (never more than the request
+ * timeout): generation on a CPU sends a token every fraction of a second, so a long silence is a stuck server.
+ */
+const STALL_MS = 60_000;
+
+/**
+ * /api/generate, streamed, collected into one string. `timeoutMs` bounds the time to the first chunk — Ollama's
+ * queue, the model's load and the prompt's evaluation all come before it — and then each pause between chunks
+ * (at most STALL_MS).
+ */
 export async function generateStreamed(request: GenerateRequest): Promise<StreamedAnswer> {
-  const client = ollamaClient(request.host, request.timeoutMs, request.signal);
-  const stream = await client.generate({
-    model: request.model,
-    prompt: request.prompt,
-    system: request.system,
-    format: request.format,
-    images: request.images,
-    stream: true,
-    options: { temperature: 0.2 },
-  });
-  let text = '';
-  let evalCount: number | undefined;
-  for await (const part of stream) {
-    text += part.response ?? '';
-    if (part.done) evalCount = part.eval_count;
+  const deadline = new Deadline(request.timeoutMs, [request.signal], 'did not answer');
+  const stall = Math.min(request.timeoutMs, STALL_MS);
+  try {
+    const stream = await ollamaClient(request.host, deadline.signal).generate({
+      model: request.model,
+      prompt: request.prompt,
+      system: request.system,
+      format: request.format,
+      images: request.images,
+      stream: true,
+      options: { temperature: 0.2 },
+    });
+    let text = '';
+    let evalCount: number | undefined;
+    for await (const part of stream) {
+      deadline.restart(stall, 'sent nothing more');
+      text += part.response ?? '';
+      if (part.done) evalCount = part.eval_count;
+    }
+    return { text, evalCount };
+  } finally {
+    deadline.dispose();
   }
-  return { text, evalCount };
 }

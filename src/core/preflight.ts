@@ -1,4 +1,5 @@
-import { describeOllamaError, modelMissing, ollamaClient } from './ollama';
+import type { Ollama } from 'ollama';
+import { describeOllamaError, modelMissing, withOllama } from './ollama';
 import { doFix, problem, type Problem } from './problems';
 
 export interface PreflightResult {
@@ -21,14 +22,17 @@ const MAX_MODELS_PROBED = 12;
  * One look at the Ollama server before a run: is it there, is the model pulled, which model can see images.
  * Problems become one clear message instead of one failure per file.
  */
-export async function preflight(host: string, model: string, vision: VisionSetting): Promise<PreflightResult> {
-  const client = ollamaClient(host, PREFLIGHT_TIMEOUT_MS);
+export function preflight(host: string, model: string, vision: VisionSetting): Promise<PreflightResult> {
+  return withOllama(host, PREFLIGHT_TIMEOUT_MS, undefined, (client) => checkWith(client, host, model, vision));
+}
+
+async function checkWith(client: Ollama, host: string, model: string, vision: VisionSetting): Promise<PreflightResult> {
   const warnings: Problem[] = [];
   let installed: string[];
   try {
     installed = (await client.list()).models.map((m) => m.name);
   } catch (error) {
-    return { available: false, reason: describeOllamaError(error, host, model, PREFLIGHT_TIMEOUT_MS), warnings };
+    return { available: false, reason: describeOllamaError(error, host, model), warnings };
   }
   const has = (name: string) => installed.some((n) => sameModel(n, name));
   const available = has(model);

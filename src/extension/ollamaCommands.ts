@@ -3,7 +3,7 @@
  * progress, download a whisper model with progress.
  */
 import * as vscode from 'vscode';
-import { describeOllamaError, ollamaClient } from '../core/ollama';
+import { describeOllamaError, withOllama } from '../core/ollama';
 import { sameModel } from '../core/preflight';
 import { downloadWhisperModel, WHISPER_MODEL_NAMES } from '../processors/whisper/models';
 import type { ExtensionConfig } from './config';
@@ -11,7 +11,7 @@ import { openSettings } from './notifications';
 import { problemOf } from '../core/problems';
 import { extensionWording } from './logic/wording';
 import { CONFIG_SECTION } from './logic/ids';
-import { pullModel, PULL_TIMEOUT_MS } from './logic/ollamaPull';
+import { pullModel } from './logic/ollamaPull';
 import { inertNotificationText } from './logic/inertText';
 import { DownloadProgress } from './logic/transferProgress';
 import { formatBytes } from './logic/tooltip';
@@ -29,10 +29,10 @@ export async function selectOllamaModel(ctx: ModelCommandContext): Promise<void>
   const host = settings.ollamaHost;
   let models;
   try {
-    models = (await ollamaClient(host, LIST_TIMEOUT_MS).list()).models;
+    models = (await withOllama(host, LIST_TIMEOUT_MS, undefined, (client) => client.list())).models;
   } catch (error) {
     const choice = await vscode.window.showErrorMessage(
-      inertNotificationText(extensionWording(describeOllamaError(error, host, settings.model, LIST_TIMEOUT_MS))),
+      inertNotificationText(extensionWording(describeOllamaError(error, host, settings.model))),
       'Retry',
       'Open Settings',
     );
@@ -104,7 +104,7 @@ export async function pullOllamaModel(ctx: ModelCommandContext, name?: string): 
       void vscode.window.showInformationMessage(inertNotificationText(`Pulling ${model} was cancelled.`));
       return false;
     }
-    const message = (err as { status_code?: number }).status_code ? `Ollama could not pull ${model}: ${err.message}` : extensionWording(describeOllamaError(err, host, model, PULL_TIMEOUT_MS));
+    const message = (err as { status_code?: number }).status_code ? `Ollama could not pull ${model}: ${err.message}` : extensionWording(describeOllamaError(err, host, model));
     ctx.log.error(message);
     void vscode.window.showErrorMessage(inertNotificationText(message));
     return false;

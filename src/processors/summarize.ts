@@ -30,7 +30,7 @@ export async function summarizeMaterial(
     return parseSummary(answer.text, ollama.model);
   } catch (error) {
     if (signal.aborted) throw error;
-    return { ok: false, problem: describeOllamaError(error, ollama.host, ollama.model, ollama.requestTimeoutMs) };
+    return { ok: false, problem: describeOllamaError(error, ollama.host, ollama.model) };
   }
 }
 
@@ -71,7 +71,7 @@ export async function describeImage(imageBase64: string, ollama: OllamaSettings,
     return { ok: true, value: answer.text.trim() };
   } catch (error) {
     if (signal.aborted) throw error;
-    return { ok: false, problem: describeOllamaError(error, ollama.host, model, ollama.requestTimeoutMs) };
+    return { ok: false, problem: describeOllamaError(error, ollama.host, model) };
   }
 }
 

@@ -3,7 +3,7 @@
  * right action (Retry / Open Settings, or Pull). The engine runs its own preflight() during the run.
  * No `vscode` import.
  */
-import { describeOllamaError, ollamaClient } from '../../core/ollama';
+import { describeOllamaError, withOllama } from '../../core/ollama';
 import { sameModel } from '../../core/preflight';
 import { problem } from '../../core/problems';
 import { extensionWording } from './wording';
@@ -21,9 +21,9 @@ export const OLLAMA_CHECK_TIMEOUT_MS = 10_000;
 export async function checkOllama(host: string, model: string, timeoutMs = OLLAMA_CHECK_TIMEOUT_MS): Promise<OllamaCheck> {
   let models: string[];
   try {
-    models = (await ollamaClient(host, timeoutMs).list()).models.map((m) => m.name);
+    models = (await withOllama(host, timeoutMs, undefined, (client) => client.list())).models.map((m) => m.name);
   } catch (error) {
-    return { state: 'unreachable', message: extensionWording(describeOllamaError(error, host, model, timeoutMs)), models: [] };
+    return { state: 'unreachable', message: extensionWording(describeOllamaError(error, host, model)), models: [] };
   }
   if (!models.some((name) => sameModel(name, model))) {
     return { state: 'model-missing', message: extensionWording(problem('model-missing', `Model ${model} is not installed in Ollama at ${host}`)), models };

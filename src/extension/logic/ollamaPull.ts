@@ -2,7 +2,7 @@
  * `ollama pull` through the official client, streamed, with overall progress over all layers. No `vscode` import:
  * the command wraps it in a cancellable progress notification.
  */
-import { ollamaClient } from '../../core/ollama';
+import { withOllama } from '../../core/ollama';
 import { PullProgress } from './transferProgress';
 
 /** A pull of a large model over a slow line can take hours; cancelling stops it sooner. */
@@ -15,10 +15,12 @@ export async function pullModel(
   signal?: AbortSignal,
   timeoutMs = PULL_TIMEOUT_MS,
 ): Promise<void> {
-  const stream = await ollamaClient(host, timeoutMs, signal).pull({ model, stream: true });
-  const tracker = new PullProgress();
-  for await (const part of stream) {
-    const update = tracker.update(part);
-    onProgress({ ...update, percent: tracker.percent });
-  }
+  await withOllama(host, timeoutMs, signal, async (client) => {
+    const stream = await client.pull({ model, stream: true });
+    const tracker = new PullProgress();
+    for await (const part of stream) {
+      const update = tracker.update(part);
+      onProgress({ ...update, percent: tracker.percent });
+    }
+  });
 }
