@@ -69,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
       recursive: options.recursive,
       workers: options.workers,
       ollamaHost: options.ollamaHost,
+      llmSlots: options.ollamaSlots,
       model: options.model,
       vision: options.vision,
       cacheDir: options.noCache ? undefined : dataDir,

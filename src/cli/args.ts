@@ -13,6 +13,7 @@ export interface CliOptions {
   log: string | 'default' | false;
   json: boolean;
   requestTimeoutSeconds: number;
+  ollamaSlots: number;
   refresh: boolean;
   ffmpegPath?: string;
   whisperCliPath?: string;
@@ -35,6 +36,7 @@ Options:
   --workers N              Worker processes at most, 1-64 (default: 8; as many as the cores first, more only
                            while cores sit idle; never more than the files need)
   --ollama-host URL        Ollama server (default: $OLLAMA_HOST or http://127.0.0.1:11434)
+  --ollama-slots N         Requests the server answers at once, like its OLLAMA_NUM_PARALLEL (default: 1)
   --model NAME             Summary model (default: ${DEFAULT_MODEL})
   --vision-model NAME|none Model that describes images; default: auto-detect a vision-capable model
   --cache-dir DIR          Cache directory (default: a per-user cache directory)
@@ -70,6 +72,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         recursive: { type: 'boolean', default: false },
         workers: { type: 'string' },
         'ollama-host': { type: 'string' },
+        'ollama-slots': { type: 'string' },
         model: { type: 'string' },
         'vision-model': { type: 'string' },
         'cache-dir': { type: 'string' },
@@ -103,6 +106,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     recursive: values.recursive,
     workers: integerOption('--workers', values.workers, 8, 1, 64),
     ollamaHost: values['ollama-host'] ?? (env.OLLAMA_HOST || 'http://127.0.0.1:11434'),
+    ollamaSlots: integerOption('--ollama-slots', values['ollama-slots'], 1, 1, 64),
     model: nonEmpty('--model', values.model) ?? DEFAULT_MODEL,
     vision: nonEmpty('--vision-model', values['vision-model']) ?? 'auto',
     cacheDir: values['cache-dir'],

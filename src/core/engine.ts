@@ -4,6 +4,7 @@ import { CacheStore } from './cache';
 import { WorkClaims } from './claims';
 import { readStages, recordFromStages, rememberedVisionModel, rememberVisionModel, reusableStages, stageKeys, type StageSettings } from './fileStages';
 import { hashFiles } from './hash';
+import { LlmSlots } from './llmSlots';
 import { SummaryLog } from './log';
 import { normalizeHost } from './ollama';
 import { TaskError, WorkerPool, type PoolOptions } from './pool';
@@ -29,6 +30,8 @@ export interface EngineOptions {
   /** Ignore cached summaries (re-summarize) while still writing fresh results. */
   refresh?: boolean;
   requestTimeoutMs: number;
+  /** Requests the LLM host answers at once (Ollama's OLLAMA_NUM_PARALLEL, 1 by default); no more are sent. */
+  llmSlots?: number;
   media: MediaOptions;
   /** Per-file bound for a worker; a file that exceeds it is retried once on a fresh worker. */
   fileTimeoutMs?: number;
@@ -148,6 +151,7 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
       settings: { cacheDir: cache ? options.cacheDir : undefined, ollama, media: mediaSettings(options.media, jobs, options.workers) },
       taskTimeoutMs,
       onOutput: (line) => emit({ type: 'output', line }),
+      llmSlots: new LlmSlots(options.llmSlots ?? 1),
       ...shared?.poolOptions,
     });
     try {

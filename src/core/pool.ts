@@ -12,14 +12,20 @@ import { TaskScheduler, type SchedulerOptions } from './workerPool/scheduler';
 
 export { TaskError, type RunOptions } from './workerPool/scheduler';
 
-export type PoolOptions = ForkOptions & Omit<SchedulerOptions<Job, JobResult, Stage>, 'spawn' | 'isWaiting'>;
+export type PoolOptions = ForkOptions & Omit<SchedulerOptions<Job, JobResult, Stage>, 'spawn' | 'isWaiting' | 'mayGrow'>;
 
 /** Stages in which a file only waits for Ollama's answer: it frees its working slot in the child. */
 const OLLAMA_STAGES = new Set<Stage>(['vision', 'summary']);
 
 export class WorkerPool extends TaskScheduler<Job, JobResult, Stage> {
   constructor(options: PoolOptions) {
-    const { script, settings, execArgv, onOutput, ...scheduling } = options;
-    super({ ...scheduling, spawn: forkedChildren({ script, settings, execArgv, onOutput }), isWaiting: (stage) => OLLAMA_STAGES.has(stage) });
+    const { script, settings, execArgv, onOutput, llmSlots, ...scheduling } = options;
+    super({
+      ...scheduling,
+      spawn: forkedChildren({ script, settings, execArgv, onOutput, llmSlots }),
+      isWaiting: (stage) => OLLAMA_STAGES.has(stage),
+      // While files wait for the LLM, it is the bottleneck: another worker would only wait too (and hold memory).
+      mayGrow: () => (llmSlots?.waiting ?? 0) === 0,
+    });
   }
 }

@@ -7,6 +7,8 @@ export type ToWorker =
   | { type: 'init'; settings: WorkerSettings }
   | { type: 'job'; job: Job }
   | { type: 'cancel'; id: number }
+  /** The LLM request `request` of a job may go to the host now. */
+  | { type: 'llm-grant'; request: number }
   | { type: 'shutdown' };
 
 export type FromWorker =
@@ -15,4 +17,8 @@ export type FromWorker =
   | { type: 'progress'; id: number; stage: Stage; percent: number }
   | { type: 'result'; id: number; result: JobResult }
   | { type: 'cancelled'; id: number }
-  | { type: 'failed'; id: number; problem: Problem };
+  | { type: 'failed'; id: number; problem: Problem }
+  /** Job `id` has an LLM request to make; it waits for llm-grant (the coordinator's LlmSlots). */
+  | { type: 'llm-request'; id: number; request: number }
+  /** The request is answered, failed, or was given up while waiting. */
+  | { type: 'llm-release'; request: number };

@@ -41,7 +41,7 @@ export const processImage: Processor = async (job, context) => {
     context.stage('vision');
     const image = await prepare();
     llmCalls++;
-    const described = await timed('vision', async () => describeImage(await image.visionInput(), context.ollama, context.signal));
+    const described = await timed('vision', async () => describeImage(await image.visionInput(), context.ollama, context.signal, (request) => context.withLlmSlot(request)));
     if (!described.ok) return { status: 'pending', ...base, problem: described.problem, llmCalls };
     visionText = described.value;
     await context.saveVision(visionText);

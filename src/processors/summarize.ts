@@ -15,18 +15,21 @@ export async function summarizeMaterial(
   material: SummaryMaterial,
   ollama: OllamaSettings,
   signal: AbortSignal,
+  withSlot: ProcessorContext['withLlmSlot'],
 ): Promise<LlmOutcome<CachedSummary>> {
   if (!ollama.available) return { ok: false, problem: ollama.unavailableReason ?? problem('llm-unavailable', 'The LLM is not available') };
   try {
-    const answer = await generateStreamed({
-      host: ollama.host,
-      model: ollama.model,
-      system: SUMMARY_SYSTEM,
-      prompt: buildSummaryPrompt(material),
-      format: SUMMARY_SCHEMA,
-      timeoutMs: ollama.requestTimeoutMs,
-      signal,
-    });
+    const answer = await withSlot(() =>
+      generateStreamed({
+        host: ollama.host,
+        model: ollama.model,
+        system: SUMMARY_SYSTEM,
+        prompt: buildSummaryPrompt(material),
+        format: SUMMARY_SCHEMA,
+        timeoutMs: ollama.requestTimeoutMs,
+        signal,
+      }),
+    );
     return parseSummary(answer.text, ollama.model);
   } catch (error) {
     if (signal.aborted) throw error;
@@ -56,18 +59,20 @@ export function parseSummary(text: string, model: string): LlmOutcome<CachedSumm
 }
 
 /** A vision model's description of one image (base64); never throws except on cancellation. */
-export async function describeImage(imageBase64: string, ollama: OllamaSettings, signal: AbortSignal): Promise<LlmOutcome<string>> {
+export async function describeImage(imageBase64: string, ollama: OllamaSettings, signal: AbortSignal, withSlot: ProcessorContext['withLlmSlot']): Promise<LlmOutcome<string>> {
   const model = ollama.visionModel;
   if (!model || !ollama.available) return { ok: false, problem: problem('no-vision-model', 'No vision model') };
   try {
-    const answer = await generateStreamed({
-      host: ollama.host,
-      model,
-      prompt: VISION_PROMPT,
-      images: [imageBase64],
-      timeoutMs: ollama.requestTimeoutMs,
-      signal,
-    });
+    const answer = await withSlot(() =>
+      generateStreamed({
+        host: ollama.host,
+        model,
+        prompt: VISION_PROMPT,
+        images: [imageBase64],
+        timeoutMs: ollama.requestTimeoutMs,
+        signal,
+      }),
+    );
     return { ok: true, value: answer.text.trim() };
   } catch (error) {
     if (signal.aborted) throw error;
@@ -91,7 +96,7 @@ export async function finishWithSummary(
 ): Promise<JobResult> {
   context.stage('summary');
   const llmCalls = llmCallsSoFar + (context.ollama.available ? 1 : 0);
-  const outcome = await timed('summary', () => summarizeMaterial(material, context.ollama, context.signal));
+  const outcome = await timed('summary', () => summarizeMaterial(material, context.ollama, context.signal, (request) => context.withLlmSlot(request)));
   if (!outcome.ok) return { status: 'pending', ...findings, problem: outcome.problem, llmCalls };
   await context.saveSummary(outcome.value);
   return { status: 'ok', ...findings, ...outcome.value, llmCalls };

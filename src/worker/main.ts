@@ -26,6 +26,9 @@ let ocr: Promise<OcrEngine> | undefined;
 let ffmpeg: Promise<string> | undefined;
 let whisper: Promise<{ cliPath: string; modelPath: string }> | undefined;
 const running = new Map<number, AbortController>();
+/** LLM requests waiting for the coordinator's grant, by request number. */
+const grants = new Map<number, () => void>();
+let nextRequest = 0;
 
 function send(message: FromWorker): void {
   if (process.connected) process.send!(message);
@@ -44,6 +47,9 @@ process.on('message', (message: ToWorker) => {
       break;
     case 'cancel':
       running.get(message.id)?.abort();
+      break;
+    case 'llm-grant':
+      grants.get(message.request)?.();
       break;
     case 'shutdown':
       void shutdown();
@@ -106,11 +112,41 @@ function contextFor(job: Job, current: WorkerSettings, signal: AbortSignal): Pro
       return transcribe({ ...tools, wavPath, language: media.language, threads: media.transcriptionThreads, signal, onProgress });
     },
     stage: (stage) => send({ type: 'stage', id: job.id, stage }),
+    withLlmSlot: (request) => withLlmSlot(job.id, signal, request),
     saveExtract: (result) => save(keys.extract, result),
     saveTranscript: (transcript) => save(keys.transcript, transcript),
     saveVision: (text) => save(keys.vision, text),
     saveSummary: (summary) => save(keys.summary, summary),
   };
+}
+
+/** Asks the coordinator for a slot at the LLM host, runs the request in it, and gives the slot back. */
+async function withLlmSlot<T>(id: number, signal: AbortSignal, request: () => Promise<T>): Promise<T> {
+  signal.throwIfAborted();
+  const number = nextRequest++;
+  const abandon = new AbortController();
+  const granted = new Promise<void>((resolve, reject) => {
+    grants.set(number, () => {
+      grants.delete(number);
+      resolve();
+    });
+    signal.addEventListener(
+      'abort',
+      () => {
+        grants.delete(number);
+        reject(signal.reason instanceof Error ? signal.reason : new Error('Cancelled.'));
+      },
+      { once: true, signal: abandon.signal },
+    );
+  });
+  send({ type: 'llm-request', id, request: number });
+  try {
+    await granted;
+    return await request();
+  } finally {
+    abandon.abort(); // removes the cancel listener
+    send({ type: 'llm-release', request: number });
+  }
 }
 
 /** Fails the job when the file was replaced, edited or deleted after the coordinator hashed it. */

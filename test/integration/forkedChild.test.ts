@@ -30,6 +30,7 @@ function recorder() {
     onResult: (_id, value) => answered(value),
     onCancelled: (id) => heard.push(`cancelled ${id}`),
     onFailed: (id, message) => heard.push(`failed ${id} ${message}`),
+    onSuspend: (id, suspended) => heard.push(`suspend ${id} ${suspended}`),
     onExit: (how) => exited(how),
   };
   return { events, heard, exit, ready, result };

@@ -42,6 +42,8 @@ export function recordingContext(ollama: Partial<OllamaSettings> = {}, signal = 
     },
     saveTranscript: async (transcript) => void (saved.transcript = transcript),
     stage: (stage) => stages.push(stage),
+    // No coordinator here: every LLM request goes at once.
+    withLlmSlot: (request) => request(),
     saveExtract: async (result) => void (saved.extract = result),
     saveVision: async (text) => void (saved.vision = text),
     saveSummary: async (summary) => void (saved.summary = summary),

@@ -247,6 +247,7 @@ describe('settings → engine options', () => {
       model: 'llama3.2:3b',
       vision: 'auto',
       workers: 8,
+      llmSlots: 1,
       cacheDir: path.join('/g', 'cache'),
       requestTimeoutMs: 600_000,
       media: {

@@ -9,7 +9,10 @@ import { TaskError, TaskScheduler, type SchedulerOptions } from '../../src/core/
 
 interface FakeJob {
   id: number;
-  /** ok | crash | hang | wait (a waiting stage, then done on `finish`) | slow (done after 200 ms, cancellable) */
+  /**
+   * ok | crash | hang | wait (a waiting stage, then done on `finish`) | slow (done after 200 ms, cancellable) |
+   * suspended (suspended for 150 ms, as while waiting for an LLM slot, then done)
+   */
   name: string;
 }
 type Stage = 'work' | 'wait';
@@ -48,6 +51,12 @@ class FakeChild implements PoolChild<FakeJob> {
         this.held.delete(job.id);
         this.events.onCancelled(job.id);
       });
+    } else if (job.name === 'suspended') {
+      this.events.onSuspend(job.id, true);
+      setTimeout(() => {
+        this.events.onSuspend(job.id, false);
+        setTimeout(done, 30);
+      }, 150);
     } else setImmediate(done);
   }
 
@@ -161,5 +170,29 @@ test('admission: later asks again after a pause, skip settles as elsewhere, and 
     assert.rejects(tasks.run(skipped), (error: TaskError) => error.reason === 'elsewhere'),
   ]);
   assert.deepEqual(settled, [later.id], 'only the task admission let run');
+  await tasks.close();
+});
+
+test('time suspended (waiting for what the pool grants) does not count against a task; the rest of its bound does', async () => {
+  const { tasks, children } = scheduler({ size: 1, initialChildren: 1, taskTimeoutMs: 100 });
+  assert.match(await tasks.run(job('suspended')), /^suspended on /, '150 ms suspended + 30 ms working fits a 100 ms bound');
+  await assert.rejects(tasks.run(job('hang')), (error: TaskError) => error.reason === 'timeout', 'an unsuspended task still times out');
+  assert.ok(children.length >= 2);
+  await tasks.close();
+});
+
+test('the pool does not grow while mayGrow says more children would not help', async () => {
+  let llmBusy = true;
+  const { tasks, children } = scheduler({ size: 4, initialChildren: 1, idleCores: () => 2, mayGrow: () => !llmBusy });
+  const runs = [job('wait'), job('wait'), job('wait'), job('wait'), job('wait'), job('wait')].map((j) => tasks.run(j));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(children.length, 1, 'cores are idle, but the work waits on the LLM');
+  llmBusy = false;
+  await new Promise((resolve) => setTimeout(resolve, 1100)); // the next growth check
+  assert.ok(children.length > 1, 'grows once the LLM is not the bottleneck');
+  for (const child of children) child.finishWaiting();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  for (const child of children) child.finishWaiting();
+  await Promise.all(runs);
   await tasks.close();
 });

@@ -12,6 +12,8 @@ export interface ChildEvents<R, S> {
   onResult(id: number, result: R): void;
   onCancelled(id: number): void;
   onFailed(id: number, error: Error): void;
+  /** The task waits (true) for something the pool grants, such as a slot at the LLM host, or goes on (false): its timeout pauses meanwhile. */
+  onSuspend(id: number, suspended: boolean): void;
   /** The child is gone; `how` completes "the worker process …" ("was killed by SIGKILL. Last output: …"). */
   onExit(how: string): void;
 }

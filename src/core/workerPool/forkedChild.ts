@@ -7,6 +7,7 @@ import type { Job, JobResult, Stage } from '../job';
 import { ProblemError } from '../problems';
 import type { WorkerSettings } from '../runSettings';
 import type { FromWorker, ToWorker } from '../workerMessages';
+import type { LlmSlots } from '../llmSlots';
 import type { ChildEvents, ChildFactory, PoolChild } from './childRuntime';
 
 export interface ForkOptions {
@@ -16,6 +17,8 @@ export interface ForkOptions {
   execArgv?: string[];
   /** Lines a child writes to stdout/stderr (tesseract and library warnings), for the log. */
   onOutput?: (line: string) => void;
+  /** The run's limit on requests to the LLM host; without it every request is granted at once. */
+  llmSlots?: LlmSlots;
 }
 
 /** Lines of output kept per child to explain its crash. */
@@ -47,8 +50,9 @@ class ForkedChild implements PoolChild<Job> {
         }
       });
     }
-    this.process.on('message', (message: FromWorker) => deliver(message, events));
+    this.process.on('message', (message: FromWorker) => this.deliver(message, events, options.llmSlots));
     this.process.on('exit', (code, signal) => {
+      options.llmSlots?.releaseOwner(this);
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       const output = this.recentOutput.length ? ` Last output: ${this.recentOutput.join(' | ')}` : '';
       events.onExit(`${how}.${output}`);
@@ -98,24 +102,36 @@ class ForkedChild implements PoolChild<Job> {
     this.process.kill('SIGKILL');
   }
 
+  private deliver(message: FromWorker, events: ChildEvents<JobResult, Stage>, slots: LlmSlots | undefined): void {
+    switch (message.type) {
+      case 'ready':
+        return events.onReady();
+      case 'stage':
+        return events.onStage(message.id, message.stage);
+      case 'progress':
+        return events.onProgress(message.id, message.stage, message.percent);
+      case 'result':
+        return events.onResult(message.id, message.result);
+      case 'cancelled':
+        return events.onCancelled(message.id);
+      case 'failed':
+        return events.onFailed(message.id, new ProblemError(message.problem));
+      case 'llm-request': {
+        // Waiting for a slot is the pool's doing, not the file's: its timeout pauses until the slot is granted.
+        const grant = () => {
+          events.onSuspend(message.id, false);
+          this.send({ type: 'llm-grant', request: message.request });
+        };
+        if (!slots) return grant();
+        events.onSuspend(message.id, true);
+        return slots.request(this, message.request, message.id, grant);
+      }
+      case 'llm-release':
+        return slots?.release(this, message.request);
+    }
+  }
+
   private send(message: ToWorker): void {
     if (this.process.connected) this.process.send(message);
-  }
-}
-
-function deliver(message: FromWorker, events: ChildEvents<JobResult, Stage>): void {
-  switch (message.type) {
-    case 'ready':
-      return events.onReady();
-    case 'stage':
-      return events.onStage(message.id, message.stage);
-    case 'progress':
-      return events.onProgress(message.id, message.stage, message.percent);
-    case 'result':
-      return events.onResult(message.id, message.result);
-    case 'cancelled':
-      return events.onCancelled(message.id);
-    case 'failed':
-      return events.onFailed(message.id, new ProblemError(message.problem));
   }
 }

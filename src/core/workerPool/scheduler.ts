@@ -30,6 +30,8 @@ export interface SchedulerOptions<J extends { id: number }, R, S> {
   idleCores?: () => number;
   /** Stages in which a task only waits on something outside the child (Ollama) and uses none of its CPU. */
   isWaiting?: (stage: S) => boolean;
+  /** False while more children would not help (e.g. tasks already wait for the LLM): the pool does not grow then. */
+  mayGrow?: () => boolean;
   /**
    * Asked once per task just before it first goes to a child: 'run'; 'later' while another process works on the
    * same task (asked again after a pause, the task moved behind the others); or 'skip' when its result has
@@ -76,8 +78,13 @@ interface Task<J, R, S> {
 
 interface Assignment<J, R, S> {
   task: Task<J, R, S>;
-  /** Unset while the slot is only reserved for a task whose `admit` is pending. */
+  /** False while the slot is only reserved for a task whose `admit` is pending. */
+  sent: boolean;
+  /** The task's timeout; paused (unset) while the task is suspended. */
   timer?: NodeJS.Timeout;
+  /** When the timeout fires, and what was left of it when the task was suspended. */
+  dueAt: number;
+  remainingMs: number;
   killTimer?: NodeJS.Timeout;
   /** In a stage that only waits (`isWaiting`): it uses no CPU in the child and holds none of its working slots. */
   waiting?: boolean;
@@ -208,7 +215,8 @@ export class TaskScheduler<J extends { id: number }, R, S> {
       return;
     }
     const starting = live.some((child) => !child.ready);
-    if (live.length < needed && this.queue.length > 0 && !starting && this.idleCores() >= GROW_AT_IDLE_CORES) this.spawn();
+    const mayGrow = this.options.mayGrow?.() ?? true;
+    if (live.length < needed && this.queue.length > 0 && !starting && mayGrow && this.idleCores() >= GROW_AT_IDLE_CORES) this.spawn();
   }
 
   /** While work waits and the pool could grow, look for idle cores now and then, not only when a task ends. */
@@ -248,6 +256,7 @@ export class TaskScheduler<J extends { id: number }, R, S> {
         if (task) settleFrom(id, cancelledError(task.job));
       },
       onFailed: (id, error) => settleFrom(id, error),
+      onSuspend: (id, suspended) => this.suspend(child, id, suspended),
       onExit: (how) => this.onExit(child, how),
     });
   }
@@ -262,9 +271,30 @@ export class TaskScheduler<J extends { id: number }, R, S> {
     this.dispatch(); // a working slot opened (or closed): the next task can go to this child
   }
 
+  /** Pauses a task's timeout while it waits for what the pool grants, and starts it again with what was left. */
+  private suspend(child: Child<J, R, S>, id: number, suspended: boolean): void {
+    const assignment = child.tasks.get(id);
+    if (!assignment?.sent) return;
+    if (suspended && assignment.timer) {
+      clearTimeout(assignment.timer);
+      assignment.timer = undefined;
+      assignment.remainingMs = Math.max(0, assignment.dueAt - Date.now());
+    } else if (!suspended && !assignment.timer) {
+      this.startTimeout(child, assignment, assignment.remainingMs);
+    }
+  }
+
+  private startTimeout(child: Child<J, R, S>, assignment: Assignment<J, R, S>, ms: number): void {
+    assignment.dueAt = Date.now() + ms;
+    assignment.timer = setTimeout(() => {
+      const seconds = Math.round(this.options.taskTimeoutMs / 1000);
+      this.evict(child, assignment.task, `timed out after ${seconds} s`, 'timeout');
+    }, ms);
+  }
+
   /** Holds a slot on `child` while `admit` decides, then runs the task there (or elsewhere), defers or skips it. */
   private async admit(child: Child<J, R, S>, task: Task<J, R, S>): Promise<void> {
-    child.tasks.set(task.job.id, { task });
+    child.tasks.set(task.job.id, { task, sent: false, dueAt: 0, remainingMs: 0 });
     let verdict: 'run' | 'later' | 'skip';
     try {
       verdict = await this.options.admit!(task.job);
@@ -297,11 +327,9 @@ export class TaskScheduler<J extends { id: number }, R, S> {
     task.attempts++;
     if (!task.started) task.options.onStart?.();
     task.started = true;
-    const timer = setTimeout(() => {
-      const seconds = Math.round(this.options.taskTimeoutMs / 1000);
-      this.evict(child, task, `timed out after ${seconds} s`, 'timeout');
-    }, this.options.taskTimeoutMs);
-    child.tasks.set(task.job.id, { task, timer });
+    const assignment: Assignment<J, R, S> = { task, sent: true, dueAt: 0, remainingMs: 0 };
+    this.startTimeout(child, assignment, this.options.taskTimeoutMs);
+    child.tasks.set(task.job.id, assignment);
     child.runtime.run(task.job);
   }
 
@@ -309,8 +337,8 @@ export class TaskScheduler<J extends { id: number }, R, S> {
   private onExit(child: Child<J, R, S>, how: string): void {
     this.children.delete(child);
     child.usable = false;
-    for (const { task, timer } of this.release(child)) {
-      if (timer) this.retryOrFail(task, `the worker process ${how}`, 'crash'); // (no timer: admit() still deciding; it requeues)
+    for (const { task, sent } of this.release(child)) {
+      if (sent) this.retryOrFail(task, `the worker process ${how}`, 'crash'); // (not sent: admit() still deciding; it requeues)
     }
     this.dispatch();
   }
@@ -322,7 +350,7 @@ export class TaskScheduler<J extends { id: number }, R, S> {
   private evict(child: Child<J, R, S>, culprit: Task<J, R, S>, why: string, reason: 'timeout' | 'cancelled'): void {
     child.usable = false;
     this.children.delete(child);
-    const bystanders = this.release(child).filter((a) => a.task !== culprit && a.timer); // admit() requeues its own
+    const bystanders = this.release(child).filter((a) => a.task !== culprit && a.sent); // admit() requeues its own
     child.runtime.kill();
     if (reason === 'cancelled') this.settle(culprit, cancelledError(culprit.job));
     else this.retryOrFail(culprit, why, reason);
@@ -360,7 +388,7 @@ export class TaskScheduler<J extends { id: number }, R, S> {
     const child = [...this.children].find((c) => c.tasks.has(task.job.id));
     const assignment = child?.tasks.get(task.job.id);
     if (!child || !assignment || assignment.task !== task) return;
-    if (!assignment.timer) return this.settle(task, cancelledError(task.job)); // not sent to the child yet
+    if (!assignment.sent) return this.settle(task, cancelledError(task.job)); // not sent to the child yet
     child.runtime.cancel(task.job.id);
     // A stage that cannot be interrupted (a long OCR call) must not hold the cancel up: kill the child.
     assignment.killTimer = setTimeout(() => {

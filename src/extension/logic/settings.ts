@@ -24,6 +24,7 @@ export const SETTING_DEFAULTS = {
   'whisper.language': 'auto',
   ffmpegPath: '',
   workers: 8,
+  'ollama.slots': 1,
   'cache.location': 'global' as CacheLocation,
   frameInterval: 5,
   maxFrames: 20,
@@ -55,6 +56,7 @@ export interface ExtensionSettings {
   ffmpegPath?: string;
   language: string;
   workers: number;
+  ollamaSlots: number;
   cacheLocation: CacheLocation;
   frameIntervalSeconds: number;
   maxFrames: number;
@@ -145,6 +147,7 @@ export function readSettings(get: (key: SettingKey) => unknown, env: NodeJS.Proc
       ffmpegPath: optional('ffmpegPath'),
       language,
       workers: integer('workers', 1, 64),
+      ollamaSlots: integer('ollama.slots', 1, 64),
       cacheLocation: oneOf('cache.location', ['global', 'workspace'] as const),
       frameIntervalSeconds: integer('frameInterval', 1, 3600),
       maxFrames: integer('maxFrames', 1, 500),
@@ -211,6 +214,7 @@ export function engineOptions(settings: ExtensionSettings, paths: ResolvedPaths)
     model: settings.model,
     vision: settings.vision,
     workers: settings.workers,
+    llmSlots: settings.ollamaSlots,
     cacheDir: paths.cacheDir,
     requestTimeoutMs: settings.requestTimeoutSeconds * 1000,
     media: {

@@ -1,0 +1,53 @@
+/**
+ * Requests to the LLM host are bounded by the run's slots across all workers (separate processes, granted by
+ * the coordinator over IPC), so nothing waits in Ollama's silent queue; the wait for a slot does not count
+ * against a file's bound; and the pool does not start workers that would only wait for the LLM.
+ */
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { summarizeFolder } from '../../src/core/engine';
+import { testMediaOptions } from '../support/mediaSettings';
+import { startOllamaStandIn } from '../support/ollamaStandIn';
+import { builtMissing, tempDir, WORKER_SCRIPT } from '../support/paths';
+import { renderTextImage } from '../support/renderText';
+
+const FILES = 8;
+const ANSWER_MS = 600;
+
+async function folderOfScreenshots(): Promise<string> {
+  const folder = await tempDir('llm-slots');
+  for (let i = 0; i < FILES; i++) await writeFile(path.join(folder, `ticket ${i}.png`), await renderTextImage([`Support ticket TCK-${700 + i}`, 'printer on floor 3 is jammed']));
+  return folder;
+}
+
+for (const slots of [1, 2]) {
+  test(`${slots} slot(s): at most ${slots} request(s) with a server that could take 4, none queued there; waiting for a slot is not the file's time`, { skip: builtMissing(), timeout: 240_000 }, async () => {
+    const ollama = await startOllamaStandIn({ latencyMs: ANSWER_MS, parallelism: 4 });
+    try {
+      const result = await summarizeFolder({
+        folder: await folderOfScreenshots(),
+        log: false,
+        workers: 8,
+        llmSlots: slots,
+        ollamaHost: ollama.url,
+        model: 'llama3.2:3b',
+        vision: 'none',
+        requestTimeoutMs: 10_000,
+        // Shorter than the last file's wait for a slot (8 answers of 0.6 s, one at a time): a bound that counted
+        // the wait would kill workers.
+        fileTimeoutMs: 3_000,
+        workerScript: WORKER_SCRIPT,
+        media: testMediaOptions(),
+      });
+      for (const record of result.records) assert.equal(record.status, 'ok', `${path.basename(record.path)}: ${record.error}`);
+      assert.equal(ollama.stats.maxInFlight, slots, 'never more requests with the server than the slots');
+      assert.equal(ollama.stats.maxQueued, 0, 'no request waited in the server’s queue');
+      assert.equal(ollama.stats.generateCalls, FILES, 'one summary request per file, none retried');
+      assert.ok(result.totals.workers <= 2, `workers for the cores only, none for waiting on the LLM (${result.totals.workers})`);
+    } finally {
+      await ollama.close();
+    }
+  });
+}
