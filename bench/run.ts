@@ -21,6 +21,7 @@ const benches: Array<{ key: string; script?: string; args: string[] }> = [
   ...(quick ? [] : [{ key: 'pipelineLong', script: 'pipeline', args: ['--images', '600', '--workers', '2,8'] }]),
   { key: 'activation', args: [] },
   { key: 'workerMemory', args: quick ? ['--entries', '20000', '--rounds', '1'] : [] },
+  { key: 'llm', args: quick ? ['--quick'] : [] },
 ];
 
 async function main(): Promise<void> {

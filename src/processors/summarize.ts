@@ -1,4 +1,5 @@
 import type { CachedSummary } from '../core/cacheKeys';
+import { withRetries } from '../core/llmRetry';
 import { describeOllamaError, generateStreamed } from '../core/ollama';
 import { doFix, problem, settingFix, type Problem } from '../core/problems';
 import type { JobResult } from '../core/job';
@@ -19,17 +20,16 @@ export async function summarizeMaterial(
 ): Promise<LlmOutcome<CachedSummary>> {
   if (!ollama.available) return { ok: false, problem: ollama.unavailableReason ?? problem('llm-unavailable', 'The LLM is not available') };
   try {
-    const answer = await withSlot(() =>
-      generateStreamed({
-        host: ollama.host,
-        model: ollama.model,
-        system: SUMMARY_SYSTEM,
-        prompt: buildSummaryPrompt(material),
-        format: SUMMARY_SCHEMA,
-        timeoutMs: ollama.requestTimeoutMs,
-        signal,
-      }),
-    );
+    const request = {
+      host: ollama.host,
+      model: ollama.model,
+      system: SUMMARY_SYSTEM,
+      prompt: buildSummaryPrompt(material),
+      format: SUMMARY_SCHEMA,
+      timeoutMs: ollama.requestTimeoutMs,
+      signal,
+    };
+    const answer = await withSlot(() => withRetries(() => generateStreamed(request), signal));
     return parseSummary(answer.text, ollama.model);
   } catch (error) {
     if (signal.aborted) throw error;
@@ -63,16 +63,8 @@ export async function describeImage(imageBase64: string, ollama: OllamaSettings,
   const model = ollama.visionModel;
   if (!model || !ollama.available) return { ok: false, problem: problem('no-vision-model', 'No vision model') };
   try {
-    const answer = await withSlot(() =>
-      generateStreamed({
-        host: ollama.host,
-        model,
-        prompt: VISION_PROMPT,
-        images: [imageBase64],
-        timeoutMs: ollama.requestTimeoutMs,
-        signal,
-      }),
-    );
+    const request = { host: ollama.host, model, prompt: VISION_PROMPT, images: [imageBase64], timeoutMs: ollama.requestTimeoutMs, signal };
+    const answer = await withSlot(() => withRetries(() => generateStreamed(request), signal));
     return { ok: true, value: answer.text.trim() };
   } catch (error) {
     if (signal.aborted) throw error;

@@ -7,10 +7,9 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { summarizeFolder } from '../../src/core/engine';
-import { testMediaOptions } from '../support/mediaSettings';
+import { summarizeTestFolder } from '../support/folderRun';
 import { startOllamaStandIn } from '../support/ollamaStandIn';
-import { builtMissing, tempDir, WORKER_SCRIPT } from '../support/paths';
+import { builtMissing, tempDir } from '../support/paths';
 import { renderTextImage } from '../support/renderText';
 
 const FILES = 8;
@@ -26,20 +25,13 @@ for (const slots of [1, 2]) {
   test(`${slots} slot(s): at most ${slots} request(s) with a server that could take 4, none queued there; waiting for a slot is not the file's time`, { skip: builtMissing(), timeout: 240_000 }, async () => {
     const ollama = await startOllamaStandIn({ latencyMs: ANSWER_MS, parallelism: 4 });
     try {
-      const result = await summarizeFolder({
-        folder: await folderOfScreenshots(),
-        log: false,
+      const result = await summarizeTestFolder(await folderOfScreenshots(), ollama.url, {
         workers: 8,
         llmSlots: slots,
-        ollamaHost: ollama.url,
-        model: 'llama3.2:3b',
-        vision: 'none',
         requestTimeoutMs: 10_000,
         // Shorter than the last file's wait for a slot (8 answers of 0.6 s, one at a time): a bound that counted
         // the wait would kill workers.
         fileTimeoutMs: 3_000,
-        workerScript: WORKER_SCRIPT,
-        media: testMediaOptions(),
       });
       for (const record of result.records) assert.equal(record.status, 'ok', `${path.basename(record.path)}: ${record.error}`);
       assert.equal(ollama.stats.maxInFlight, slots, 'never more requests with the server than the slots');
@@ -51,3 +43,15 @@ for (const slots of [1, 2]) {
     }
   });
 }
+
+test('a server busier than the slots say (HTTP 503, queue full) is asked again after a pause: every file is summarized', { skip: builtMissing(), timeout: 240_000 }, async () => {
+  // One slot and no queue at the server, two at ours: the second request at a time gets Ollama's 503.
+  const ollama = await startOllamaStandIn({ latencyMs: ANSWER_MS, parallelism: 1, maxQueue: 0 });
+  try {
+    const result = await summarizeTestFolder(await folderOfScreenshots(), ollama.url, { workers: 2, llmSlots: 2, requestTimeoutMs: 10_000 });
+    for (const record of result.records) assert.equal(record.status, 'ok', `${path.basename(record.path)}: ${record.error}`);
+    assert.ok(ollama.stats.generateCalls > FILES, `busy answers were retried (${ollama.stats.generateCalls} requests for ${FILES} files)`);
+  } finally {
+    await ollama.close();
+  }
+});

@@ -7,10 +7,9 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { summarizeFolder } from '../../src/core/engine';
-import { testMediaOptions } from '../support/mediaSettings';
+import { summarizeTestFolder } from '../support/folderRun';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
-import { builtMissing, tempDir, WORKER_SCRIPT } from '../support/paths';
+import { builtMissing, tempDir } from '../support/paths';
 import { renderTextImage } from '../support/renderText';
 
 const FIRST_BYTE_MS = 60_000;
@@ -30,17 +29,7 @@ test('a request timeout fires while the worker reads the other images: each file
     await writeFile(path.join(folder, `order ${i}.png`), await renderTextImage(lines, 'image/png', 2400));
   }
   const started = Date.now();
-  const result = await summarizeFolder({
-    folder,
-    log: false,
-    workers: 1,
-    ollamaHost: ollama.url,
-    model: 'llama3.2:3b',
-    vision: 'none',
-    requestTimeoutMs: REQUEST_TIMEOUT_MS,
-    workerScript: WORKER_SCRIPT,
-    media: testMediaOptions(),
-  });
+  const result = await summarizeTestFolder(folder, ollama.url, { requestTimeoutMs: REQUEST_TIMEOUT_MS, llmSlots: 4 });
   const seconds = (Date.now() - started) / 1000;
   assert.equal(result.records.length, FILES);
   for (const record of result.records) {

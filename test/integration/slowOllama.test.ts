@@ -8,10 +8,9 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { summarizeFolder } from '../../src/core/engine';
-import { testMediaOptions } from '../support/mediaSettings';
+import { summarizeTestFolder } from '../support/folderRun';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
-import { builtMissing, tempDir, WORKER_SCRIPT } from '../support/paths';
+import { builtMissing, tempDir } from '../support/paths';
 import { renderTextImage } from '../support/renderText';
 
 const FIRST_BYTE_MS = 305_000;
@@ -27,17 +26,7 @@ test('a summary that takes more than five minutes to stream arrives when the req
   const folder = await tempDir('slow-ollama');
   await writeFile(path.join(folder, 'slow.png'), await renderTextImage(['Quarterly report QR-2207', 'approved after review']));
   const started = Date.now();
-  const result = await summarizeFolder({
-    folder,
-    log: false,
-    workers: 1,
-    ollamaHost: ollama.url,
-    model: 'llama3.2:3b',
-    vision: 'none',
-    requestTimeoutMs: 420_000,
-    workerScript: WORKER_SCRIPT,
-    media: testMediaOptions(),
-  });
+  const result = await summarizeTestFolder(folder, ollama.url, { requestTimeoutMs: 420_000 });
   const seconds = (Date.now() - started) / 1000;
   const [record] = result.records;
   assert.equal(record.status, 'ok', `${record.error}`);
