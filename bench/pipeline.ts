@@ -105,6 +105,8 @@ async function main(): Promise<void> {
     const started = performance.now();
     const result = await summarizeFiles(files, {
       ollamaHost: ollama.url,
+      // As many slots as the stand-in serves at once: this benchmark measures OCR, with an LLM of that capacity.
+      llmSlots: Number(values.parallel),
       model: 'llama3.2:3b',
       vision: 'none',
       workers,
