@@ -1,3 +1,5 @@
+import { formatSeconds } from './durations';
+
 /**
  * A signal that aborts with a TimeoutError once its bound has passed, or when one of its sources aborts. The
  * timer and the listeners are held by this object — not by AbortSignal.any(), whose sources Node 20 holds weakly:
@@ -9,6 +11,8 @@ export class Deadline {
   private readonly controller = new AbortController();
   private readonly unlink: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
+  private boundMs = 0;
+  private boundWhat = '';
 
   /** `what` completes "… within N s" in the TimeoutError's message. */
   constructor(
@@ -35,13 +39,21 @@ export class Deadline {
 
   /** A new bound of `ms` from now (e.g. from each streamed chunk), with what it then bounds. */
   restart(ms: number, what = this.what): void {
-    clearTimeout(this.timer);
     if (this.controller.signal.aborted) return;
-    this.timer = setTimeout(() => this.abort(timeoutError(`${what} within ${formatBound(ms)}`)), ms);
+    // A stream restarts the same bound at every chunk: the timer is rescheduled, not made anew.
+    if (this.timer && ms === this.boundMs && what === this.boundWhat) {
+      this.timer.refresh();
+      return;
+    }
+    clearTimeout(this.timer);
+    this.boundMs = ms;
+    this.boundWhat = what;
+    this.timer = setTimeout(() => this.abort(timeoutError(`${what} within ${formatSeconds(ms)}`)), ms);
   }
 
   dispose(): void {
     clearTimeout(this.timer);
+    this.timer = undefined;
     for (const unlink of this.unlink.splice(0)) unlink();
   }
 
@@ -55,6 +67,3 @@ function timeoutError(message: string): Error {
   return new DOMException(message, 'TimeoutError');
 }
 
-function formatBound(ms: number): string {
-  return ms < 10_000 ? `${Number((ms / 1000).toFixed(1))} s` : `${Math.round(ms / 1000)} s`;
-}

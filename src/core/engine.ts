@@ -89,7 +89,7 @@ export async function summarizeFolder(options: FolderOptions): Promise<RunResult
       warn(problemOf(error));
     }
   }
-  const problems = scan.problems.map((problem) => errorRecord(problem, problem.error));
+  const problems = scan.problems.map((unreadable) => errorRecord(unreadable, unreadable.error));
   const result = await summarizeFiles(scan.files, { ...options, onEvent: (event) => {
     if (event.type === 'done') log?.append(event.record);
     emit(event);

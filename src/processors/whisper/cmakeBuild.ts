@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { buildProgressReporter, type BuildProgress } from './buildProgress';
 import { doFix } from '../../core/problems';
-import { OWN_WHISPER_CLI, WhisperError, abortError, formatSeconds, formatTail } from './errors';
+import { formatSeconds } from '../../core/durations';
+import { OWN_WHISPER_CLI, WhisperError, abortError, formatTail } from './errors';
 import { runProcess, type RunResult } from './exec';
 import { installFix, isMissingCompilerOutput, type BuildTools } from './tools';
 

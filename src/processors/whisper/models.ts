@@ -3,7 +3,8 @@ import { constants as fsConstants } from 'node:fs';
 import { access, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { doFix, settingFix } from '../../core/problems';
-import { WhisperError, abortError, formatSeconds } from './errors';
+import { formatSeconds } from '../../core/durations';
+import { WhisperError, abortError } from './errors';
 
 /*
  * Whisper models in ggml format: naming, resolving a user's choice to a file, and downloading one.
