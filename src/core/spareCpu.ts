@@ -9,7 +9,8 @@ import os from 'node:os';
 export class SpareCpuMeter {
   private previous = totals();
   private lastReading = 0;
-  private readAt = 0;
+  // From construction, so the first reading covers at least one interval (not the microseconds since `totals()`).
+  private readAt = Date.now();
 
   /** Readings closer together than this reuse the last value: kernel tick counters are too coarse below it. */
   constructor(private readonly minIntervalMs = 500) {}
