@@ -479,6 +479,62 @@ describe('timing and concurrency', () => {
   });
 });
 
+describe('model residency (Ollama scheduler)', () => {
+  const ask = (client: Ollama, model: string, extra: Record<string, unknown> = {}) => client.generate({ model, prompt: 'OCR text:\nreceipt', ...extra });
+
+  test('with one model resident, alternating models load each time and evict the other; the same model stays', async () => {
+    await withStandIn({ maxLoadedModels: 1 }, async (standIn, client) => {
+      for (const model of ['llama3.2:3b', 'llama3.2:3b', 'llava:7b', 'llama3.2:3b', 'llava:7b', 'llava:7b']) await ask(client, model);
+      assert.equal(standIn.stats.loads, 4, 'first use, then every change of model');
+      assert.equal(standIn.stats.evictions, 3);
+      assert.deepEqual(standIn.stats.calls.map((call) => call.loaded), [true, false, true, true, true, false]);
+    });
+  });
+
+  test('a new num_ctx reloads a resident model; keep_alive 0 unloads it after the answer; unlimited residency keeps both', async () => {
+    await withStandIn({}, async (standIn, client) => {
+      await ask(client, 'llama3.2:3b', { options: { num_ctx: 8192 } });
+      await ask(client, 'llava:7b');
+      await ask(client, 'llama3.2:3b', { options: { num_ctx: 8192 } });
+      assert.equal(standIn.stats.loads, 2, 'both stay resident without a limit');
+      await ask(client, 'llama3.2:3b', { options: { num_ctx: 4096 } });
+      assert.equal(standIn.stats.optionsReloads, 1);
+      await ask(client, 'llava:7b', { keep_alive: 0 });
+      await ask(client, 'llava:7b');
+      assert.equal(standIn.stats.loads, 4, 'the options reload, then the load after keep_alive 0');
+      assert.equal(standIn.stats.calls[0].numCtx, 8192);
+      assert.equal(standIn.stats.calls[4].keepAlive, 0);
+    });
+  });
+
+  test('a prompt longer than num_ctx keeps its end, as Ollama truncates, and is counted', async () => {
+    await withStandIn({}, async (standIn, client) => {
+      const prompt = `OCR text:\n${'beginning '.repeat(400)}${'ending '.repeat(10)}`;
+      const answer = await client.generate({ model: 'llama3.2:3b', prompt, options: { num_ctx: 256 } });
+      assert.equal(standIn.stats.truncatedPrompts, 1);
+      assert.ok(!answer.response!.includes('OCR text'), 'the beginning of the prompt was dropped');
+      await client.generate({ model: 'llama3.2:3b', prompt, options: { num_ctx: 8192 } });
+      assert.equal(standIn.stats.truncatedPrompts, 1);
+    });
+  });
+
+  test('load, prompt and generation costs come before the bytes they stand for; the queue wait is recorded', async () => {
+    await withStandIn({ loadMs: 60, promptTokenMs: 1, generateTokenMs: 1 }, async (standIn, client) => {
+      const timed = async () => {
+        const started = Date.now();
+        await ask(client, 'llama3.2:3b');
+        return Date.now() - started;
+      };
+      const cold = await timed();
+      const warm = await timed();
+      assert.ok(cold >= 60 && cold > warm, `cold ${cold} ms, warm ${warm} ms`);
+      await Promise.all([ask(client, 'llama3.2:3b'), ask(client, 'llama3.2:3b')]);
+      assert.ok(standIn.stats.maxQueueWaitMs > 0, 'the second of two requests waited for the one slot');
+      assert.equal(standIn.stats.calls.filter((call) => call.queuedMs === undefined).length, 0);
+    });
+  });
+});
+
 describe('as a separate process', () => {
   const cli = fileURLToPath(new URL('../support/ollamaStandInCli.ts', import.meta.url));
 

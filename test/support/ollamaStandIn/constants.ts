@@ -17,6 +17,8 @@ export const NO_VISION = 'this model is missing data required for image input';
 export const MAX_QUEUE_ERROR = 'server busy, please try again.  maximum pending requests exceeded';
 /** Roughly how many characters make one token, for eval counts. */
 export const CHARS_PER_TOKEN = 4;
+/** What one image costs in prompt evaluation (a CLIP projector's 576 patches, as llava's). */
+export const IMAGE_TOKENS = 576;
 export const EXCERPT_CHARS = 200;
 
 /** Thrown by validation; becomes Ollama's `{"error": message}` body with this status. */

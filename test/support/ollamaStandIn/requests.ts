@@ -10,6 +10,8 @@ export interface InferenceCall {
   stream: boolean;
   /** Empty prompt / no messages: Ollama just loads (or, with keep_alive 0, unloads) the model. */
   loadOnly: 'load' | 'unload' | undefined;
+  /** keep_alive as sent. */
+  keepAlive: unknown;
 }
 
 export function requireModelName(body: Record<string, unknown>): string {
@@ -73,7 +75,7 @@ export function parseInference(endpoint: 'generate' | 'chat', body: Record<strin
       { role: 'user', content: prompt, ...(images.length ? { images } : {}) },
     ];
     const loadOnly = prompt === '' ? (keepAliveIsZero(body.keep_alive) ? 'unload' : 'load') : undefined;
-    return { request: { endpoint, model: name, prompt, system, messages, format, images, options }, model, stream, loadOnly };
+    return { request: { endpoint, model: name, prompt, system, messages, format, images, options }, model, stream, loadOnly, keepAlive: body.keep_alive };
   }
 
   const messages = parseMessages(body.messages);
@@ -82,5 +84,5 @@ export function parseInference(endpoint: 'generate' | 'chat', body: Record<strin
   const images = messages.flatMap((m) => m.images ?? []);
   const loadOnly = messages.length === 0 ? (keepAliveIsZero(body.keep_alive) ? 'unload' : 'load') : undefined;
   const request: StandInRequest = { endpoint, model: name, prompt: lastUser?.content ?? '', system: chatSystem, messages, format, images, options };
-  return { request, model, stream, loadOnly };
+  return { request, model, stream, loadOnly, keepAlive: body.keep_alive };
 }

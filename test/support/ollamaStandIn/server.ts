@@ -1,6 +1,6 @@
 /** The Ollama stand-in: the server. */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { DEFAULT_MODELS, DEFAULT_VERSION, HttpError, JSON_TYPE, MAX_QUEUE_ERROR, NO_VISION, RUNNER_CRASHED, notFoundForInference, notFoundForManagement } from './constants';
+import { CHARS_PER_TOKEN, DEFAULT_MODELS, DEFAULT_VERSION, HttpError, IMAGE_TOKENS, JSON_TYPE, MAX_QUEUE_ERROR, NO_VISION, RUNNER_CRASHED, notFoundForInference, notFoundForManagement } from './constants';
 import { FailurePlan, toFailureSpec } from './failures';
 import { Gate } from './gate';
 import { Exchange, isAbort, nanosSince, pause, readJsonBody, sendError, sendJson, sendText, startNdjson, untilAborted, writeLine } from './http';
@@ -9,7 +9,8 @@ import { InferenceCall, parseInference, requireModelName } from './requests';
 import { DoneAnswer, Timing, chunkBody, doneBody, loadAnswer, pullEvents, showEntry, tagEntry, truncateToBudget } from './responses';
 import { defaultResponder } from './schema';
 import { embedText, estimateTokens, splitIntoChunks } from './tokens';
-import type { FailureSpec, OllamaStandInOptions, OllamaStandInStats, Responder, StandInConfigUpdate, StandInModel, StandInRequest } from './types';
+import { DEFAULT_NUM_CTX, keepAliveMs, Residency } from './residency';
+import type { FailureSpec, OllamaStandInOptions, OllamaStandInStats, RecordedCall, Responder, StandInConfigUpdate, StandInModel, StandInRequest } from './types';
 
 function emptyStats(): OllamaStandInStats {
   return {
@@ -24,6 +25,12 @@ function emptyStats(): OllamaStandInStats {
     queued: 0,
     maxQueued: 0,
     failuresInjected: 0,
+    loads: 0,
+    optionsReloads: 0,
+    evictions: 0,
+    truncatedPrompts: 0,
+    queueWaitMs: 0,
+    maxQueueWaitMs: 0,
     prompts: [],
     calls: [],
   };
@@ -33,6 +40,9 @@ function emptyStats(): OllamaStandInStats {
 export interface Settings {
   latencyMs: number;
   tokenDelayMs: number;
+  loadMs: number;
+  promptTokenMs: number;
+  generateTokenMs: number;
   streamChunks: number;
   maxQueue: number;
   responder?: Responder;
@@ -46,6 +56,7 @@ export class StandInServer {
   readonly models = new ModelStore();
   readonly failures = new FailurePlan();
   readonly gate: Gate;
+  readonly residency: Residency;
   readonly settings: Settings;
   readonly closing = new AbortController();
   readonly server: http.Server;
@@ -53,9 +64,13 @@ export class StandInServer {
   constructor(options: OllamaStandInOptions) {
     for (const model of options.models ?? DEFAULT_MODELS) this.models.add(model);
     this.gate = new Gate(Math.max(1, options.parallelism ?? 1));
+    this.residency = new Residency(options.maxLoadedModels ?? 0);
     this.settings = {
       latencyMs: options.latencyMs ?? 0,
       tokenDelayMs: options.tokenDelayMs ?? 0,
+      loadMs: options.loadMs ?? 0,
+      promptTokenMs: options.promptTokenMs ?? 0,
+      generateTokenMs: options.generateTokenMs ?? 0,
       streamChunks: Math.max(1, options.streamChunks ?? 8),
       maxQueue: options.maxQueue ?? 512,
       responder: options.responder,
@@ -227,11 +242,14 @@ export class StandInServer {
 
   private async inference(ex: Exchange, endpoint: 'generate' | 'chat'): Promise<void> {
     const call = parseInference(endpoint, await readJsonBody(ex.req), this.models);
-    this.record(call);
+    const recorded = this.record(call);
     if (this.gate.saturated && this.gate.waiting >= this.settings.maxQueue) throw new HttpError(503, MAX_QUEUE_ERROR);
     const failure = this.failures.take('inference');
+    const queuedAt = Date.now();
     await this.withSlot(ex, async () => {
-      await pause(this.settings.latencyMs, ex.signal); // the model "loading": no byte is sent before this
+      this.noteQueueWait(recorded, Date.now() - queuedAt);
+      // No byte is sent before the model is loaded and the prompt evaluated.
+      await pause(this.settings.latencyMs + this.loadCost(call, recorded), ex.signal);
       const loadedAt = process.hrtime.bigint();
       if (failure) {
         this.stats.failuresInjected++;
@@ -239,6 +257,7 @@ export class StandInServer {
       }
       if (call.loadOnly) return sendJson(ex.res, 200, loadAnswer(call, call.loadOnly));
       if (call.request.images.length > 0 && !call.model.capabilities.includes('vision')) throw new HttpError(500, NO_VISION);
+      await pause(this.promptCost(call), ex.signal);
       const answer = truncateToBudget(await this.respond(call.request), call.request.options);
       const timing = { startedAt: ex.startedAt, loadedAt };
       if (call.stream) await this.streamAnswer(ex, call, answer, timing, failure);
@@ -246,14 +265,48 @@ export class StandInServer {
     });
   }
 
-  private record(call: InferenceCall): void {
+  private noteQueueWait(recorded: RecordedCall, waitedMs: number): void {
+    recorded.queuedMs = waitedMs;
+    this.stats.queueWaitMs += waitedMs;
+    this.stats.maxQueueWaitMs = Math.max(this.stats.maxQueueWaitMs, waitedMs);
+  }
+
+  /** The model load this request needs, if any (Ollama's scheduler loads, reloads for new options, and evicts). */
+  private loadCost(call: InferenceCall, recorded: RecordedCall): number {
+    const decision = this.residency.use(call.model.name, numCtxOf(call), keepAliveMs(call.keepAlive));
+    recorded.loaded = decision.load;
+    if (decision.load) this.stats.loads++;
+    if (decision.optionsChanged) this.stats.optionsReloads++;
+    this.stats.evictions += decision.evicted.length;
+    return decision.load ? this.settings.loadMs : 0;
+  }
+
+  /**
+   * Prompt evaluation: its cost per token, images included. A prompt longer than num_ctx keeps its end, as
+   * Ollama's runner does (the responder then sees what the model would see).
+   */
+  private promptCost(call: InferenceCall): number {
+    const { request } = call;
+    const numCtx = numCtxOf(call);
+    const textTokens = estimateTokens(request.messages.map((m) => m.content).join('\n'));
+    if (textTokens > numCtx) {
+      this.stats.truncatedPrompts++;
+      request.prompt = request.prompt.slice(-numCtx * CHARS_PER_TOKEN);
+      const last = request.messages.at(-1);
+      if (last) last.content = request.prompt;
+    }
+    return (Math.min(textTokens, numCtx) + request.images.length * IMAGE_TOKENS) * this.settings.promptTokenMs;
+  }
+
+  private record(call: InferenceCall): RecordedCall {
     const { request } = call;
     if (request.endpoint === 'generate') this.stats.generateCalls++;
     else this.stats.chatCalls++;
     this.stats.imagesReceived += request.images.length;
     this.stats.imageBytesReceived += request.images.reduce((sum, b64) => sum + Buffer.from(b64, 'base64').length, 0);
     if (request.prompt !== '' || call.loadOnly === undefined) this.stats.prompts.push(request.prompt);
-    this.stats.calls.push({
+    const numCtx = request.options?.num_ctx;
+    const recorded: RecordedCall = {
       endpoint: request.endpoint,
       model: request.model,
       prompt: request.prompt,
@@ -261,7 +314,11 @@ export class StandInServer {
       ...(request.format !== undefined ? { format: request.format } : {}),
       imageCount: request.images.length,
       stream: call.stream,
-    });
+      ...(typeof numCtx === 'number' ? { numCtx } : {}),
+      ...(call.keepAlive !== undefined ? { keepAlive: call.keepAlive } : {}),
+    };
+    this.stats.calls.push(recorded);
+    return recorded;
   }
 
   /** Runs `work` holding one of the `parallelism` slots; queued requests wait here, as in Ollama's scheduler. */
@@ -312,6 +369,11 @@ export class StandInServer {
     return await responder(request);
   }
 
+  /** Generating `text` at the configured cost per token. */
+  private generationCost(text: string): number {
+    return this.settings.generateTokenMs > 0 ? estimateTokens(text) * this.settings.generateTokenMs : 0;
+  }
+
   private chunkDelay(failure: FailureSpec | undefined): number {
     return failure?.mode === 'slow' ? (failure.slowDelayMs ?? 1000) : this.settings.tokenDelayMs;
   }
@@ -328,7 +390,10 @@ export class StandInServer {
       if (i > 0) await pause(delay, ex.signal);
       if (i >= resetAt) return void ex.res.socket?.destroy();
       if (i === breakAt) return void ex.res.end(`{"model":${JSON.stringify(call.request.model)},"created_at":"${new Date().toISOString()}","respo\n`);
-      if (i < chunks.length) await writeLine(ex.res, chunkBody(call, chunks[i]));
+      if (i < chunks.length) {
+        await pause(this.generationCost(chunks[i]), ex.signal);
+        await writeLine(ex.res, chunkBody(call, chunks[i]));
+      }
     }
     ex.res.end(`${JSON.stringify(doneBody(call, answer, '', { ...timing, evalStart }))}\n`);
   }
@@ -337,7 +402,7 @@ export class StandInServer {
     const evalStart = process.hrtime.bigint();
     // Real generation takes as long whether streamed or not.
     const chunkCount = splitIntoChunks(answer.text, this.settings.streamChunks).length;
-    await pause(this.chunkDelay(failure) * chunkCount, ex.signal);
+    await pause(this.chunkDelay(failure) * chunkCount + this.generationCost(answer.text), ex.signal);
     const body = doneBody(call, answer, answer.text, { ...timing, evalStart });
     if (failure?.mode === 'malformed') {
       const text = JSON.stringify(body);
@@ -355,6 +420,11 @@ export class StandInServer {
   }
 }
 
+function numCtxOf(call: InferenceCall): number {
+  const value = call.request.options?.num_ctx;
+  return typeof value === 'number' && value > 0 ? value : DEFAULT_NUM_CTX;
+}
+
 function parseEmbedInput(input: unknown): string[] {
   if (input === undefined || input === null) return [];
   if (typeof input === 'string') return input === '' ? [] : [input];
@@ -367,6 +437,10 @@ export function applyConfig(server: StandInServer, update: StandInConfigUpdate):
   if (update.resetStats) server.resetStats();
   if (update.latencyMs !== undefined) server.settings.latencyMs = update.latencyMs;
   if (update.tokenDelayMs !== undefined) server.settings.tokenDelayMs = update.tokenDelayMs;
+  if (update.loadMs !== undefined) server.settings.loadMs = update.loadMs;
+  if (update.promptTokenMs !== undefined) server.settings.promptTokenMs = update.promptTokenMs;
+  if (update.generateTokenMs !== undefined) server.settings.generateTokenMs = update.generateTokenMs;
+  if (update.maxLoadedModels !== undefined) server.residency.maxLoaded = update.maxLoadedModels;
   if (update.parallelism !== undefined) server.gate.setLimit(update.parallelism);
   if (update.failure !== undefined) server.failures.set(toFailureSpec(update.failure));
   if (update.failNext) server.failures.queue(toFailureSpec(update.failNext), update.failNext.count ?? 1);

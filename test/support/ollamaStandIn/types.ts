@@ -80,6 +80,13 @@ export interface RecordedCall {
   format?: 'json' | JsonSchema;
   imageCount: number;
   stream: boolean;
+  /** options.num_ctx as sent (undefined: Ollama's default). */
+  numCtx?: number;
+  /** keep_alive as sent. */
+  keepAlive?: unknown;
+  /** Set once the request holds a slot: how long it waited in the queue, and whether its model had to load. */
+  queuedMs?: number;
+  loaded?: boolean;
 }
 
 /** Live counters: the object is updated in place (copy it with structuredClone for a snapshot). */
@@ -99,6 +106,17 @@ export interface OllamaStandInStats {
   queued: number;
   maxQueued: number;
   failuresInjected: number;
+  /** Model loads (first use, after an eviction or keep_alive expiry, or a num_ctx change), and their causes. */
+  loads: number;
+  /** Loads of a resident model because a request changed num_ctx (Ollama reloads for new runner options). */
+  optionsReloads: number;
+  /** Models unloaded to make room (OLLAMA_MAX_LOADED_MODELS). */
+  evictions: number;
+  /** Requests whose prompt exceeded num_ctx and lost its beginning. */
+  truncatedPrompts: number;
+  /** Time generate/chat requests spent queued for a slot: in total and the longest. */
+  queueWaitMs: number;
+  maxQueueWaitMs: number;
   /** generate: the prompt; chat: the last user message; in arrival order. */
   prompts: string[];
   calls: RecordedCall[];
@@ -113,6 +131,14 @@ export interface OllamaStandInOptions {
   latencyMs?: number;
   /** Delay between streamed chunks (generation speed); non-streamed answers wait as long in total. Default 0. */
   tokenDelayMs?: number;
+  /** Time to load a model that is not resident (or must reload for a new num_ctx), before its first byte. Default 0. */
+  loadMs?: number;
+  /** Like OLLAMA_MAX_LOADED_MODELS: models resident at once, the least recently used evicted; 0 (default) is unlimited. */
+  maxLoadedModels?: number;
+  /** Prompt evaluation cost per prompt token (an image counts IMAGE_TOKENS), before the first byte. Default 0. */
+  promptTokenMs?: number;
+  /** Generation cost per generated token, spent before each chunk. Default 0. */
+  generateTokenMs?: number;
   /** An answer is streamed in at most this many chunks (split at whitespace). Default 8. */
   streamChunks?: number;
   /** Like OLLAMA_NUM_PARALLEL: generate/chat requests processed at once; others queue. Default 1. */
@@ -135,6 +161,10 @@ export interface OllamaStandInOptions {
 export interface StandInConfigUpdate {
   latencyMs?: number;
   tokenDelayMs?: number;
+  loadMs?: number;
+  maxLoadedModels?: number;
+  promptTokenMs?: number;
+  generateTokenMs?: number;
   parallelism?: number;
   failure?: FailureMode | FailureSpec;
   failNext?: FailureSpec & { count?: number };
