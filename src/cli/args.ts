@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_MODEL } from '../core/ollama';
+import { DEFAULT_CONTEXT_TOKENS, MIN_CONTEXT_TOKENS } from '../processors/promptBudget';
 
 export interface CliOptions {
   folder?: string;
@@ -14,6 +15,7 @@ export interface CliOptions {
   json: boolean;
   requestTimeoutSeconds: number;
   ollamaSlots: number;
+  contextTokens: number;
   refresh: boolean;
   ffmpegPath?: string;
   whisperCliPath?: string;
@@ -37,6 +39,7 @@ Options:
                            while cores sit idle; never more than the files need)
   --ollama-host URL        Ollama server (default: $OLLAMA_HOST or http://127.0.0.1:11434)
   --ollama-slots N         Requests the server answers at once, like its OLLAMA_NUM_PARALLEL (default: 1)
+  --context-tokens N       Context size (num_ctx) of every request, 2048-131072 (default: 8192); prompts fit it
   --model NAME             Summary model (default: ${DEFAULT_MODEL})
   --vision-model NAME|none Model that describes images; default: auto-detect a vision-capable model
   --cache-dir DIR          Cache directory (default: a per-user cache directory)
@@ -73,6 +76,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         workers: { type: 'string' },
         'ollama-host': { type: 'string' },
         'ollama-slots': { type: 'string' },
+        'context-tokens': { type: 'string' },
         model: { type: 'string' },
         'vision-model': { type: 'string' },
         'cache-dir': { type: 'string' },
@@ -107,6 +111,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     workers: integerOption('--workers', values.workers, 8, 1, 64),
     ollamaHost: values['ollama-host'] ?? (env.OLLAMA_HOST || 'http://127.0.0.1:11434'),
     ollamaSlots: integerOption('--ollama-slots', values['ollama-slots'], 1, 1, 64),
+    contextTokens: integerOption('--context-tokens', values['context-tokens'], DEFAULT_CONTEXT_TOKENS, MIN_CONTEXT_TOKENS, 131_072),
     model: nonEmpty('--model', values.model) ?? DEFAULT_MODEL,
     vision: nonEmpty('--vision-model', values['vision-model']) ?? 'auto',
     cacheDir: values['cache-dir'],

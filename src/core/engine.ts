@@ -5,6 +5,7 @@ import { WorkClaims } from './claims';
 import { readStages, recordFromStages, rememberedVisionModel, rememberVisionModel, reusableStages, stageKeys, type StageSettings } from './fileStages';
 import { hashFiles } from './hash';
 import { LlmSlots } from './llmSlots';
+import { DEFAULT_CONTEXT_TOKENS } from '../processors/promptBudget';
 import { SummaryLog } from './log';
 import { normalizeHost } from './ollama';
 import { TaskError, WorkerPool, type PoolOptions } from './pool';
@@ -32,6 +33,8 @@ export interface EngineOptions {
   requestTimeoutMs: number;
   /** Requests the LLM host answers at once (Ollama's OLLAMA_NUM_PARALLEL, 1 by default); no more are sent. */
   llmSlots?: number;
+  /** num_ctx of every LLM request (default DEFAULT_CONTEXT_TOKENS); prompts are fitted to it. */
+  contextTokens?: number;
   media: MediaOptions;
   /** Per-file bound for a worker; a file that exceeds it is retried once on a fresh worker. */
   fileTimeoutMs?: number;
@@ -236,7 +239,15 @@ async function resolveOllama(host: string, options: EngineOptions, cache: CacheS
     if (check.reason) warn(check.reason, 'Summaries are saved as pending; the next run fills them in without redoing OCR.');
     visionModel = rememberedVisionModel(cache, host, options.model, options.vision);
   }
-  return { host, model: options.model, visionModel, requestTimeoutMs: options.requestTimeoutMs, available: check.available, unavailableReason: check.reason };
+  return {
+    host,
+    model: options.model,
+    visionModel,
+    requestTimeoutMs: options.requestTimeoutMs,
+    contextTokens: options.contextTokens ?? DEFAULT_CONTEXT_TOKENS,
+    available: check.available,
+    unavailableReason: check.reason,
+  };
 }
 
 /**

@@ -99,9 +99,20 @@ export interface GenerateRequest {
   system?: string;
   format?: object | 'json';
   images?: string[];
+  /** num_ctx: the same on every request of a run, or Ollama reloads the model to change it. */
+  contextTokens: number;
+  /** num_predict: the answer's bound. */
+  maxTokens: number;
   timeoutMs: number;
   signal?: AbortSignal;
 }
+
+/**
+ * How long Ollama keeps a model loaded after a request (its default is 5 minutes): a run alternates between long
+ * local work (a transcription can take longer than that on a CPU) and requests, and a reload costs seconds to
+ * minutes. Ollama unloads the model this long after the run's last request.
+ */
+export const KEEP_ALIVE = '30m';
 
 /**
  * How long a streamed answer may pause between chunks once it has started (never more than the request
@@ -125,7 +136,8 @@ export async function generateStreamed(request: GenerateRequest): Promise<Stream
       format: request.format,
       images: request.images,
       stream: true,
-      options: { temperature: 0.2 },
+      keep_alive: KEEP_ALIVE,
+      options: { temperature: 0.2, num_ctx: request.contextTokens, num_predict: request.maxTokens },
     });
     let text = '';
     let evalCount: number | undefined;

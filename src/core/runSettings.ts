@@ -8,6 +8,8 @@ export interface OllamaSettings {
   /** The model that describes images; undefined when vision is off or no vision model is available. */
   visionModel?: string;
   requestTimeoutMs: number;
+  /** num_ctx of every request; prompts are fitted to it. */
+  contextTokens: number;
   /** False when the preflight found Ollama unreachable or the model missing: files become "pending". */
   available: boolean;
   /** Why the LLM is unavailable, given to pending records. */

@@ -1,6 +1,7 @@
 /**
  * The summary prompt. Its version is part of the summary cache key (SUMMARY_VERSION): change both together.
  */
+import { cutToTokens, estimateTokens, IMAGE_TOKENS, shareBudget, SUMMARY_ANSWER_TOKENS } from './promptBudget';
 export const SUMMARY_SCHEMA = {
   type: 'object',
   properties: {
@@ -20,8 +21,6 @@ export const SUMMARY_SYSTEM = [
   'Answer with JSON: {"summary": string, "title": string, "tags": string[]}.',
 ].join('\n');
 
-const MAX_SECTION_CHARS = 6000;
-
 export interface SummaryMaterial {
   fileName: string;
   kind: string;
@@ -31,29 +30,51 @@ export interface SummaryMaterial {
   transcript?: string;
 }
 
-export function buildSummaryPrompt(material: SummaryMaterial): string {
-  const sections: string[] = [`File name: ${material.fileName}`, `Kind: ${material.kind}`];
-  if (material.metadata) sections.push(`Metadata: ${material.metadata}`);
-  const section = (label: string, text: string | undefined) => {
-    if (!text?.trim()) return;
-    sections.push(`${label}:\n<<<BEGIN>>>\n${truncate(text.trim(), MAX_SECTION_CHARS)}\n<<<END>>>`);
-  };
-  section('Visual description', material.visionText);
-  section('Transcript', material.transcript);
-  section('OCR text', material.ocrText);
-  if (!material.ocrText?.trim() && !material.visionText?.trim() && !material.transcript?.trim()) {
-    sections.push('No text or description could be extracted; summarize from the file name and metadata only, and say so.');
-  }
-  return `${sections.join('\n\n')}\n\nSummarize this ${material.kind}.`;
+/** Metadata comes from the file (EXIF strings): a bound of its own, so it cannot crowd out the content. */
+const METADATA_TOKENS = 200;
+/** Labels, markers and the chat template around the sections. */
+const FRAME_TOKENS = 64;
+
+export interface PromptFit {
+  /** num_ctx of every request of the run. */
+  contextTokens: number;
+  /** Images sent with the prompt (a model that sees the image and writes the summary in one request). */
+  images?: number;
+}
+
+/** The user prompt for `material`, fitted with the system prompt and the answer into `fit.contextTokens`. */
+export function buildSummaryPrompt(material: SummaryMaterial, fit: PromptFit): string {
+  const head = [`File name: ${inert(material.fileName)}`, `Kind: ${material.kind}`];
+  if (material.metadata) head.push(`Metadata: ${cutToTokens(inert(material.metadata), METADATA_TOKENS)}`);
+  const labelled = (
+    [
+      ['Visual description', material.visionText],
+      ['Transcript', material.transcript],
+      ['OCR text', material.ocrText],
+    ] as const
+  ).flatMap(([label, text]) => (text?.trim() ? [{ label, text: inert(text.trim()) }] : []));
+  const closing = labelled.length > 0 ? `Summarize this ${material.kind}.` : `No text or description could be extracted; summarize from the file name and metadata only, and say so.\n\nSummarize this ${material.kind}.`;
+  const fixed = estimateTokens([SUMMARY_SYSTEM, ...head, closing].join('\n')) + FRAME_TOKENS * (1 + labelled.length);
+  const budget = fit.contextTokens - SUMMARY_ANSWER_TOKENS - (fit.images ?? 0) * IMAGE_TOKENS - fixed;
+  const shares = shareBudget(
+    labelled.map((section) => section.text),
+    budget,
+  );
+  const sections = labelled.map(({ label, text }, i) => `${label}:\n${BEGIN}\n${cutToTokens(text, shares[i])}\n${END}`);
+  return `${[...head, ...sections].join('\n\n')}\n\n${closing}`;
+}
+
+const BEGIN = '<<<BEGIN>>>';
+const END = '<<<END>>>';
+
+/** Untrusted text cannot close its section early or open another: runs of angle brackets lose their meaning. */
+function inert(text: string): string {
+  return text.replace(/<{3,}|>{3,}/g, (run) => (run[0] === '<' ? '‹'.repeat(run.length) : '›'.repeat(run.length)));
 }
 
 export const VISION_PROMPT =
   'Describe this image in 2-3 factual sentences: what it shows, any visible text, people, places, objects and ' +
   'the setting. Do not speculate beyond what is visible.';
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}\n[… ${text.length - max} more characters]`;
-}
 
 const FILLER =
   /^(?:this|the)\s+(?:image|screenshot|picture|photo(?:graph)?|file)\s+(?:appears\s+to\s+(?:be|show)|seems\s+to\s+(?:be|show)|shows|is|depicts|contains|displays)\s+(?:an?\s+)?(?:screenshot\s+(?:of\s+)?)?/i;

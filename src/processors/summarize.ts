@@ -5,6 +5,7 @@ import { doFix, problem, settingFix, type Problem } from '../core/problems';
 import type { JobResult } from '../core/job';
 import type { OllamaSettings } from '../core/runSettings';
 import type { ProcessorContext } from './context';
+import { DESCRIPTION_ANSWER_TOKENS, SUMMARY_ANSWER_TOKENS } from './promptBudget';
 import { buildSummaryPrompt, stripFiller, SUMMARY_SCHEMA, SUMMARY_SYSTEM, VISION_PROMPT, type SummaryMaterial } from './prompts';
 
 export type LlmOutcome<T> = { ok: true; value: T } | { ok: false; problem: Problem };
@@ -24,8 +25,10 @@ export async function summarizeMaterial(
       host: ollama.host,
       model: ollama.model,
       system: SUMMARY_SYSTEM,
-      prompt: buildSummaryPrompt(material),
+      prompt: buildSummaryPrompt(material, { contextTokens: ollama.contextTokens }),
       format: SUMMARY_SCHEMA,
+      contextTokens: ollama.contextTokens,
+      maxTokens: SUMMARY_ANSWER_TOKENS,
       timeoutMs: ollama.requestTimeoutMs,
       signal,
     };
@@ -63,7 +66,16 @@ export async function describeImage(imageBase64: string, ollama: OllamaSettings,
   const model = ollama.visionModel;
   if (!model || !ollama.available) return { ok: false, problem: problem('no-vision-model', 'No vision model') };
   try {
-    const request = { host: ollama.host, model, prompt: VISION_PROMPT, images: [imageBase64], timeoutMs: ollama.requestTimeoutMs, signal };
+    const request = {
+      host: ollama.host,
+      model,
+      prompt: VISION_PROMPT,
+      images: [imageBase64],
+      contextTokens: ollama.contextTokens,
+      maxTokens: DESCRIPTION_ANSWER_TOKENS,
+      timeoutMs: ollama.requestTimeoutMs,
+      signal,
+    };
     const answer = await withSlot(() => withRetries(() => generateStreamed(request), signal));
     return { ok: true, value: answer.text.trim() };
   } catch (error) {

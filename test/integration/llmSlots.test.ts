@@ -37,6 +37,8 @@ for (const slots of [1, 2]) {
       assert.equal(ollama.stats.maxInFlight, slots, 'never more requests with the server than the slots');
       assert.equal(ollama.stats.maxQueued, 0, 'no request waited in the server’s queue');
       assert.equal(ollama.stats.generateCalls, FILES, 'one summary request per file, none retried');
+      assert.ok(ollama.stats.calls.every((call) => call.numCtx === 8192 && call.keepAlive === '30m'), 'one num_ctx and keep_alive for every request');
+      assert.equal(ollama.stats.loads, 1, 'the model loaded once and was never reloaded for other options');
       assert.ok(result.totals.workers <= 2, `workers for the cores only, none for waiting on the LLM (${result.totals.workers})`);
     } finally {
       await ollama.close();

@@ -1,4 +1,5 @@
 import type { CachedSummary } from '../../src/core/cacheKeys';
+import { DEFAULT_CONTEXT_TOKENS } from '../../src/processors/promptBudget';
 import { problem } from '../../src/core/problems';
 import type { ExtractResult, Stage, Transcript } from '../../src/core/job';
 import type { OllamaSettings } from '../../src/core/runSettings';
@@ -32,7 +33,7 @@ export function recordingContext(ollama: Partial<OllamaSettings> = {}, signal = 
   const saved: RecordingContext['saved'] = {};
   return {
     signal,
-    ollama: { host: 'http://127.0.0.1:59999', model: 'llama3.2:3b', requestTimeoutMs: 10_000, available: false, unavailableReason: problem('llm-off', 'Ollama is off in this test'), ...ollama },
+    ollama: { host: 'http://127.0.0.1:59999', model: 'llama3.2:3b', requestTimeoutMs: 10_000, contextTokens: DEFAULT_CONTEXT_TOKENS, available: false, unavailableReason: problem('llm-off', 'Ollama is off in this test'), ...ollama },
     media: testMediaSettings(),
     ocr: sharedOcrEngine,
     ffmpeg: () => resolveFfmpeg(),

@@ -248,6 +248,7 @@ describe('settings → engine options', () => {
       vision: 'auto',
       workers: 8,
       llmSlots: 1,
+      contextTokens: 8192,
       cacheDir: path.join('/g', 'cache'),
       requestTimeoutMs: 600_000,
       media: {

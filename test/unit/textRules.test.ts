@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cleanOcrText } from '../../src/processors/ocrText';
+import { DEFAULT_CONTEXT_TOKENS } from '../../src/processors/promptBudget';
 import { buildSummaryPrompt, stripFiller } from '../../src/processors/prompts';
 import { parseSummary } from '../../src/processors/summarize';
 import { inertTerminalText } from '../../src/core/inert';
@@ -11,12 +12,14 @@ test('OCR cleaning drops short, symbol-heavy and repeated-character lines and ke
   assert.equal(cleanOcrText(raw), ['Invoice INV-2024-0042', 'Total: $1,234.56', 'spaced out words'].join('\n'));
 });
 
+const FIT = { contextTokens: DEFAULT_CONTEXT_TOKENS };
+
 test('the summary prompt carries names and identifiers verbatim and fences extracted text as data', () => {
-  const prompt = buildSummaryPrompt({ fileName: 'Screenshot 2024-05-01.png', kind: 'image', metadata: 'Format: PNG', ocrText: 'bucket s3://acme-prod-logs ticket OPS-1234' });
+  const prompt = buildSummaryPrompt({ fileName: 'Screenshot 2024-05-01.png', kind: 'image', metadata: 'Format: PNG', ocrText: 'bucket s3://acme-prod-logs ticket OPS-1234' }, FIT);
   assert.match(prompt, /s3:\/\/acme-prod-logs ticket OPS-1234/);
   assert.match(prompt, /<<<BEGIN>>>\n[\s\S]*\n<<<END>>>/);
   assert.match(prompt, /File name: Screenshot 2024-05-01\.png/);
-  const empty = buildSummaryPrompt({ fileName: 'photo.jpg', kind: 'image', metadata: '' });
+  const empty = buildSummaryPrompt({ fileName: 'photo.jpg', kind: 'image', metadata: '' }, FIT);
   assert.match(empty, /No text or description could be extracted/);
 });
 

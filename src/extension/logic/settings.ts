@@ -7,6 +7,7 @@ import type { EngineOptions } from '../../core/engine';
 import type { LookupOptions } from '../../core/lookup';
 import { defaultLogFileName } from '../../core/log';
 import { DEFAULT_MODEL, DEFAULT_OLLAMA_HOST, normalizeHost } from '../../core/ollama';
+import { MIN_CONTEXT_TOKENS } from '../../processors/promptBudget';
 import { whisperModelsDir } from '../../processors/whisper/models';
 import { extensionWording } from './wording';
 
@@ -25,6 +26,7 @@ export const SETTING_DEFAULTS = {
   ffmpegPath: '',
   workers: 8,
   'ollama.slots': 1,
+  'ollama.contextTokens': 8192,
   'cache.location': 'global' as CacheLocation,
   frameInterval: 5,
   maxFrames: 20,
@@ -57,6 +59,7 @@ export interface ExtensionSettings {
   language: string;
   workers: number;
   ollamaSlots: number;
+  contextTokens: number;
   cacheLocation: CacheLocation;
   frameIntervalSeconds: number;
   maxFrames: number;
@@ -148,6 +151,7 @@ export function readSettings(get: (key: SettingKey) => unknown, env: NodeJS.Proc
       language,
       workers: integer('workers', 1, 64),
       ollamaSlots: integer('ollama.slots', 1, 64),
+      contextTokens: integer('ollama.contextTokens', MIN_CONTEXT_TOKENS, 131_072),
       cacheLocation: oneOf('cache.location', ['global', 'workspace'] as const),
       frameIntervalSeconds: integer('frameInterval', 1, 3600),
       maxFrames: integer('maxFrames', 1, 500),
@@ -215,6 +219,7 @@ export function engineOptions(settings: ExtensionSettings, paths: ResolvedPaths)
     vision: settings.vision,
     workers: settings.workers,
     llmSlots: settings.ollamaSlots,
+    contextTokens: settings.contextTokens,
     cacheDir: paths.cacheDir,
     requestTimeoutMs: settings.requestTimeoutSeconds * 1000,
     media: {
