@@ -53,6 +53,7 @@ export function renderTable(records: FileRecord[], width = process.stdout.column
 
 export function renderTotals(totals: RunTotals, logFile: string | undefined): string {
   const parts = [`${totals.files} files`, `${totals.ok} summarized`, `${totals.cached} from cache`, `${totals.pending} pending`, `${totals.errors} failed`, `${totals.llmCalls} LLM calls`, `${totals.seconds} s`, `${totals.workers} workers`];
+  if (totals.modelSwitches + totals.modelSwitchesAvoided > 0) parts.push(`${totals.modelSwitches} model switches (${totals.modelSwitchesAvoided} avoided)`);
   return `${parts.join(', ')}${logFile ? `\nLog: ${inertTerminalText(logFile)}` : ''}`;
 }
 

@@ -9,7 +9,7 @@ import { DEFAULT_CONTEXT_TOKENS } from '../processors/promptBudget';
 import { SummaryLog } from './log';
 import { normalizeHost } from './ollama';
 import { TaskError, WorkerPool, type PoolOptions } from './pool';
-import { preflight, type VisionSetting } from './preflight';
+import { preflightHosts, type VisionSetting } from './preflight';
 import type { Job, Stage } from './job';
 import type { MediaSettings, OllamaSettings } from './runSettings';
 import { problem, problemOf, UNEXPECTED, wordProblem, type Problem } from './problems';
@@ -33,6 +33,10 @@ export interface EngineOptions {
   requestTimeoutMs: number;
   /** Requests the LLM host answers at once (Ollama's OLLAMA_NUM_PARALLEL, 1 by default); no more are sent. */
   llmSlots?: number;
+  /** More Ollama hosts beside `ollamaHost`, each with its slots: a request goes to a free slot on a host with its model. */
+  extraHosts?: ReadonlyArray<{ url: string; slots: number }>;
+  /** Grant LLM requests for the model a host has loaded first (default true); false: strictly oldest file first. */
+  batchByModel?: boolean;
   /** num_ctx of every LLM request (default DEFAULT_CONTEXT_TOKENS); prompts are fitted to it. */
   contextTokens?: number;
   media: MediaOptions;
@@ -117,7 +121,7 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
 
   const host = normalizeHost(options.ollamaHost);
   const cache = options.cacheDir ? await openCache(options.cacheDir, warn) : undefined;
-  const [ollama, hashes] = await Promise.all([
+  const [{ settings: ollama, llmSlots }, hashes] = await Promise.all([
     resolveOllama(host, options, cache, warn),
     hashFiles(files, cache, { concurrency: HASH_CONCURRENCY, signal: options.signal, onWarning: (message) => warn(problem('cache-hashes-unsaved', message)) }),
   ]);
@@ -154,7 +158,7 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
       settings: { cacheDir: cache ? options.cacheDir : undefined, ollama, media: mediaSettings(options.media, jobs, options.workers) },
       taskTimeoutMs,
       onOutput: (line) => emit({ type: 'output', line }),
-      llmSlots: new LlmSlots(options.llmSlots ?? 1),
+      llmSlots,
       ...shared?.poolOptions,
     });
     try {
@@ -199,6 +203,8 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
     llmCalls,
     seconds: Math.round((performance.now() - started) / 10) / 100,
     workers: workersStarted,
+    modelSwitches: llmSlots.traffic.modelSwitches,
+    modelSwitchesAvoided: Math.max(0, llmSlots.traffic.switchesInArrivalOrder - llmSlots.traffic.modelSwitches),
   };
   return { records, totals, cancelled };
 }
@@ -229,8 +235,15 @@ async function openCache(dir: string, warn: Warn): Promise<CacheStore | undefine
  * The preflight decides whether summaries can be made and which model describes images. The vision model
  * found is remembered in the cache so cached summaries are still found while Ollama is down.
  */
-async function resolveOllama(host: string, options: EngineOptions, cache: CacheStore | undefined, warn: Warn): Promise<OllamaSettings> {
-  const check = await preflight(host, options.model, options.vision);
+async function resolveOllama(host: string, options: EngineOptions, cache: CacheStore | undefined, warn: Warn): Promise<{ settings: OllamaSettings; llmSlots: LlmSlots }> {
+  const configured = [{ url: host, slots: options.llmSlots ?? 1 }, ...(options.extraHosts ?? []).map(({ url, slots }) => ({ url: normalizeHost(url), slots }))];
+  const check = await preflightHosts(configured.map(({ url }) => url), options.model, options.vision);
+  // Requests go only to hosts that answered, each given only the models it has.
+  const reachable = configured.flatMap((entry) => {
+    const found = check.hosts.find(({ url }) => url === entry.url);
+    return found ? [{ ...entry, models: found.models }] : [];
+  });
+  const llmSlots = new LlmSlots(reachable.length > 0 ? reachable : configured, { batchByModel: options.batchByModel });
   for (const warning of check.warnings) warn(warning);
   let visionModel = check.visionModel;
   if (check.available) {
@@ -239,7 +252,7 @@ async function resolveOllama(host: string, options: EngineOptions, cache: CacheS
     if (check.reason) warn(check.reason, 'Summaries are saved as pending; the next run fills them in without redoing OCR.');
     visionModel = rememberedVisionModel(cache, host, options.model, options.vision);
   }
-  return {
+  const settings = {
     host,
     model: options.model,
     visionModel,
@@ -248,6 +261,7 @@ async function resolveOllama(host: string, options: EngineOptions, cache: CacheS
     available: check.available,
     unavailableReason: check.reason,
   };
+  return { settings, llmSlots };
 }
 
 /**

@@ -16,6 +16,13 @@ export type PoolOptions = ForkOptions & Omit<SchedulerOptions<Job, JobResult, St
 
 /** Stages in which a file only waits for Ollama's answer: it frees its working slot in the child. */
 const OLLAMA_STAGES = new Set<Stage>(['vision', 'summary']);
+/**
+ * Files a child may hold that wait for the LLM: how far OCR runs ahead of a slow LLM. A waiting file holds only
+ * the text and the downscaled image it will send. With the window full of files, the coordinator can serve
+ * a host's loaded model many times in a row (vision descriptions, then summaries) instead of swapping models
+ * for every file; a crashed child's waiting files are retried, their OCR already cached.
+ */
+const LLM_WINDOW_PER_CHILD = 16;
 
 export class WorkerPool extends TaskScheduler<Job, JobResult, Stage> {
   constructor(options: PoolOptions) {
@@ -24,6 +31,7 @@ export class WorkerPool extends TaskScheduler<Job, JobResult, Stage> {
       ...scheduling,
       spawn: forkedChildren({ script, settings, execArgv, onOutput, llmSlots }),
       isWaiting: (stage) => OLLAMA_STAGES.has(stage),
+      waitingPerChild: LLM_WINDOW_PER_CHILD,
       // While files wait for the LLM, it is the bottleneck: another worker would only wait too (and hold memory).
       mayGrow: () => (llmSlots?.waiting ?? 0) === 0,
     });

@@ -1,5 +1,6 @@
 import type { Ollama } from 'ollama';
 import { describeOllamaError, modelMissing, withOllama } from './ollama';
+import { sameModel } from './modelNames';
 import { doFix, problem, type Problem } from './problems';
 
 export interface PreflightResult {
@@ -9,6 +10,8 @@ export interface PreflightResult {
   /** The model that will describe images, if any. */
   visionModel?: string;
   warnings: Problem[];
+  /** The models each reachable host has (host order), for sending requests only where their model is. */
+  hosts: Array<{ url: string; models: string[] }>;
 }
 
 /** "auto" looks for a vision-capable model; "none" turns vision off; anything else names a model. */
@@ -26,13 +29,30 @@ export function preflight(host: string, model: string, vision: VisionSetting): P
   return withOllama(host, PREFLIGHT_TIMEOUT_MS, undefined, (client) => checkWith(client, host, model, vision));
 }
 
+/**
+ * The same look at several hosts at once. Summaries can be made when any host has the model; the vision model
+ * is the first host's that has one; a host that cannot serve is a warning, and the others take its share.
+ */
+export async function preflightHosts(hosts: string[], model: string, vision: VisionSetting): Promise<PreflightResult> {
+  const results = await Promise.all(hosts.map((host) => preflight(host, model, vision)));
+  if (results.length === 1) return results[0];
+  const serving = results.filter((result) => result.available);
+  if (serving.length === 0) return { ...results[0], hosts: results.flatMap((result) => result.hosts) };
+  const visionModel = serving.find((result) => result.visionModel)?.visionModel;
+  const warnings = [
+    ...results.flatMap((result) => (result.reason ? [{ ...result.reason, message: `${result.reason.message}; the other hosts take its requests` }] : [])),
+    ...(visionModel ? [] : serving[0].warnings),
+  ];
+  return { available: true, visionModel, warnings, hosts: results.flatMap((result) => result.hosts) };
+}
+
 async function checkWith(client: Ollama, host: string, model: string, vision: VisionSetting): Promise<PreflightResult> {
   const warnings: Problem[] = [];
   let installed: string[];
   try {
     installed = (await client.list()).models.map((m) => m.name);
   } catch (error) {
-    return { available: false, reason: describeOllamaError(error, host, model), warnings };
+    return { available: false, reason: describeOllamaError(error, host, model), warnings, hosts: [] };
   }
   const has = (name: string) => installed.some((n) => sameModel(n, name));
   const available = has(model);
@@ -54,11 +74,5 @@ async function checkWith(client: Ollama, host: string, model: string, vision: Vi
     );
     visionModel = candidates.find((_, i) => capabilities[i].includes('vision'));
   }
-  return { available, reason, visionModel, warnings };
-}
-
-/** "llama3.2" and "llama3.2:latest" name the same model. */
-export function sameModel(a: string, b: string): boolean {
-  const norm = (n: string) => (n.includes(':') ? n : `${n}:latest`);
-  return norm(a) === norm(b);
+  return { available, reason, visionModel, warnings, hosts: [{ url: host, models: installed }] };
 }

@@ -57,6 +57,10 @@ export interface RunTotals {
   seconds: number;
   /** Worker processes started (replacements included); the setting is only their upper bound. */
   workers: number;
+  /** Times an LLM host was sent a request for another model than its last (a swap where only one model fits). */
+  modelSwitches: number;
+  /** Switches that sending requests in the order files asked would have made beyond these. */
+  modelSwitchesAvoided: number;
 }
 
 /** The original script's record text: summary, a "Metadata:" line and the file name. */

@@ -8,7 +8,7 @@ export type ToWorker =
   | { type: 'job'; job: Job }
   | { type: 'cancel'; id: number }
   /** The LLM request `request` of a job may go to the host now. */
-  | { type: 'llm-grant'; request: number }
+  | { type: 'llm-grant'; request: number; host: string }
   | { type: 'shutdown' };
 
 export type FromWorker =
@@ -19,6 +19,6 @@ export type FromWorker =
   | { type: 'cancelled'; id: number }
   | { type: 'failed'; id: number; problem: Problem }
   /** Job `id` has an LLM request to make; it waits for llm-grant (the coordinator's LlmSlots). */
-  | { type: 'llm-request'; id: number; request: number }
+  | { type: 'llm-request'; id: number; request: number; model: string }
   /** The request is answered, failed, or was given up while waiting. */
   | { type: 'llm-release'; request: number };

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { describeOllamaError, withOllama } from '../core/ollama';
-import { sameModel } from '../core/preflight';
+import { sameModel } from '../core/modelNames';
 import { downloadWhisperModel, WHISPER_MODEL_NAMES } from '../processors/whisper/models';
 import type { ExtensionConfig } from './config';
 import { openSettings } from './notifications';

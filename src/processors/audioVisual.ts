@@ -98,7 +98,7 @@ export async function processAudioVisual(job: Job, context: ProcessorContext): P
       for (const frame of grabbed) {
         llmCalls++;
         const image = (await readFile(frame.file)).toString('base64');
-        const described = await timed('vision', () => describeImage(image, context.ollama, context.signal, (request) => context.withLlmSlot(request)));
+        const described = await timed('vision', () => describeImage(image, context.ollama, context.signal, (model, request) => context.withLlmSlot(model, request)));
         if (!described.ok) return { status: 'pending', ...base, problem: described.problem, llmCalls };
         descriptions.push(`[${formatTimestamp(frame.seconds)}] ${described.value}`);
       }

@@ -17,8 +17,11 @@ export interface ProcessorContext {
   /** Transcribes a 16 kHz mono WAV made by the processor in its private folder, reporting progress. */
   transcribe(wavPath: string): Promise<Transcript>;
   stage(stage: Stage): void;
-  /** Runs an LLM request once the coordinator grants it a slot at the host; the wait does not count against its timeout. */
-  withLlmSlot<T>(request: () => Promise<T>): Promise<T>;
+  /**
+   * Runs an LLM request for `model` once the coordinator grants it a slot at a host that has the model (the
+   * request is given that host's URL); the wait does not count against its timeout.
+   */
+  withLlmSlot<T>(model: string, request: (host: string) => Promise<T>): Promise<T>;
   saveExtract(result: ExtractResult): Promise<void>;
   saveVision(text: string): Promise<void>;
   saveTranscript(transcript: Transcript): Promise<void>;

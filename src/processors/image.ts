@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { ExtractResult } from '../core/job';
+import { sameModel } from '../core/modelNames';
 import { describeMetadata } from '../core/records';
 import type { Processor } from './context';
 import { stageTimer } from './stageTimer';
@@ -36,17 +37,23 @@ export const processImage: Processor = async (job, context) => {
   if (extract.error) throw new MediaContentError(extract.error);
 
   const base = { metadata: extract.metadata, ocrText: extract.text, timings };
+  const materialWith = (visionText?: string) => ({ fileName: path.basename(job.path), kind: 'image', metadata: describeMetadata(extract.metadata), ocrText: extract.text, visionText });
+  const { model, visionModel, available } = context.ollama;
   let visionText = job.cached.vision;
-  if (visionText === undefined && context.ollama.visionModel && context.ollama.available) {
+  if (visionText === undefined && visionModel && available) {
+    const image = await (await prepare()).visionInput();
+    prepared = undefined; // while it waits for the LLM, a file holds only what it will send
+    if (sameModel(visionModel, model)) {
+      // The summary model sees: one request with the image and the text makes the summary (no description, no swap).
+      return finishWithSummary(context, materialWith(), base, 0, timed, [image]);
+    }
     context.stage('vision');
-    const image = await prepare();
     llmCalls++;
-    const described = await timed('vision', async () => describeImage(await image.visionInput(), context.ollama, context.signal, (request) => context.withLlmSlot(request)));
+    const described = await timed('vision', () => describeImage(image, context.ollama, context.signal, (name, request) => context.withLlmSlot(name, request)));
     if (!described.ok) return { status: 'pending', ...base, problem: described.problem, llmCalls };
     visionText = described.value;
     await context.saveVision(visionText);
   }
-
-  const material = { fileName: path.basename(job.path), kind: 'image', metadata: describeMetadata(extract.metadata), ocrText: extract.text, visionText };
-  return finishWithSummary(context, material, { ...base, visionText }, llmCalls, timed);
+  prepared = undefined;
+  return finishWithSummary(context, materialWith(visionText), { ...base, visionText }, llmCalls, timed);
 };

@@ -12,31 +12,36 @@ export type LlmOutcome<T> = { ok: true; value: T } | { ok: false; problem: Probl
 
 const TRY_AGAIN = [doFix('try again'), settingFix('model')];
 
-/** Asks the LLM for {summary, title, tags} with Ollama's structured output; never throws. */
+/**
+ * Asks the LLM for {summary, title, tags} with Ollama's structured output; never throws. `images` go with the
+ * request when the summary model sees them itself (one request, no separate description).
+ */
 export async function summarizeMaterial(
   material: SummaryMaterial,
   ollama: OllamaSettings,
   signal: AbortSignal,
   withSlot: ProcessorContext['withLlmSlot'],
+  images: string[] = [],
 ): Promise<LlmOutcome<CachedSummary>> {
   if (!ollama.available) return { ok: false, problem: ollama.unavailableReason ?? problem('llm-unavailable', 'The LLM is not available') };
+  let host = ollama.host;
   try {
     const request = {
-      host: ollama.host,
       model: ollama.model,
       system: SUMMARY_SYSTEM,
-      prompt: buildSummaryPrompt(material, { contextTokens: ollama.contextTokens }),
+      prompt: buildSummaryPrompt(material, { contextTokens: ollama.contextTokens, images: images.length }),
       format: SUMMARY_SCHEMA,
+      ...(images.length > 0 ? { images } : {}),
       contextTokens: ollama.contextTokens,
       maxTokens: SUMMARY_ANSWER_TOKENS,
       timeoutMs: ollama.requestTimeoutMs,
       signal,
     };
-    const answer = await withSlot(() => withRetries(() => generateStreamed(request), signal));
+    const answer = await withSlot(ollama.model, (granted) => withRetries(() => generateStreamed({ ...request, host: (host = granted) }), signal));
     return parseSummary(answer.text, ollama.model);
   } catch (error) {
     if (signal.aborted) throw error;
-    return { ok: false, problem: describeOllamaError(error, ollama.host, ollama.model) };
+    return { ok: false, problem: describeOllamaError(error, host, ollama.model) };
   }
 }
 
@@ -65,9 +70,9 @@ export function parseSummary(text: string, model: string): LlmOutcome<CachedSumm
 export async function describeImage(imageBase64: string, ollama: OllamaSettings, signal: AbortSignal, withSlot: ProcessorContext['withLlmSlot']): Promise<LlmOutcome<string>> {
   const model = ollama.visionModel;
   if (!model || !ollama.available) return { ok: false, problem: problem('no-vision-model', 'No vision model') };
+  let host = ollama.host;
   try {
     const request = {
-      host: ollama.host,
       model,
       prompt: VISION_PROMPT,
       images: [imageBase64],
@@ -76,11 +81,11 @@ export async function describeImage(imageBase64: string, ollama: OllamaSettings,
       timeoutMs: ollama.requestTimeoutMs,
       signal,
     };
-    const answer = await withSlot(() => withRetries(() => generateStreamed(request), signal));
+    const answer = await withSlot(model, (granted) => withRetries(() => generateStreamed({ ...request, host: (host = granted) }), signal));
     return { ok: true, value: answer.text.trim() };
   } catch (error) {
     if (signal.aborted) throw error;
-    return { ok: false, problem: describeOllamaError(error, ollama.host, model) };
+    return { ok: false, problem: describeOllamaError(error, host, model) };
   }
 }
 
@@ -97,10 +102,11 @@ export async function finishWithSummary(
   findings: Findings,
   llmCallsSoFar: number,
   timed: <T>(stage: string, work: () => Promise<T>) => Promise<T>,
+  images: string[] = [],
 ): Promise<JobResult> {
   context.stage('summary');
   const llmCalls = llmCallsSoFar + (context.ollama.available ? 1 : 0);
-  const outcome = await timed('summary', () => summarizeMaterial(material, context.ollama, context.signal, (request) => context.withLlmSlot(request)));
+  const outcome = await timed('summary', () => summarizeMaterial(material, context.ollama, context.signal, (model, request) => context.withLlmSlot(model, request), images));
   if (!outcome.ok) return { status: 'pending', ...findings, problem: outcome.problem, llmCalls };
   await context.saveSummary(outcome.value);
   return { status: 'ok', ...findings, ...outcome.value, llmCalls };

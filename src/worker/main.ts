@@ -27,7 +27,7 @@ let ffmpeg: Promise<string> | undefined;
 let whisper: Promise<{ cliPath: string; modelPath: string }> | undefined;
 const running = new Map<number, AbortController>();
 /** LLM requests waiting for the coordinator's grant, by request number. */
-const grants = new Map<number, () => void>();
+const grants = new Map<number, (host: string) => void>();
 let nextRequest = 0;
 
 function send(message: FromWorker): void {
@@ -49,7 +49,7 @@ process.on('message', (message: ToWorker) => {
       running.get(message.id)?.abort();
       break;
     case 'llm-grant':
-      grants.get(message.request)?.();
+      grants.get(message.request)?.(message.host);
       break;
     case 'shutdown':
       void shutdown();
@@ -112,7 +112,7 @@ function contextFor(job: Job, current: WorkerSettings, signal: AbortSignal): Pro
       return transcribe({ ...tools, wavPath, language: media.language, threads: media.transcriptionThreads, signal, onProgress });
     },
     stage: (stage) => send({ type: 'stage', id: job.id, stage }),
-    withLlmSlot: (request) => withLlmSlot(job.id, signal, request),
+    withLlmSlot: (model, request) => withLlmSlot(job.id, model, signal, request),
     saveExtract: (result) => save(keys.extract, result),
     saveTranscript: (transcript) => save(keys.transcript, transcript),
     saveVision: (text) => save(keys.vision, text),
@@ -120,15 +120,15 @@ function contextFor(job: Job, current: WorkerSettings, signal: AbortSignal): Pro
   };
 }
 
-/** Asks the coordinator for a slot at the LLM host, runs the request in it, and gives the slot back. */
-async function withLlmSlot<T>(id: number, signal: AbortSignal, request: () => Promise<T>): Promise<T> {
+/** Asks the coordinator for a slot at an LLM host that has `model`, runs the request there, and gives the slot back. */
+async function withLlmSlot<T>(id: number, model: string, signal: AbortSignal, request: (host: string) => Promise<T>): Promise<T> {
   signal.throwIfAborted();
   const number = nextRequest++;
   const abandon = new AbortController();
-  const granted = new Promise<void>((resolve, reject) => {
-    grants.set(number, () => {
+  const granted = new Promise<string>((resolve, reject) => {
+    grants.set(number, (host) => {
       grants.delete(number);
-      resolve();
+      resolve(host);
     });
     signal.addEventListener(
       'abort',
@@ -139,10 +139,9 @@ async function withLlmSlot<T>(id: number, signal: AbortSignal, request: () => Pr
       { once: true, signal: abandon.signal },
     );
   });
-  send({ type: 'llm-request', id, request: number });
+  send({ type: 'llm-request', id, request: number, model });
   try {
-    await granted;
-    return await request();
+    return await request(await granted);
   } finally {
     abandon.abort(); // removes the cancel listener
     send({ type: 'llm-release', request: number });

@@ -57,3 +57,42 @@ test('a server busier than the slots say (HTTP 503, queue full) is asked again a
     await ollama.close();
   }
 });
+
+test('with room for one model at the server, vision descriptions and summaries are batched by model: a few loads, not one per request', { skip: builtMissing(), timeout: 240_000 }, async () => {
+  const loads: Record<string, number> = {};
+  for (const batchByModel of [true, false]) {
+    const ollama = await startOllamaStandIn({ latencyMs: 250, loadMs: 400, maxLoadedModels: 1, parallelism: 1 });
+    try {
+      const result = await summarizeTestFolder(await folderOfScreenshots(), ollama.url, { workers: 2, vision: 'auto', requestTimeoutMs: 20_000, batchByModel });
+      for (const record of result.records) assert.equal(record.status, 'ok', `${path.basename(record.path)}: ${record.error}`);
+      assert.equal(ollama.stats.generateCalls, 2 * FILES, 'a description (llava) and a summary (llama3.2) per file');
+      assert.equal(ollama.stats.maxInFlight, 1);
+      assert.equal(new Set(ollama.stats.calls.map((call) => call.numCtx)).size, 1, 'one num_ctx for both models');
+      assert.equal(ollama.stats.optionsReloads, 0);
+      assert.equal(result.totals.modelSwitches, ollama.stats.loads - 1, 'the run reports the switches the server saw');
+      loads[batchByModel ? 'batched' : 'oldest first'] = ollama.stats.loads;
+    } finally {
+      await ollama.close();
+    }
+  }
+  assert.ok(loads.batched <= 4, `batched by model: ${loads.batched} loads for ${2 * FILES} requests`);
+  assert.ok(loads.batched < loads['oldest first'], `batched ${loads.batched} loads, oldest first ${loads['oldest first']}`);
+});
+
+test('a summary model that sees (vision capability) gets the image and the OCR text in one request per file', { skip: builtMissing(), timeout: 240_000 }, async () => {
+  const ollama = await startOllamaStandIn({ models: [{ name: 'gemma3:4b', capabilities: ['completion', 'vision'] }] });
+  try {
+    const result = await summarizeTestFolder(await folderOfScreenshots(), ollama.url, { workers: 2, model: 'gemma3:4b', vision: 'auto', requestTimeoutMs: 20_000 });
+    for (const record of result.records) {
+      assert.equal(record.status, 'ok', `${path.basename(record.path)}: ${record.error}`);
+      assert.match(record.summary ?? '', /TCK-7\d\d/, 'the OCR text reached the summary');
+      assert.equal(record.visionText, undefined, 'no separate description');
+    }
+    assert.equal(ollama.stats.generateCalls, FILES, 'one request per file');
+    assert.equal(ollama.stats.imagesReceived, FILES, 'each with its image');
+    assert.equal(result.totals.llmCalls, FILES);
+    assert.ok(ollama.stats.calls.every((call) => call.format !== undefined), 'every request asks for the summary JSON');
+  } finally {
+    await ollama.close();
+  }
+});

@@ -31,9 +31,10 @@ export interface RecordingContext extends ProcessorContext {
 export function recordingContext(ollama: Partial<OllamaSettings> = {}, signal = new AbortController().signal): RecordingContext {
   const stages: Stage[] = [];
   const saved: RecordingContext['saved'] = {};
+  const settings: OllamaSettings = { host: 'http://127.0.0.1:59999', model: 'llama3.2:3b', requestTimeoutMs: 10_000, contextTokens: DEFAULT_CONTEXT_TOKENS, available: false, unavailableReason: problem('llm-off', 'Ollama is off in this test'), ...ollama };
   return {
     signal,
-    ollama: { host: 'http://127.0.0.1:59999', model: 'llama3.2:3b', requestTimeoutMs: 10_000, contextTokens: DEFAULT_CONTEXT_TOKENS, available: false, unavailableReason: problem('llm-off', 'Ollama is off in this test'), ...ollama },
+    ollama: settings,
     media: testMediaSettings(),
     ocr: sharedOcrEngine,
     ffmpeg: () => resolveFfmpeg(),
@@ -44,7 +45,7 @@ export function recordingContext(ollama: Partial<OllamaSettings> = {}, signal = 
     saveTranscript: async (transcript) => void (saved.transcript = transcript),
     stage: (stage) => stages.push(stage),
     // No coordinator here: every LLM request goes at once.
-    withLlmSlot: (request) => request(),
+    withLlmSlot: (_model, request) => request(settings.host),
     saveExtract: async (result) => void (saved.extract = result),
     saveVision: async (text) => void (saved.vision = text),
     saveSummary: async (summary) => void (saved.summary = summary),

@@ -597,7 +597,7 @@ describe('status texts', () => {
   });
 
   test('run summary', () => {
-    const totals = { files: 5, ok: 3, errors: 1, pending: 1, cached: 2, llmCalls: 1, seconds: 12.34, workers: 2 };
+    const totals = { files: 5, ok: 3, errors: 1, pending: 1, cached: 2, llmCalls: 1, seconds: 12.34, workers: 2, modelSwitches: 0, modelSwitchesAvoided: 0 };
     assert.equal(runSummary(totals, false), 'Done: 5 files — 3 summarized, 2 from cache, 1 pending, 1 failed in 12.3 s.');
     assert.match(runSummary({ ...totals, files: 1 }, true), /^Cancelled: 1 file/);
   });

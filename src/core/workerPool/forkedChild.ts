@@ -50,7 +50,7 @@ class ForkedChild implements PoolChild<Job> {
         }
       });
     }
-    this.process.on('message', (message: FromWorker) => this.deliver(message, events, options.llmSlots));
+    this.process.on('message', (message: FromWorker) => this.deliver(message, events, options));
     this.process.on('exit', (code, signal) => {
       options.llmSlots?.releaseOwner(this);
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
@@ -102,7 +102,7 @@ class ForkedChild implements PoolChild<Job> {
     this.process.kill('SIGKILL');
   }
 
-  private deliver(message: FromWorker, events: ChildEvents<JobResult, Stage>, slots: LlmSlots | undefined): void {
+  private deliver(message: FromWorker, events: ChildEvents<JobResult, Stage>, { llmSlots: slots, settings }: ForkOptions): void {
     switch (message.type) {
       case 'ready':
         return events.onReady();
@@ -118,13 +118,13 @@ class ForkedChild implements PoolChild<Job> {
         return events.onFailed(message.id, new ProblemError(message.problem));
       case 'llm-request': {
         // Waiting for a slot is the pool's doing, not the file's: its timeout pauses until the slot is granted.
-        const grant = () => {
+        const grant = (host: string) => {
           events.onSuspend(message.id, false);
-          this.send({ type: 'llm-grant', request: message.request });
+          this.send({ type: 'llm-grant', request: message.request, host });
         };
-        if (!slots) return grant();
+        if (!slots) return grant(settings.ollama.host);
         events.onSuspend(message.id, true);
-        return slots.request(this, message.request, message.id, grant);
+        return slots.request(this, message.request, message.id, message.model, grant);
       }
       case 'llm-release':
         return slots?.release(this, message.request);

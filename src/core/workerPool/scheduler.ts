@@ -21,9 +21,14 @@ export interface SchedulerOptions<J extends { id: number }, R, S> {
   /**
    * Tasks a child works on at once (default 2), not counting those only waiting (`isWaiting`): a task that
    * reaches such a stage frees its slot, so the child always has the next task at hand and keeps a core busy
-   * without a second copy of its models. A child holds at most this many plus WAITING_PER_CHILD tasks.
+   * without a second copy of its models. A child holds at most this many plus `waitingPerChild` tasks.
    */
   tasksPerChild?: number;
+  /**
+   * Waiting tasks a child may hold besides its working ones (default 2): enough to cover the latency of what they
+   * wait on while the child works on, few enough that a crash sends back only a handful of tasks.
+   */
+  waitingPerChild?: number;
   /** Children started together at the beginning (default: the cores); more start one at a time, see below. */
   initialChildren?: number;
   /** Idle cores on the machine; another child is started only while at least half a core is idle. */
@@ -99,11 +104,6 @@ interface Child<J, R, S> {
 }
 
 const MAX_ATTEMPTS = 2;
-/**
- * Waiting tasks a child may hold besides its working ones: enough to cover Ollama's latency while the child's
- * OCR goes on, few enough that a crash sends back only a handful of tasks.
- */
-const WAITING_PER_CHILD = 2;
 /** Spare capacity that justifies one more child (its start costs about a core-second loading tesseract). */
 const GROW_AT_IDLE_CORES = 0.5;
 /** How often a scheduler with queued work checks for idle cores while no task finishes (e.g. during long videos). */
@@ -120,6 +120,7 @@ export class TaskScheduler<J extends { id: number }, R, S> {
   private readonly deferred = new Set<Task<J, R, S>>();
   private readonly children = new Set<Child<J, R, S>>();
   private readonly tasksPerChild: number;
+  private readonly waitingPerChild: number;
   private readonly initialChildren: number;
   private readonly idleCores: () => number;
   private growTimer?: NodeJS.Timeout;
@@ -128,6 +129,7 @@ export class TaskScheduler<J extends { id: number }, R, S> {
 
   constructor(private readonly options: SchedulerOptions<J, R, S>) {
     this.tasksPerChild = Math.max(1, options.tasksPerChild ?? 2);
+    this.waitingPerChild = Math.max(0, options.waitingPerChild ?? 2);
     this.initialChildren = Math.max(1, options.initialChildren ?? os.availableParallelism());
     const meter = options.idleCores ? undefined : new SpareCpuMeter();
     this.idleCores = options.idleCores ?? (() => meter!.idleCores());
@@ -191,7 +193,7 @@ export class TaskScheduler<J extends { id: number }, R, S> {
       const held = [...child.tasks.values()];
       const working = held.filter((a) => !a.waiting).length;
       const holdsLoner = held.some((a) => a.task.alone);
-      const full = working >= this.tasksPerChild || held.length >= this.tasksPerChild + WAITING_PER_CHILD;
+      const full = working >= this.tasksPerChild || held.length >= this.tasksPerChild + this.waitingPerChild;
       if (task.alone ? held.length > 0 : full || holdsLoner) continue;
       if (!best || working < bestWorking || (working === bestWorking && held.length < best.tasks.size)) {
         best = child;

@@ -4,7 +4,7 @@
  * No `vscode` import.
  */
 import { describeOllamaError, withOllama } from '../../core/ollama';
-import { sameModel } from '../../core/preflight';
+import { sameModel } from '../../core/modelNames';
 import { problem } from '../../core/problems';
 import { extensionWording } from './wording';
 
