@@ -70,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
       workers: options.workers,
       ollamaHost: options.ollamaHost,
       llmSlots: options.ollamaSlots,
+      extraHosts: options.extraHosts,
       contextTokens: options.contextTokens,
       model: options.model,
       vision: options.vision,

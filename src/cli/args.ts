@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { MAX_SLOTS, parseHostSpec, type HostSpec } from '../core/llmHosts';
 import { DEFAULT_MODEL } from '../core/ollama';
 import { DEFAULT_CONTEXT_TOKENS, MIN_CONTEXT_TOKENS } from '../processors/promptBudget';
 
@@ -15,6 +16,8 @@ export interface CliOptions {
   json: boolean;
   requestTimeoutSeconds: number;
   ollamaSlots: number;
+  /** Hosts after the first (--ollama-host given more than once). */
+  extraHosts: HostSpec[];
   contextTokens: number;
   refresh: boolean;
   ffmpegPath?: string;
@@ -37,8 +40,9 @@ Options:
   --recursive              Include sub-folders (default: top level only)
   --workers N              Worker processes at most, 1-64 (default: 8; as many as the cores first, more only
                            while cores sit idle; never more than the files need)
-  --ollama-host URL        Ollama server (default: $OLLAMA_HOST or http://127.0.0.1:11434)
-  --ollama-slots N         Requests the server answers at once, like its OLLAMA_NUM_PARALLEL (default: 1)
+  --ollama-host URL[,slots=N]  Ollama server (default: $OLLAMA_HOST or http://127.0.0.1:11434); give it again
+                           for more servers: each request goes to a free slot on one that has its model
+  --ollama-slots N         Requests a server answers at once, like its OLLAMA_NUM_PARALLEL (default: 1)
   --context-tokens N       Context size (num_ctx) of every request, 2048-131072 (default: 8192); prompts fit it
   --model NAME             Summary model (default: ${DEFAULT_MODEL})
   --vision-model NAME|none Model that describes images; default: auto-detect a vision-capable model
@@ -64,6 +68,17 @@ Exit codes: 0 the run completed (even if some files failed), 1 it could not run,
 
 export class UsageError extends Error {}
 
+/** The first --ollama-host (else OLLAMA_HOST) with its slots, and any further ones. */
+function ollamaHosts(flags: string[] | undefined, slots: number, env: NodeJS.ProcessEnv): Pick<CliOptions, 'ollamaHost' | 'ollamaSlots' | 'extraHosts'> {
+  const specs = flags?.length ? flags : [env.OLLAMA_HOST || 'http://127.0.0.1:11434'];
+  try {
+    const [first, ...more] = specs.map((spec) => parseHostSpec(spec, slots));
+    return { ollamaHost: first.url, ollamaSlots: first.slots, extraHosts: more };
+  } catch (error) {
+    throw new UsageError(`${flags?.length ? '--ollama-host' : 'OLLAMA_HOST'} ${(error as Error).message}`);
+  }
+}
+
 export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
   let parsed;
   try {
@@ -74,7 +89,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       options: {
         recursive: { type: 'boolean', default: false },
         workers: { type: 'string' },
-        'ollama-host': { type: 'string' },
+        'ollama-host': { type: 'string', multiple: true },
         'ollama-slots': { type: 'string' },
         'context-tokens': { type: 'string' },
         model: { type: 'string' },
@@ -109,8 +124,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     folder: positionals[0],
     recursive: values.recursive,
     workers: integerOption('--workers', values.workers, 8, 1, 64),
-    ollamaHost: values['ollama-host'] ?? (env.OLLAMA_HOST || 'http://127.0.0.1:11434'),
-    ollamaSlots: integerOption('--ollama-slots', values['ollama-slots'], 1, 1, 64),
+    ...ollamaHosts(values['ollama-host'], integerOption('--ollama-slots', values['ollama-slots'], 1, 1, MAX_SLOTS), env),
     contextTokens: integerOption('--context-tokens', values['context-tokens'], DEFAULT_CONTEXT_TOKENS, MIN_CONTEXT_TOKENS, 131_072),
     model: nonEmpty('--model', values.model) ?? DEFAULT_MODEL,
     vision: nonEmpty('--vision-model', values['vision-model']) ?? 'auto',

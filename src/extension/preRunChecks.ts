@@ -31,8 +31,19 @@ export class PreRunChecks {
     this.shown.clear();
   }
 
+  /**
+   * The settings with only the hosts the user agreed to: the main host must be agreed to, or there is no run; a
+   * further host declined is left out of this run.
+   */
+  async confirmHosts(current: CurrentSettings): Promise<CurrentSettings | undefined> {
+    if (!(await this.confirmHost(current.settings.ollamaHost, 'ollama.host'))) return undefined;
+    const moreHosts = [];
+    for (const host of current.settings.moreHosts) if (await this.confirmHost(host.url, 'ollama.moreHosts')) moreHosts.push(host);
+    return { ...current, settings: { ...current.settings, moreHosts } };
+  }
+
   /** A host not on this machine is used only after the user agreed once (remembered per host). */
-  async confirmHost(host: string): Promise<boolean> {
+  private async confirmHost(host: string, setting: 'ollama.host' | 'ollama.moreHosts'): Promise<boolean> {
     if (isLocalHost(host)) return true;
     const approved = this.context.globalState.get<string[]>(STATE_KEYS.approvedRemoteHosts, []);
     if (approved.includes(host)) return true;
@@ -43,7 +54,7 @@ export class PreRunChecks {
         modal: true,
         detail:
           'Media Summarizer will send the text read from your screenshots and photos, transcripts of your recordings and images to it. ' +
-          'This is asked once per host; change the host with the setting mediaSummarizer.ollama.host.',
+          `This is asked once per host; change the host with the setting mediaSummarizer.${setting}.`,
       },
       send,
       'Open Settings',
@@ -52,7 +63,7 @@ export class PreRunChecks {
       await this.context.globalState.update(STATE_KEYS.approvedRemoteHosts, [...approved, host]);
       return true;
     }
-    if (choice === 'Open Settings') openSettings('ollama.host');
+    if (choice === 'Open Settings') openSettings(setting);
     return false;
   }
 

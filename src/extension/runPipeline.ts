@@ -84,8 +84,8 @@ export class RunPipeline {
   run(request: RunRequest, prepare: Prepare): Promise<RunResult | undefined> {
     const { config, checks, progress, log } = this.parts;
     return this.queue.run(async (signal) => {
-      const current = config.read();
-      if (!(await checks.confirmHost(current.settings.ollamaHost))) return undefined;
+      const current = await checks.confirmHosts(config.read());
+      if (!current) return undefined;
       const prepared = await prepare(current);
       if (!prepared) return undefined;
       void checks.check(current, prepared.kinds, prepared.retry, request.interactive);

@@ -147,13 +147,13 @@ test('a file made unreadable while the run is under way gets a clear error recor
   const cache = await tempDir('unreadable-cache');
   const home = await tempDir('unreadable-home');
   for (const folder of [dir, cache, home]) await chmod(folder, 0o777);
-  const names = Array.from({ length: 8 }, (_, i) => `shot ${i}.png`);
+  const names = Array.from({ length: 24 }, (_, i) => `shot ${i}.png`);
   for (const [i, name] of names.entries()) await writeFile(path.join(dir, name), await renderTextImage([`Ticket PRM-${700 + i}`]), { mode: 0o644 });
   const locked = path.join(dir, names.at(-1)!);
-  // One worker holds at most four files (two working, two waiting on Ollama), and the stand-in answers one summary
-  // at a time (its default parallelism), 1.5 s each: the eighth file is handed out only when the fourth summary is
-  // back, some 4.5 s after the first record appears and the file is locked.
-  ollama.setLatency(1500);
+  // One worker holds at most 18 files (two working, sixteen waiting on Ollama), and the stand-in answers one summary
+  // at a time (its default parallelism), 0.4 s each: the last file is handed out only when the sixth summary is
+  // back, some 2 s after the first record appears and the file is locked.
+  ollama.setLatency(400);
   let stdout = '';
   try {
     const [program, ...args] = asUnprivileged([process.execPath, CLI_SCRIPT, dir, '--json', '--no-log', '--cache-dir', cache, '--ollama-host', ollama.url, '--vision-model', 'none', '--workers', '1']);
@@ -185,5 +185,5 @@ test('a file made unreadable while the run is under way gets a clear error recor
   const again = records((await run(program, args, { env: { ...process.env, HOME: home }, timeout: 120_000 })).stdout);
   const retried = again.find((r) => r.path === locked)!;
   assert.equal(retried.status, 'ok', retried.error);
-  assert.match(retried.summary ?? '', /PRM-707/);
+  assert.match(retried.summary ?? '', /PRM-723/);
 });

@@ -96,3 +96,36 @@ test('a summary model that sees (vision capability) gets the image and the OCR t
     await ollama.close();
   }
 });
+
+test('several hosts share the requests within each one’s slots; a host without the model gets none of its requests; one that is down is left out', { skip: builtMissing(), timeout: 240_000 }, async () => {
+  const both = await startOllamaStandIn({ latencyMs: ANSWER_MS, parallelism: 4 });
+  const summaries = await startOllamaStandIn({ latencyMs: ANSWER_MS, parallelism: 4, models: ['llama3.2:3b'] });
+  const visionOnly = await startOllamaStandIn({ latencyMs: ANSWER_MS, parallelism: 4, models: [{ name: 'llava:7b', capabilities: ['completion', 'vision'] }] });
+  const down = await startOllamaStandIn();
+  await down.close();
+  try {
+    const warnings: string[] = [];
+    const result = await summarizeTestFolder(await folderOfScreenshots(), both.url, {
+      workers: 2,
+      vision: 'llava:7b',
+      requestTimeoutMs: 20_000,
+      extraHosts: [
+        { url: summaries.url, slots: 1 },
+        { url: visionOnly.url, slots: 1 },
+        { url: down.url, slots: 1 },
+      ],
+      onEvent: (event) => {
+        if (event.type === 'warning') warnings.push(event.message);
+      },
+    });
+    for (const record of result.records) assert.equal(record.status, 'ok', `${path.basename(record.path)}: ${record.error}`);
+    for (const server of [both, summaries, visionOnly]) assert.equal(server.stats.maxInFlight, 1, 'each host within its one slot');
+    assert.ok(summaries.stats.generateCalls > 0 && visionOnly.stats.generateCalls > 0, 'every host that answered took requests');
+    assert.ok(summaries.stats.calls.every((call) => call.model === 'llama3.2:3b'));
+    assert.ok(visionOnly.stats.calls.every((call) => call.model === 'llava:7b'));
+    assert.equal(both.stats.generateCalls + summaries.stats.generateCalls + visionOnly.stats.generateCalls, 2 * FILES);
+    assert.ok(warnings.some((message) => message.includes(`Ollama is not reachable at ${down.url}`) && message.includes('the other hosts take its requests')), warnings.join('\n'));
+  } finally {
+    await Promise.all([both.close(), summaries.close(), visionOnly.close()]);
+  }
+});

@@ -248,6 +248,7 @@ describe('settings → engine options', () => {
       vision: 'auto',
       workers: 8,
       llmSlots: 1,
+      extraHosts: [],
       contextTokens: 8192,
       cacheDir: path.join('/g', 'cache'),
       requestTimeoutMs: 600_000,
@@ -289,6 +290,9 @@ describe('settings → engine options', () => {
         exclude: ['drafts/**'],
         'log.location': 'storage',
         requestTimeout: 30,
+        'ollama.slots': 2,
+        'ollama.moreHosts': ['gpu2', 'http://gpu3:11434,slots=4'],
+        'ollama.contextTokens': 16384,
       }),
       {},
     );
@@ -305,6 +309,12 @@ describe('settings → engine options', () => {
     assert.equal(options.workers, 3);
     assert.equal(options.cacheDir, path.join('/w', 'cache'));
     assert.equal(options.requestTimeoutMs, 30_000);
+    assert.equal(options.llmSlots, 2);
+    assert.deepEqual(options.extraHosts, [
+      { url: 'http://gpu2:11434', slots: 2 },
+      { url: 'http://gpu3:11434', slots: 4 },
+    ]);
+    assert.equal(options.contextTokens, 16384);
     assert.deepEqual(options.media, {
       ffmpegPath: '/usr/local/bin/ffmpeg',
       whisperCliPath: '/opt/whisper-cli',
@@ -318,6 +328,12 @@ describe('settings → engine options', () => {
     const log = logOption(settings, paths, new Date(2024, 4, 1, 9, 8, 7));
     assert.equal(log, path.join('/w', 'logs', 'media_summaries_20240501_090807.txt'));
     assert.equal(logOption({ logLocation: 'none' }, paths), false);
+  });
+
+  test('a further Ollama host that is not a URL with optional slots is left out with a message', () => {
+    const { settings, problems } = readSettings(getter({ 'ollama.moreHosts': ['http://gpu2:11434,slots=many', 'http://gpu3:11434'] }), {});
+    assert.deepEqual(settings.moreHosts, [{ url: 'http://gpu3:11434', slots: 1 }]);
+    assert.deepEqual(problems, ['mediaSummarizer.ollama.moreHosts: "http://gpu2:11434,slots=many": after the URL only ",slots=N" (1-64) may follow; leaving it out.']);
   });
 
   test('a whisper download address that is not an http(s) URL is ignored with a message', () => {

@@ -65,7 +65,10 @@ test('CLI arguments: defaults, every documented option, and usage errors', () =>
     { workers: defaults.workers, host: defaults.ollamaHost, model: defaults.model, vision: defaults.vision, log: defaults.log, json: defaults.json },
     { workers: 8, host: 'http://127.0.0.1:11434', model: 'llama3.2:3b', vision: 'auto', log: 'default', json: false },
   );
-  assert.equal(parseCliArgs([], { OLLAMA_HOST: 'gpu-box:11434' }).ollamaHost, 'gpu-box:11434');
+  assert.equal(parseCliArgs([], { OLLAMA_HOST: 'gpu-box:11434' }).ollamaHost, 'http://gpu-box:11434', 'OLLAMA_HOST as Ollama reads it');
+  const hosts = parseCliArgs(['--ollama-host', 'gpu1', '--ollama-host', 'http://gpu2:11434,slots=3', '--ollama-slots', '2'], {});
+  assert.deepEqual([hosts.ollamaHost, hosts.ollamaSlots, hosts.extraHosts], ['http://gpu1:11434', 2, [{ url: 'http://gpu2:11434', slots: 3 }]], 'several hosts, each with its slots');
+  assert.throws(() => parseCliArgs(['--ollama-host', 'http://gpu2:11434,slot=3'], {}), /--ollama-host "http:\/\/gpu2:11434,slot=3": after the URL only ",slots=N"/);
   const all = parseCliArgs(['/tmp/x', '--recursive', '--workers', '3', '--ollama-host', 'http://h:1', '--model', 'qwen2.5:7b', '--vision-model', 'none', '--cache-dir', '/c', '--log', '/l.txt', '--json'], {});
   assert.deepEqual([all.folder, all.recursive, all.workers, all.ollamaHost, all.model, all.vision, all.cacheDir, all.log, all.json], ['/tmp/x', true, 3, 'http://h:1', 'qwen2.5:7b', 'none', '/c', '/l.txt', true]);
   assert.equal(parseCliArgs(['--no-log', '--no-cache'], {}).log, false);

@@ -7,6 +7,7 @@ import type { EngineOptions } from '../../core/engine';
 import type { LookupOptions } from '../../core/lookup';
 import { defaultLogFileName } from '../../core/log';
 import { DEFAULT_MODEL, DEFAULT_OLLAMA_HOST, normalizeHost } from '../../core/ollama';
+import { MAX_SLOTS, parseHostSpec, type HostSpec } from '../../core/llmHosts';
 import { MIN_CONTEXT_TOKENS } from '../../processors/promptBudget';
 import { whisperModelsDir } from '../../processors/whisper/models';
 import { extensionWording } from './wording';
@@ -26,6 +27,7 @@ export const SETTING_DEFAULTS = {
   ffmpegPath: '',
   workers: 8,
   'ollama.slots': 1,
+  'ollama.moreHosts': [] as string[],
   'ollama.contextTokens': 8192,
   'cache.location': 'global' as CacheLocation,
   frameInterval: 5,
@@ -44,7 +46,7 @@ export type SettingKey = keyof typeof SETTING_DEFAULTS;
  * Settings that name a program, the host media content is sent to, or where a model file (run by whisper-cli) is
  * downloaded from: machine-scoped, ignored in untrusted workspaces.
  */
-export const MACHINE_SETTINGS: readonly SettingKey[] = ['ollama.host', 'ffmpegPath', 'whisper.cliPath', 'whisper.downloadBaseUrl'];
+export const MACHINE_SETTINGS: readonly SettingKey[] = ['ollama.host', 'ollama.moreHosts', 'ffmpegPath', 'whisper.cliPath', 'whisper.downloadBaseUrl'];
 
 export interface ExtensionSettings {
   /** The normalized Ollama URL. */
@@ -59,6 +61,8 @@ export interface ExtensionSettings {
   language: string;
   workers: number;
   ollamaSlots: number;
+  /** Hosts beside `ollamaHost`, each with its slots. */
+  moreHosts: HostSpec[];
   contextTokens: number;
   cacheLocation: CacheLocation;
   frameIntervalSeconds: number;
@@ -103,11 +107,11 @@ export function readSettings(get: (key: SettingKey) => unknown, env: NodeJS.Proc
     if (clamped !== value) problems.push(`mediaSummarizer.${key} must be a whole number from ${min} to ${max}; using ${clamped}.`);
     return clamped;
   };
-  const list = (key: SettingKey): string[] => {
+  const list = (key: SettingKey, what = 'glob patterns'): string[] => {
     const value = get(key);
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value)) {
-      problems.push(`mediaSummarizer.${key} must be a list of glob patterns; ignoring it.`);
+      problems.push(`mediaSummarizer.${key} must be a list of ${what}; ignoring it.`);
       return [];
     }
     return value.filter((item): item is string => typeof item === 'string' && item.trim() !== '').map((item) => item.trim());
@@ -133,6 +137,7 @@ export function readSettings(get: (key: SettingKey) => unknown, env: NodeJS.Proc
     language = 'auto';
   }
   const maxTranscribeMinutes = integer('maxTranscribeMinutes', 0, 100_000);
+  const ollamaSlots = integer('ollama.slots', 1, MAX_SLOTS);
   let whisperDownloadBaseUrl = optional('whisper.downloadBaseUrl');
   if (whisperDownloadBaseUrl !== undefined && !isHttpUrl(whisperDownloadBaseUrl)) {
     problems.push(`mediaSummarizer.whisper.downloadBaseUrl "${whisperDownloadBaseUrl}" is not an http(s) URL; downloading whisper models from Hugging Face.`);
@@ -150,7 +155,15 @@ export function readSettings(get: (key: SettingKey) => unknown, env: NodeJS.Proc
       ffmpegPath: optional('ffmpegPath'),
       language,
       workers: integer('workers', 1, 64),
-      ollamaSlots: integer('ollama.slots', 1, 64),
+      ollamaSlots,
+      moreHosts: list('ollama.moreHosts', 'Ollama URLs').flatMap((spec) => {
+        try {
+          return [parseHostSpec(spec, ollamaSlots)];
+        } catch (error) {
+          problems.push(`mediaSummarizer.ollama.moreHosts: ${(error as Error).message}; leaving it out.`);
+          return [];
+        }
+      }),
       contextTokens: integer('ollama.contextTokens', MIN_CONTEXT_TOKENS, 131_072),
       cacheLocation: oneOf('cache.location', ['global', 'workspace'] as const),
       frameIntervalSeconds: integer('frameInterval', 1, 3600),
@@ -219,6 +232,7 @@ export function engineOptions(settings: ExtensionSettings, paths: ResolvedPaths)
     vision: settings.vision,
     workers: settings.workers,
     llmSlots: settings.ollamaSlots,
+    extraHosts: settings.moreHosts,
     contextTokens: settings.contextTokens,
     cacheDir: paths.cacheDir,
     requestTimeoutMs: settings.requestTimeoutSeconds * 1000,
