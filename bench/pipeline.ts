@@ -59,7 +59,7 @@ async function idleWarmWorkerMb(files: Array<{ path: string; size: number; mtime
     size: 1,
     initialChildren: 1,
     taskTimeoutMs: 120_000,
-    settings: { ollama: { host: ollamaHost, model: 'llama3.2:3b', requestTimeoutMs: 60_000, contextTokens: 8192, available: true }, media: { ...testMediaOptions(), transcriptionThreads: 1 } },
+    settings: { ollama: { api: 'ollama', host: ollamaHost, model: 'llama3.2:3b', requestTimeoutMs: 60_000, contextTokens: 8192, available: true }, media: { ...testMediaOptions(), transcriptionThreads: 1 } },
   });
   try {
     for (const [id, file] of files.entries()) {

@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   const cacheDir = await tempDir('bench-worker-cache');
   const bytes = await seed(cacheDir);
   const sides = { writer: path.join(PROJECT_ROOT, 'dist', 'worker.js'), store: await buildBaseline(values['baseline-ref']) };
-  const settings: WorkerSettings = { cacheDir, ollama: { host: 'http://127.0.0.1:9', model: 'llama3.2:3b', requestTimeoutMs: 1000, contextTokens: 8192, available: false }, media: testMediaSettings() };
+  const settings: WorkerSettings = { cacheDir, ollama: { api: 'ollama', host: 'http://127.0.0.1:9', model: 'llama3.2:3b', requestTimeoutMs: 1000, contextTokens: 8192, available: false }, media: testMediaSettings() };
   const samples: Record<string, Array<{ rssMb: number; peakMb: number; readySeconds: number }>> = { writer: [], store: [] };
   for (let round = 0; round < Number(values.rounds); round++) {
     for (const [side, script] of Object.entries(sides)) samples[side].push(await measure(script, settings));

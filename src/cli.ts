@@ -71,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
       ollamaHost: options.ollamaHost,
       llmSlots: options.ollamaSlots,
       extraHosts: options.extraHosts,
+      llmApi: options.llmApi,
       contextTokens: options.contextTokens,
       model: options.model,
       vision: options.vision,

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { LlmApi } from '../core/llmErrors';
 import { MAX_SLOTS, parseHostSpec, type HostSpec } from '../core/llmHosts';
 import { DEFAULT_MODEL } from '../core/ollama';
 import { DEFAULT_CONTEXT_TOKENS, MIN_CONTEXT_TOKENS } from '../processors/promptBudget';
@@ -16,6 +17,7 @@ export interface CliOptions {
   json: boolean;
   requestTimeoutSeconds: number;
   ollamaSlots: number;
+  llmApi: LlmApi;
   /** Hosts after the first (--ollama-host given more than once). */
   extraHosts: HostSpec[];
   contextTokens: number;
@@ -43,6 +45,8 @@ Options:
   --ollama-host URL[,slots=N]  Ollama server (default: $OLLAMA_HOST or http://127.0.0.1:11434); give it again
                            for more servers: each request goes to a free slot on one that has its model
   --ollama-slots N         Requests a server answers at once, like its OLLAMA_NUM_PARALLEL (default: 1)
+  --llm-api ollama|openai  The servers' API (default: ollama); openai for LM Studio, llama.cpp's llama-server,
+                           vLLM or LocalAI (--ollama-host then names its base, e.g. http://127.0.0.1:1234/v1)
   --context-tokens N       Context size (num_ctx) of every request, 2048-131072 (default: 8192); prompts fit it
   --model NAME             Summary model (default: ${DEFAULT_MODEL})
   --vision-model NAME|none Model that describes images; default: auto-detect a vision-capable model
@@ -69,10 +73,10 @@ Exit codes: 0 the run completed (even if some files failed), 1 it could not run,
 export class UsageError extends Error {}
 
 /** The first --ollama-host (else OLLAMA_HOST) with its slots, and any further ones. */
-function ollamaHosts(flags: string[] | undefined, slots: number, env: NodeJS.ProcessEnv): Pick<CliOptions, 'ollamaHost' | 'ollamaSlots' | 'extraHosts'> {
+function ollamaHosts(flags: string[] | undefined, slots: number, api: LlmApi, env: NodeJS.ProcessEnv): Pick<CliOptions, 'ollamaHost' | 'ollamaSlots' | 'extraHosts'> {
   const specs = flags?.length ? flags : [env.OLLAMA_HOST || 'http://127.0.0.1:11434'];
   try {
-    const [first, ...more] = specs.map((spec) => parseHostSpec(spec, slots));
+    const [first, ...more] = specs.map((spec) => parseHostSpec(spec, slots, api));
     return { ollamaHost: first.url, ollamaSlots: first.slots, extraHosts: more };
   } catch (error) {
     throw new UsageError(`${flags?.length ? '--ollama-host' : 'OLLAMA_HOST'} ${(error as Error).message}`);
@@ -92,6 +96,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         'ollama-host': { type: 'string', multiple: true },
         'ollama-slots': { type: 'string' },
         'context-tokens': { type: 'string' },
+        'llm-api': { type: 'string' },
         model: { type: 'string' },
         'vision-model': { type: 'string' },
         'cache-dir': { type: 'string' },
@@ -117,6 +122,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     throw new UsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
+  const llmApi = oneOfOption('--llm-api', values['llm-api'], ['ollama', 'openai'] as const, 'ollama');
   if (positionals.length > 1) throw new UsageError(`Expected at most one folder, got ${positionals.length}: ${positionals.join(', ')}`);
   if (values.log !== undefined && values['no-log']) throw new UsageError('--log and --no-log cannot be used together.');
   if (values['cache-dir'] !== undefined && values['no-cache']) throw new UsageError('--cache-dir and --no-cache cannot be used together.');
@@ -124,7 +130,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     folder: positionals[0],
     recursive: values.recursive,
     workers: integerOption('--workers', values.workers, 8, 1, 64),
-    ...ollamaHosts(values['ollama-host'], integerOption('--ollama-slots', values['ollama-slots'], 1, 1, MAX_SLOTS), env),
+    ...ollamaHosts(values['ollama-host'], integerOption('--ollama-slots', values['ollama-slots'], 1, 1, MAX_SLOTS), llmApi, env),
+    llmApi,
     contextTokens: integerOption('--context-tokens', values['context-tokens'], DEFAULT_CONTEXT_TOKENS, MIN_CONTEXT_TOKENS, 131_072),
     model: nonEmpty('--model', values.model) ?? DEFAULT_MODEL,
     vision: nonEmpty('--vision-model', values['vision-model']) ?? 'auto',
@@ -165,4 +172,10 @@ function nonEmpty(name: string, raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   if (!raw.trim()) throw new UsageError(`${name} needs a value.`);
   return raw.trim();
+}
+
+function oneOfOption<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${flag} takes ${allowed.join(' or ')}, not "${value}".`);
 }

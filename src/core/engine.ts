@@ -7,7 +7,8 @@ import { hashFiles } from './hash';
 import { LlmSlots } from './llmSlots';
 import { DEFAULT_CONTEXT_TOKENS } from '../processors/promptBudget';
 import { SummaryLog } from './log';
-import { normalizeHost } from './ollama';
+import type { LlmApi } from './llmErrors';
+import { normalizeHostFor } from './llmHosts';
 import { TaskError, WorkerPool, type PoolOptions } from './pool';
 import { preflightHosts, type VisionSetting } from './preflight';
 import type { Job, Stage } from './job';
@@ -35,6 +36,8 @@ export interface EngineOptions {
   llmSlots?: number;
   /** More Ollama hosts beside `ollamaHost`, each with its slots: a request goes to a free slot on a host with its model. */
   extraHosts?: ReadonlyArray<{ url: string; slots: number }>;
+  /** The API the servers speak (default 'ollama'); 'openai' for LM Studio, llama.cpp's server, vLLM, LocalAI. */
+  llmApi?: LlmApi;
   /** Grant LLM requests for the model a host has loaded first (default true); false: strictly oldest file first. */
   batchByModel?: boolean;
   /** num_ctx of every LLM request (default DEFAULT_CONTEXT_TOKENS); prompts are fitted to it. */
@@ -119,7 +122,7 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
   };
   earlier.forEach(finish);
 
-  const host = normalizeHost(options.ollamaHost);
+  const host = normalizeHostFor(options.llmApi, options.ollamaHost);
   const cache = options.cacheDir ? await openCache(options.cacheDir, warn) : undefined;
   const [{ settings: ollama, llmSlots }, hashes] = await Promise.all([
     resolveOllama(host, options, cache, warn),
@@ -236,8 +239,8 @@ async function openCache(dir: string, warn: Warn): Promise<CacheStore | undefine
  * found is remembered in the cache so cached summaries are still found while Ollama is down.
  */
 async function resolveOllama(host: string, options: EngineOptions, cache: CacheStore | undefined, warn: Warn): Promise<{ settings: OllamaSettings; llmSlots: LlmSlots }> {
-  const configured = [{ url: host, slots: options.llmSlots ?? 1 }, ...(options.extraHosts ?? []).map(({ url, slots }) => ({ url: normalizeHost(url), slots }))];
-  const check = await preflightHosts(configured.map(({ url }) => url), options.model, options.vision);
+  const configured = [{ url: host, slots: options.llmSlots ?? 1 }, ...(options.extraHosts ?? []).map(({ url, slots }) => ({ url: normalizeHostFor(options.llmApi, url), slots }))];
+  const check = await preflightHosts(configured.map(({ url }) => url), options.model, options.vision, options.llmApi);
   // Requests go only to hosts that answered, each given only the models it has.
   const reachable = configured.flatMap((entry) => {
     const found = check.hosts.find(({ url }) => url === entry.url);
@@ -253,6 +256,7 @@ async function resolveOllama(host: string, options: EngineOptions, cache: CacheS
     visionModel = rememberedVisionModel(cache, host, options.model, options.vision);
   }
   const settings = {
+    api: options.llmApi ?? 'ollama',
     host,
     model: options.model,
     visionModel,

@@ -1,5 +1,7 @@
 import type { Ollama } from 'ollama';
-import { describeOllamaError, modelMissing, withOllama } from './ollama';
+import { describeLlmError, modelMissing, type LlmApi } from './llmErrors';
+import { listOpenAiModels } from './openaiCompatible';
+import { withOllama } from './ollama';
 import { sameModel } from './modelNames';
 import { doFix, problem, type Problem } from './problems';
 
@@ -25,16 +27,39 @@ const MAX_MODELS_PROBED = 12;
  * One look at the Ollama server before a run: is it there, is the model pulled, which model can see images.
  * Problems become one clear message instead of one failure per file.
  */
-export function preflight(host: string, model: string, vision: VisionSetting): Promise<PreflightResult> {
+export function preflight(host: string, model: string, vision: VisionSetting, api: LlmApi = 'ollama'): Promise<PreflightResult> {
+  if (api === 'openai') return checkOpenAi(host, model, vision);
   return withOllama(host, PREFLIGHT_TIMEOUT_MS, undefined, (client) => checkWith(client, host, model, vision));
+}
+
+/**
+ * An OpenAI-compatible server lists its models but not what they can do: "auto" finds no vision model there;
+ * naming one (the summary model itself, for a model that sees) turns vision on.
+ */
+async function checkOpenAi(host: string, model: string, vision: VisionSetting): Promise<PreflightResult> {
+  let installed: string[];
+  try {
+    installed = await listOpenAiModels(host, PREFLIGHT_TIMEOUT_MS);
+  } catch (error) {
+    return { available: false, reason: describeLlmError(error, host, model, 'openai'), warnings: [], hosts: [] };
+  }
+  const has = (name: string) => installed.some((n) => sameModel(n, name));
+  const warnings: Problem[] = [];
+  let visionModel: string | undefined;
+  if (vision !== 'none' && vision !== 'auto') {
+    if (has(vision)) visionModel = vision;
+    else warnings.push(problem('vision-model-missing', `Vision model ${vision} is not available at ${host}; images are summarized from their text only`, doFix(`load ${vision} in the server`)));
+  }
+  const available = has(model);
+  return { available, reason: available ? undefined : modelMissing(host, model, 'openai'), visionModel, warnings, hosts: [{ url: host, models: installed }] };
 }
 
 /**
  * The same look at several hosts at once. Summaries can be made when any host has the model; the vision model
  * is the first host's that has one; a host that cannot serve is a warning, and the others take its share.
  */
-export async function preflightHosts(hosts: string[], model: string, vision: VisionSetting): Promise<PreflightResult> {
-  const results = await Promise.all(hosts.map((host) => preflight(host, model, vision)));
+export async function preflightHosts(hosts: string[], model: string, vision: VisionSetting, api: LlmApi = 'ollama'): Promise<PreflightResult> {
+  const results = await Promise.all(hosts.map((host) => preflight(host, model, vision, api)));
   if (results.length === 1) return results[0];
   const serving = results.filter((result) => result.available);
   if (serving.length === 0) return { ...results[0], hosts: results.flatMap((result) => result.hosts) };
@@ -52,7 +77,7 @@ async function checkWith(client: Ollama, host: string, model: string, vision: Vi
   try {
     installed = (await client.list()).models.map((m) => m.name);
   } catch (error) {
-    return { available: false, reason: describeOllamaError(error, host, model), warnings, hosts: [] };
+    return { available: false, reason: describeLlmError(error, host, model), warnings, hosts: [] };
   }
   const has = (name: string) => installed.some((n) => sameModel(n, name));
   const available = has(model);

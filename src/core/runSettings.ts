@@ -1,8 +1,11 @@
+import type { LlmApi } from './llmErrors';
 import type { Problem } from './problems';
 
 /** The settings of a run that every worker gets once, when it starts (Ollama, video and audio, the cache). */
 
 export interface OllamaSettings {
+  /** The API the LLM servers speak: Ollama's own, or the OpenAI-compatible one. */
+  api: LlmApi;
   host: string;
   model: string;
   /** The model that describes images; undefined when vision is off or no vision model is available. */

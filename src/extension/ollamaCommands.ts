@@ -3,7 +3,8 @@
  * progress, download a whisper model with progress.
  */
 import * as vscode from 'vscode';
-import { describeOllamaError, withOllama } from '../core/ollama';
+import { describeLlmError } from '../core/llmErrors';
+import { withOllama } from '../core/ollama';
 import { sameModel } from '../core/modelNames';
 import { downloadWhisperModel, WHISPER_MODEL_NAMES } from '../processors/whisper/models';
 import type { ExtensionConfig } from './config';
@@ -32,7 +33,7 @@ export async function selectOllamaModel(ctx: ModelCommandContext): Promise<void>
     models = (await withOllama(host, LIST_TIMEOUT_MS, undefined, (client) => client.list())).models;
   } catch (error) {
     const choice = await vscode.window.showErrorMessage(
-      inertNotificationText(extensionWording(describeOllamaError(error, host, settings.model))),
+      inertNotificationText(extensionWording(describeLlmError(error, host, settings.model))),
       'Retry',
       'Open Settings',
     );
@@ -104,7 +105,7 @@ export async function pullOllamaModel(ctx: ModelCommandContext, name?: string): 
       void vscode.window.showInformationMessage(inertNotificationText(`Pulling ${model} was cancelled.`));
       return false;
     }
-    const message = (err as { status_code?: number }).status_code ? `Ollama could not pull ${model}: ${err.message}` : extensionWording(describeOllamaError(err, host, model));
+    const message = (err as { status_code?: number }).status_code ? `Ollama could not pull ${model}: ${err.message}` : extensionWording(describeLlmError(err, host, model));
     ctx.log.error(message);
     void vscode.window.showErrorMessage(inertNotificationText(message));
     return false;

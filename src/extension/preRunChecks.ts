@@ -10,7 +10,7 @@ import { problemOf } from '../core/problems';
 import type { CurrentSettings } from './config';
 import { mediaToolProblems, type ToolProblem } from './logic/checks';
 import { STATE_KEYS } from './logic/ids';
-import { checkOllama } from './logic/ollamaCheck';
+import { checkOllama, type OllamaCheck } from './logic/ollamaCheck';
 import { engineOptions, isLocalHost } from './logic/settings';
 import { inertNotificationText } from './logic/inertText';
 import { extensionWording } from './logic/wording';
@@ -70,7 +70,8 @@ export class PreRunChecks {
   /** Runs beside the run; `retry` starts the same run again (after Retry, or a pulled model). */
   async check({ settings, paths }: CurrentSettings, kinds: ReadonlySet<MediaKind>, retry: () => void, interactive: boolean): Promise<void> {
     const [ollama, tools] = await Promise.all([
-      checkOllama(settings.ollamaHost, settings.model),
+      // Pull and model listing are Ollama's; for an OpenAI-compatible server the run's own preflight warns.
+      settings.llmApi === 'ollama' ? checkOllama(settings.ollamaHost, settings.model) : Promise.resolve<OllamaCheck>({ state: 'ok', message: '', models: [] }),
       mediaToolProblems(kinds, { media: engineOptions(settings, paths).media, modelsDir: paths.modelsDir }).catch((error: unknown): ToolProblem[] => [
         { kind: 'ffmpeg', message: extensionWording(problemOf(error)), problem: problemOf(error) },
       ]),

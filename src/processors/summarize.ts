@@ -1,6 +1,7 @@
 import type { CachedSummary } from '../core/cacheKeys';
 import { withRetries } from '../core/llmRetry';
-import { describeOllamaError, generateStreamed } from '../core/ollama';
+import { describeLlmError } from '../core/llmErrors';
+import { generate } from '../core/llmClient';
 import { doFix, problem, settingFix, type Problem } from '../core/problems';
 import type { JobResult } from '../core/job';
 import type { OllamaSettings } from '../core/runSettings';
@@ -37,11 +38,11 @@ export async function summarizeMaterial(
       timeoutMs: ollama.requestTimeoutMs,
       signal,
     };
-    const answer = await withSlot(ollama.model, (granted) => withRetries(() => generateStreamed({ ...request, host: (host = granted) }), signal));
+    const answer = await withSlot(ollama.model, (granted) => withRetries(() => generate(ollama.api, { ...request, host: (host = granted) }), signal));
     return parseSummary(answer.text, ollama.model);
   } catch (error) {
     if (signal.aborted) throw error;
-    return { ok: false, problem: describeOllamaError(error, host, ollama.model) };
+    return { ok: false, problem: describeLlmError(error, host, ollama.model, ollama.api) };
   }
 }
 
@@ -81,11 +82,11 @@ export async function describeImage(imageBase64: string, ollama: OllamaSettings,
       timeoutMs: ollama.requestTimeoutMs,
       signal,
     };
-    const answer = await withSlot(model, (granted) => withRetries(() => generateStreamed({ ...request, host: (host = granted) }), signal));
+    const answer = await withSlot(model, (granted) => withRetries(() => generate(ollama.api, { ...request, host: (host = granted) }), signal));
     return { ok: true, value: answer.text.trim() };
   } catch (error) {
     if (signal.aborted) throw error;
-    return { ok: false, problem: describeOllamaError(error, host, model) };
+    return { ok: false, problem: describeLlmError(error, host, model, ollama.api) };
   }
 }
 

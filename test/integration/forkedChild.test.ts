@@ -13,7 +13,7 @@ import { PROJECT_ROOT } from '../support/paths';
 import { isAlive } from '../support/processes';
 
 const SCRIPT = path.join(PROJECT_ROOT, 'test', 'support', 'scriptedWorker.ts');
-const settings = { ollama: { host: 'http://127.0.0.1:1', model: 'm', requestTimeoutMs: 1000, contextTokens: 8192, available: false }, media: testMediaSettings() };
+const settings = { ollama: { api: 'ollama' as const, host: 'http://127.0.0.1:1', model: 'm', requestTimeoutMs: 1000, contextTokens: 8192, available: false }, media: testMediaSettings() };
 
 function recorder() {
   const heard: string[] = [];

@@ -8,7 +8,7 @@ import { PROJECT_ROOT, tempDir } from '../support/paths';
 import { isAlive } from '../support/processes';
 
 const SCRIPT = path.join(PROJECT_ROOT, 'test', 'support', 'scriptedWorker.ts');
-const settings = { ollama: { host: 'http://127.0.0.1:1', model: 'm', requestTimeoutMs: 1000, contextTokens: 8192, available: false }, media: testMediaSettings() };
+const settings = { ollama: { api: 'ollama' as const, host: 'http://127.0.0.1:1', model: 'm', requestTimeoutMs: 1000, contextTokens: 8192, available: false }, media: testMediaSettings() };
 
 function pool(size: number, taskTimeoutMs = 20_000, extra: Partial<PoolOptions> = {}) {
   return new WorkerPool({ script: SCRIPT, size, settings, taskTimeoutMs, execArgv: ['--import', 'tsx'], ...extra });

@@ -31,7 +31,7 @@ export interface RecordingContext extends ProcessorContext {
 export function recordingContext(ollama: Partial<OllamaSettings> = {}, signal = new AbortController().signal): RecordingContext {
   const stages: Stage[] = [];
   const saved: RecordingContext['saved'] = {};
-  const settings: OllamaSettings = { host: 'http://127.0.0.1:59999', model: 'llama3.2:3b', requestTimeoutMs: 10_000, contextTokens: DEFAULT_CONTEXT_TOKENS, available: false, unavailableReason: problem('llm-off', 'Ollama is off in this test'), ...ollama };
+  const settings: OllamaSettings = { api: 'ollama', host: 'http://127.0.0.1:59999', model: 'llama3.2:3b', requestTimeoutMs: 10_000, contextTokens: DEFAULT_CONTEXT_TOKENS, available: false, unavailableReason: problem('llm-off', 'Ollama is off in this test'), ...ollama };
   return {
     signal,
     ollama: settings,

@@ -249,6 +249,7 @@ describe('settings → engine options', () => {
       workers: 8,
       llmSlots: 1,
       extraHosts: [],
+      llmApi: 'ollama',
       contextTokens: 8192,
       cacheDir: path.join('/g', 'cache'),
       requestTimeoutMs: 600_000,

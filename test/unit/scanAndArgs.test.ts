@@ -68,6 +68,9 @@ test('CLI arguments: defaults, every documented option, and usage errors', () =>
   assert.equal(parseCliArgs([], { OLLAMA_HOST: 'gpu-box:11434' }).ollamaHost, 'http://gpu-box:11434', 'OLLAMA_HOST as Ollama reads it');
   const hosts = parseCliArgs(['--ollama-host', 'gpu1', '--ollama-host', 'http://gpu2:11434,slots=3', '--ollama-slots', '2'], {});
   assert.deepEqual([hosts.ollamaHost, hosts.ollamaSlots, hosts.extraHosts], ['http://gpu1:11434', 2, [{ url: 'http://gpu2:11434', slots: 3 }]], 'several hosts, each with its slots');
+  const lmStudio = parseCliArgs(['--llm-api', 'openai', '--ollama-host', 'localhost:1234'], {});
+  assert.deepEqual([lmStudio.llmApi, lmStudio.ollamaHost], ['openai', 'http://localhost:1234/v1'], 'an OpenAI-compatible base, no Ollama port');
+  assert.throws(() => parseCliArgs(['--llm-api', 'anthropic'], {}), /--llm-api takes ollama or openai, not "anthropic"/);
   assert.throws(() => parseCliArgs(['--ollama-host', 'http://gpu2:11434,slot=3'], {}), /--ollama-host "http:\/\/gpu2:11434,slot=3": after the URL only ",slots=N"/);
   const all = parseCliArgs(['/tmp/x', '--recursive', '--workers', '3', '--ollama-host', 'http://h:1', '--model', 'qwen2.5:7b', '--vision-model', 'none', '--cache-dir', '/c', '--log', '/l.txt', '--json'], {});
   assert.deepEqual([all.folder, all.recursive, all.workers, all.ollamaHost, all.model, all.vision, all.cacheDir, all.log, all.json], ['/tmp/x', true, 3, 'http://h:1', 'qwen2.5:7b', 'none', '/c', '/l.txt', true]);

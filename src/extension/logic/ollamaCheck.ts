@@ -3,7 +3,8 @@
  * right action (Retry / Open Settings, or Pull). The engine runs its own preflight() during the run.
  * No `vscode` import.
  */
-import { describeOllamaError, withOllama } from '../../core/ollama';
+import { describeLlmError } from '../../core/llmErrors';
+import { withOllama } from '../../core/ollama';
 import { sameModel } from '../../core/modelNames';
 import { problem } from '../../core/problems';
 import { extensionWording } from './wording';
@@ -23,7 +24,7 @@ export async function checkOllama(host: string, model: string, timeoutMs = OLLAM
   try {
     models = (await withOllama(host, timeoutMs, undefined, (client) => client.list())).models.map((m) => m.name);
   } catch (error) {
-    return { state: 'unreachable', message: extensionWording(describeOllamaError(error, host, model)), models: [] };
+    return { state: 'unreachable', message: extensionWording(describeLlmError(error, host, model)), models: [] };
   }
   if (!models.some((name) => sameModel(name, model))) {
     return { state: 'model-missing', message: extensionWording(problem('model-missing', `Model ${model} is not installed in Ollama at ${host}`)), models };

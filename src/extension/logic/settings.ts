@@ -6,8 +6,9 @@ import path from 'node:path';
 import type { EngineOptions } from '../../core/engine';
 import type { LookupOptions } from '../../core/lookup';
 import { defaultLogFileName } from '../../core/log';
-import { DEFAULT_MODEL, DEFAULT_OLLAMA_HOST, normalizeHost } from '../../core/ollama';
-import { MAX_SLOTS, parseHostSpec, type HostSpec } from '../../core/llmHosts';
+import { DEFAULT_MODEL, DEFAULT_OLLAMA_HOST } from '../../core/ollama';
+import type { LlmApi } from '../../core/llmErrors';
+import { MAX_SLOTS, normalizeHostFor, parseHostSpec, type HostSpec } from '../../core/llmHosts';
 import { MIN_CONTEXT_TOKENS } from '../../processors/promptBudget';
 import { whisperModelsDir } from '../../processors/whisper/models';
 import { extensionWording } from './wording';
@@ -28,6 +29,7 @@ export const SETTING_DEFAULTS = {
   workers: 8,
   'ollama.slots': 1,
   'ollama.moreHosts': [] as string[],
+  llmApi: 'ollama' as LlmApi,
   'ollama.contextTokens': 8192,
   'cache.location': 'global' as CacheLocation,
   frameInterval: 5,
@@ -46,7 +48,7 @@ export type SettingKey = keyof typeof SETTING_DEFAULTS;
  * Settings that name a program, the host media content is sent to, or where a model file (run by whisper-cli) is
  * downloaded from: machine-scoped, ignored in untrusted workspaces.
  */
-export const MACHINE_SETTINGS: readonly SettingKey[] = ['ollama.host', 'ollama.moreHosts', 'ffmpegPath', 'whisper.cliPath', 'whisper.downloadBaseUrl'];
+export const MACHINE_SETTINGS: readonly SettingKey[] = ['ollama.host', 'ollama.moreHosts', 'llmApi', 'ffmpegPath', 'whisper.cliPath', 'whisper.downloadBaseUrl'];
 
 export interface ExtensionSettings {
   /** The normalized Ollama URL. */
@@ -63,6 +65,7 @@ export interface ExtensionSettings {
   ollamaSlots: number;
   /** Hosts beside `ollamaHost`, each with its slots. */
   moreHosts: HostSpec[];
+  llmApi: LlmApi;
   contextTokens: number;
   cacheLocation: CacheLocation;
   frameIntervalSeconds: number;
@@ -123,10 +126,11 @@ export function readSettings(get: (key: SettingKey) => unknown, env: NodeJS.Proc
     return SETTING_DEFAULTS[key] as T;
   };
 
+  const llmApi = oneOf('llmApi', ['ollama', 'openai'] as const);
   const configuredHost = text('ollama.host') || env.OLLAMA_HOST?.trim() || DEFAULT_OLLAMA_HOST;
   let ollamaHost: string;
   try {
-    ollamaHost = normalizeHost(configuredHost);
+    ollamaHost = normalizeHostFor(llmApi, configuredHost);
   } catch {
     problems.push(`mediaSummarizer.ollama.host "${configuredHost}" is not a URL; using ${DEFAULT_OLLAMA_HOST}.`);
     ollamaHost = DEFAULT_OLLAMA_HOST;
@@ -156,9 +160,10 @@ export function readSettings(get: (key: SettingKey) => unknown, env: NodeJS.Proc
       language,
       workers: integer('workers', 1, 64),
       ollamaSlots,
+      llmApi,
       moreHosts: list('ollama.moreHosts', 'Ollama URLs').flatMap((spec) => {
         try {
-          return [parseHostSpec(spec, ollamaSlots)];
+          return [parseHostSpec(spec, ollamaSlots, llmApi)];
         } catch (error) {
           problems.push(`mediaSummarizer.ollama.moreHosts: ${(error as Error).message}; leaving it out.`);
           return [];
@@ -233,6 +238,7 @@ export function engineOptions(settings: ExtensionSettings, paths: ResolvedPaths)
     workers: settings.workers,
     llmSlots: settings.ollamaSlots,
     extraHosts: settings.moreHosts,
+    llmApi: settings.llmApi,
     contextTokens: settings.contextTokens,
     cacheDir: paths.cacheDir,
     requestTimeoutMs: settings.requestTimeoutSeconds * 1000,

@@ -43,6 +43,12 @@ export function writeLine(res: ServerResponse, body: unknown): Promise<void> {
   return new Promise((resolve) => res.write(`${JSON.stringify(body)}\n`, () => resolve()));
 }
 
+/** Writes raw text (an SSE event) and resolves once it is handed to the socket, as writeLine does. */
+export function writeText(res: ServerResponse, text: string): Promise<void> {
+  if (res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => res.write(text, () => resolve()));
+}
+
 /** Waits `ms`, or throws as soon as the exchange is aborted, so no timer outlives close(). */
 export async function pause(ms: number, signal: AbortSignal): Promise<void> {
   signal.throwIfAborted();

@@ -3,10 +3,12 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { CHARS_PER_TOKEN, DEFAULT_MODELS, DEFAULT_VERSION, HttpError, IMAGE_TOKENS, JSON_TYPE, MAX_QUEUE_ERROR, NO_VISION, RUNNER_CRASHED, notFoundForInference, notFoundForManagement } from './constants';
 import { FailurePlan, toFailureSpec } from './failures';
 import { Gate } from './gate';
-import { Exchange, isAbort, nanosSince, pause, readJsonBody, sendError, sendJson, sendText, startNdjson, untilAborted, writeLine } from './http';
+import { Exchange, isAbort, nanosSince, pause, readJsonBody, sendError, sendJson, sendText, startNdjson, untilAborted, writeLine, writeText } from './http';
+import { fromOpenAiChat, openAiError, openAiModelList } from './openai';
+import { OLLAMA_WIRE, OPENAI_WIRE, type Wire } from './wire';
 import { ModelStore, canonicalModelName, completeModel } from './models';
 import { InferenceCall, parseInference, requireModelName } from './requests';
-import { DoneAnswer, Timing, chunkBody, doneBody, loadAnswer, pullEvents, showEntry, tagEntry, truncateToBudget } from './responses';
+import { DoneAnswer, Timing, loadAnswer, pullEvents, showEntry, tagEntry, truncateToBudget } from './responses';
 import { defaultResponder } from './schema';
 import { embedText, estimateTokens, splitIntoChunks } from './tokens';
 import { DEFAULT_NUM_CTX, keepAliveMs, Residency } from './residency';
@@ -99,7 +101,8 @@ export class StandInServer {
     try {
       await this.route(ex, path);
     } catch (error) {
-      if (error instanceof HttpError) sendError(res, error.status, error.message);
+      if (error instanceof HttpError && path.startsWith('/v1/')) sendJson(res, error.status, openAiError(error));
+      else if (error instanceof HttpError) sendError(res, error.status, error.message);
       else if (isAbort(error) || res.headersSent) res.destroy();
       else sendError(res, 500, (error as Error).message);
     }
@@ -117,6 +120,9 @@ export class StandInServer {
       '/api/chat': { POST: () => this.inference(ex, 'chat') },
       '/api/pull': { POST: () => this.pull(ex) },
       '/api/embed': { POST: () => this.embed(ex) },
+      // Ollama's OpenAI-compatible API, the one LM Studio, llama.cpp's server and vLLM serve.
+      '/v1/models': { GET: () => this.simple(ex, () => openAiModelList(this.models.list())) },
+      '/v1/chat/completions': { POST: () => this.inference(ex, 'chat', OPENAI_WIRE) },
     };
     if (this.settings.controlApi) {
       routes['/__standin/stats'] = { GET: async () => sendJson(ex.res, 200, this.stats) };
@@ -240,8 +246,9 @@ export class StandInServer {
 
   // ── generate / chat ──
 
-  private async inference(ex: Exchange, endpoint: 'generate' | 'chat'): Promise<void> {
-    const call = parseInference(endpoint, await readJsonBody(ex.req), this.models);
+  private async inference(ex: Exchange, endpoint: 'generate' | 'chat', wire: Wire = OLLAMA_WIRE): Promise<void> {
+    const body = await readJsonBody(ex.req);
+    const call = parseInference(endpoint, wire === OPENAI_WIRE ? fromOpenAiChat(body) : body, this.models);
     const recorded = this.record(call);
     if (this.gate.saturated && this.gate.waiting >= this.settings.maxQueue) throw new HttpError(503, MAX_QUEUE_ERROR);
     const failure = this.failures.take('inference');
@@ -260,8 +267,8 @@ export class StandInServer {
       await pause(this.promptCost(call), ex.signal);
       const answer = truncateToBudget(await this.respond(call.request), call.request.options);
       const timing = { startedAt: ex.startedAt, loadedAt };
-      if (call.stream) await this.streamAnswer(ex, call, answer, timing, failure);
-      else await this.answerAtOnce(ex, call, answer, timing, failure);
+      if (call.stream) await this.streamAnswer(ex, call, answer, timing, wire, failure);
+      else await this.answerAtOnce(ex, call, answer, timing, wire, failure);
     });
   }
 
@@ -378,32 +385,32 @@ export class StandInServer {
     return failure?.mode === 'slow' ? (failure.slowDelayMs ?? 1000) : this.settings.tokenDelayMs;
   }
 
-  private async streamAnswer(ex: Exchange, call: InferenceCall, answer: DoneAnswer, timing: Timing, failure?: FailureSpec): Promise<void> {
+  private async streamAnswer(ex: Exchange, call: InferenceCall, answer: DoneAnswer, timing: Timing, wire: Wire, failure?: FailureSpec): Promise<void> {
     const chunks = splitIntoChunks(answer.text, this.settings.streamChunks);
     const delay = this.chunkDelay(failure);
     const resetAt = failure?.mode === 'reset' ? (failure.afterChunks ?? 0) : Infinity;
     // A malformed stream starts fine, then breaks, and never sends its done line.
     const breakAt = failure?.mode === 'malformed' ? Math.min(1, chunks.length) : Infinity;
-    startNdjson(ex.res);
+    wire.start(ex.res);
     const evalStart = process.hrtime.bigint();
     for (let i = 0; i <= chunks.length; i++) {
       if (i > 0) await pause(delay, ex.signal);
       if (i >= resetAt) return void ex.res.socket?.destroy();
-      if (i === breakAt) return void ex.res.end(`{"model":${JSON.stringify(call.request.model)},"created_at":"${new Date().toISOString()}","respo\n`);
+      if (i === breakAt) return void ex.res.end(wire.broken(call));
       if (i < chunks.length) {
         await pause(this.generationCost(chunks[i]), ex.signal);
-        await writeLine(ex.res, chunkBody(call, chunks[i]));
+        await writeText(ex.res, wire.chunk(call, chunks[i]));
       }
     }
-    ex.res.end(`${JSON.stringify(doneBody(call, answer, '', { ...timing, evalStart }))}\n`);
+    ex.res.end(wire.end(call, answer, { ...timing, evalStart }));
   }
 
-  private async answerAtOnce(ex: Exchange, call: InferenceCall, answer: DoneAnswer, timing: Timing, failure?: FailureSpec): Promise<void> {
+  private async answerAtOnce(ex: Exchange, call: InferenceCall, answer: DoneAnswer, timing: Timing, wire: Wire, failure?: FailureSpec): Promise<void> {
     const evalStart = process.hrtime.bigint();
     // Real generation takes as long whether streamed or not.
     const chunkCount = splitIntoChunks(answer.text, this.settings.streamChunks).length;
     await pause(this.chunkDelay(failure) * chunkCount + this.generationCost(answer.text), ex.signal);
-    const body = doneBody(call, answer, answer.text, { ...timing, evalStart });
+    const body = wire.whole(call, answer, { ...timing, evalStart });
     if (failure?.mode === 'malformed') {
       const text = JSON.stringify(body);
       ex.res.writeHead(200, { 'Content-Type': JSON_TYPE });
