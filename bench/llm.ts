@@ -1,28 +1,74 @@
 /**
- * The LLM as the bottleneck: N rendered screenshots through the engine against an Ollama stand-in at CPU-class
- * speed with one slot (OLLAMA_NUM_PARALLEL=1): the first byte of every answer after ANSWER_MS, queued requests
- * silent until served. Side by side in one run: today's design (the coordinator grants --ollama-slots 1) and the
- * earlier one, which sent every request at once (restored by slots = 64). Reports wall time against the LLM bound
- * (N answers one after another), timeouts, the most requests with the server and in its queue, workers started
- * and their peak memory.
- *   node --import tsx bench/llm.ts [--quick] [--images 24] [--answer-ms 2000] [--timeout 20] [--json FILE]
+ * The LLM as the bottleneck: N rendered screenshots through the engine against Ollama stand-ins that behave like
+ * a CPU-bound Ollama: one slot (OLLAMA_NUM_PARALLEL=1), queued requests silent until served, a cost per prompt
+ * token (an image counts 576) and per generated token, a model load, and room for one model
+ * (OLLAMA_MAX_LOADED_MODELS=1). The rates are CPU-class ones sped up so a run of 100 files fits in a bench session
+ * (--rate-scale 1 gives the CPU rates themselves: 100 prompt tokens/s, 15 generated tokens/s, 3 s a load); at
+ * either rate each answer costs several times a file's OCR, so the LLM stays the bottleneck.
+ *
+ * Side by side in one run, for each scenario, today's design and the earlier ones it replaced:
+ *   text        summaries only: today (slots, 1 at a time) | before (every request at once)
+ *   vision      a separate vision model (llava) and summary model (llama3.2): today (batched by model) |
+ *               oldest file first | before (every request at once, oldest first)
+ *   multimodal  a summary model that sees (gemma3): one request per image
+ *   two hosts   text, two stand-ins with one slot each, against one
+ * Reports wall time against the LLM bound (the stand-ins' pure service time, loads excluded, over their slots),
+ * model loads, timeouts, the most requests in flight and queued, workers started and their peak memory.
+ *   node --import tsx bench/llm.ts [--quick] [--images 100] [--rate-scale 5] [--timeout 120] [--json FILE]
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { summarizeFolder } from '../src/core/engine';
+import { summarizeFolder, type FolderOptions } from '../src/core/engine';
 import { testMediaOptions } from '../test/support/mediaSettings';
-import { startOllamaStandIn } from '../test/support/ollamaStandIn';
+import { startOllamaStandIn, type OllamaStandIn, type OllamaStandInOptions } from '../test/support/ollamaStandIn';
 import { tempDir, WORKER_SCRIPT } from '../test/support/paths';
 import { renderTextImage } from '../test/support/renderText';
 import { sampleWorkers } from './workerSampler';
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, images: { type: 'string' }, 'answer-ms': { type: 'string', default: '2000' }, timeout: { type: 'string', default: '20' }, json: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    images: { type: 'string' },
+    'rate-scale': { type: 'string', default: '5' },
+    timeout: { type: 'string', default: '120' },
+    json: { type: 'string' },
+  },
 });
-const images = Number(values.images ?? (values.quick ? 12 : 24));
-const answerMs = Number(values['answer-ms']);
+const images = Number(values.images ?? (values.quick ? 24 : 100));
+const scale = Number(values['rate-scale']);
 const timeoutSeconds = Number(values.timeout);
+
+/** CPU-class Ollama (a 3-7B model on a laptop CPU), sped up `scale` times. */
+const CPU_CLASS: OllamaStandInOptions = {
+  parallelism: 1,
+  maxLoadedModels: 1,
+  promptTokenMs: 10 / scale,
+  generateTokenMs: 1000 / 15 / scale,
+  loadMs: 3000 / scale,
+};
+const MODELS = [
+  { name: 'llama3.2:3b', capabilities: ['completion', 'tools'] },
+  { name: 'llava:7b', capabilities: ['completion', 'vision'] },
+  { name: 'gemma3:4b', capabilities: ['completion', 'vision'] },
+];
+
+interface Design {
+  scenario: string;
+  design: string;
+  hosts: number;
+  options: Partial<FolderOptions>;
+}
+
+const DESIGNS: Design[] = [
+  { scenario: 'text', design: 'today', hosts: 1, options: { vision: 'none' } },
+  { scenario: 'text', design: 'before: all at once', hosts: 1, options: { vision: 'none', llmSlots: 64, batchByModel: false } },
+  { scenario: 'vision', design: 'today: by model', hosts: 1, options: { vision: 'llava:7b' } },
+  { scenario: 'vision', design: 'oldest file first', hosts: 1, options: { vision: 'llava:7b', batchByModel: false } },
+  { scenario: 'vision', design: 'before: all at once', hosts: 1, options: { vision: 'llava:7b', llmSlots: 64, batchByModel: false } },
+  { scenario: 'multimodal', design: 'today: one call', hosts: 1, options: { model: 'gemma3:4b', vision: 'auto' } },
+  { scenario: 'two hosts', design: 'today', hosts: 2, options: { vision: 'none' } },
+];
 
 async function main(): Promise<void> {
   const folder = await tempDir('bench-llm');
@@ -30,42 +76,55 @@ async function main(): Promise<void> {
     await writeFile(path.join(folder, `Screenshot ${i}.png`), await renderTextImage([`Invoice INV-${3000 + i} for the print shop`, `due on day ${i % 28} of next month`], 'image/png', 900));
   }
   const rows = [];
-  for (const [design, slots] of [['slots (today)', 1], ['all at once (before)', 64]] as const) {
-    const ollama = await startOllamaStandIn({ latencyMs: answerMs, parallelism: 1 });
+  const secondsOf: Record<string, number> = {};
+  for (const { scenario, design, hosts, options } of DESIGNS) {
+    const servers: OllamaStandIn[] = [];
+    for (let i = 0; i < hosts; i++) servers.push(await startOllamaStandIn({ ...CPU_CLASS, models: MODELS }));
     const sampler = sampleWorkers();
     const started = performance.now();
     const result = await summarizeFolder({
       folder,
       log: false,
       workers: 8,
-      llmSlots: slots,
-      ollamaHost: ollama.url,
+      ollamaHost: servers[0].url,
+      extraHosts: servers.slice(1).map(({ url }) => ({ url, slots: 1 })),
       model: 'llama3.2:3b',
       vision: 'none',
       requestTimeoutMs: timeoutSeconds * 1000,
       workerScript: WORKER_SCRIPT,
       media: testMediaOptions(),
+      ...options,
     });
     const seconds = (performance.now() - started) / 1000;
     const workers = sampler.stop();
-    const timeouts = result.records.filter((r) => r.problem?.code === 'ollama-timeout').length;
+    const sum = (pick: (server: OllamaStandIn) => number) => servers.reduce((total, server) => total + pick(server), 0);
+    const boundSeconds = sum((s) => s.stats.busyMs - s.stats.loadingMs) / 1000 / hosts;
+    secondsOf[`${scenario}/${design}`] = seconds;
     rows.push({
+      scenario,
       design,
       seconds: Number(seconds.toFixed(1)),
-      ofLlmBound: `${Math.round(((images * answerMs) / 1000 / seconds) * 100)}%`,
+      llmBoundSeconds: Number(boundSeconds.toFixed(1)),
+      ofLlmBound: `${Math.round((boundSeconds / seconds) * 100)}%`,
       ok: result.totals.ok,
-      timeouts,
-      maxInFlight: ollama.stats.maxInFlight,
-      maxQueuedAtServer: ollama.stats.maxQueued,
-      requests: ollama.stats.generateCalls,
+      timeouts: result.records.filter((r) => r.problem?.code === 'ollama-timeout').length,
+      requests: sum((s) => s.stats.generateCalls),
+      modelLoads: sum((s) => s.stats.loads),
+      maxInFlight: Math.max(...servers.map((s) => s.stats.maxInFlight)),
+      maxQueuedAtServer: Math.max(...servers.map((s) => s.stats.maxQueued)),
       workers: result.totals.workers,
       peakTotalMb: workers.peakTotalMb,
     });
-    await ollama.close();
+    await Promise.all(servers.map((server) => server.close()));
   }
-  console.log(`${images} screenshots, one-slot stand-in answering after ${answerMs} ms (LLM bound ${((images * answerMs) / 1000).toFixed(0)} s), request timeout ${timeoutSeconds} s`);
+  const speedup = secondsOf['text/today'] / secondsOf['two hosts/today'];
+  console.log(
+    `${images} screenshots; stand-ins with one slot and room for one model, ${(1000 / CPU_CLASS.promptTokenMs!).toFixed(0)} prompt tokens/s, ` +
+      `${(1000 / CPU_CLASS.generateTokenMs!).toFixed(0)} generated tokens/s, ${CPU_CLASS.loadMs} ms a load (CPU rates x${scale}); request timeout ${timeoutSeconds} s`,
+  );
   console.table(rows);
-  if (values.json) await writeFile(values.json, JSON.stringify({ images, answerMs, timeoutSeconds, rows }, null, 2));
+  console.log(`two hosts: ${speedup.toFixed(2)}x the throughput of one`);
+  if (values.json) await writeFile(values.json, JSON.stringify({ images, scale, timeoutSeconds, rows, twoHostSpeedup: speedup }, null, 2));
 }
 
 void main();

@@ -22,7 +22,7 @@ const OLLAMA_STAGES = new Set<Stage>(['vision', 'summary']);
  * a host's loaded model many times in a row (vision descriptions, then summaries) instead of swapping models
  * for every file; a crashed child's waiting files are retried, their OCR already cached.
  */
-const LLM_WINDOW_PER_CHILD = 16;
+export const LLM_WINDOW_PER_CHILD = 16;
 
 export class WorkerPool extends TaskScheduler<Job, JobResult, Stage> {
   constructor(options: PoolOptions) {

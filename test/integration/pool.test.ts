@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { TaskError, WorkerPool, type PoolOptions } from '../../src/core/pool';
+import { LLM_WINDOW_PER_CHILD, TaskError, WorkerPool, type PoolOptions } from '../../src/core/pool';
 import type { Job } from '../../src/core/job';
 import { testMediaSettings } from '../support/mediaSettings';
 import { PROJECT_ROOT, tempDir } from '../support/paths';
@@ -68,13 +68,14 @@ test('a child works on two files at once, so its OCR can go on while another fil
   }
 });
 
-test('a file waiting on Ollama frees its working slot: the child takes two more, and holds four at most', async () => {
+test('a file waiting on Ollama frees its working slot: the child takes more, up to the window of files waiting on the LLM', async () => {
   const dir = await tempDir('pool-waiting');
   const workers = pool(1);
   try {
-    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => workers.run(job(dir, `summary-${i}`))));
+    const most = 2 + LLM_WINDOW_PER_CHILD;
+    const results = await Promise.all(Array.from({ length: most + 2 }, (_, i) => workers.run(job(dir, `summary-${i}`))));
     const held = Math.max(...results.map((r) => Number(/^held at most (\d+)$/.exec(r.summary!)?.[1])));
-    assert.equal(held, 4, 'two working slots plus two files waiting on Ollama, never more');
+    assert.equal(held, most, `two working slots plus ${LLM_WINDOW_PER_CHILD} files waiting on Ollama, never more`);
     assert.equal(workers.spawnedCount, 1);
   } finally {
     await workers.close();

@@ -33,6 +33,8 @@ function emptyStats(): OllamaStandInStats {
     truncatedPrompts: 0,
     queueWaitMs: 0,
     maxQueueWaitMs: 0,
+    busyMs: 0,
+    loadingMs: 0,
     prompts: [],
     calls: [],
   };
@@ -254,6 +256,8 @@ export class StandInServer {
     const failure = this.failures.take('inference');
     const queuedAt = Date.now();
     await this.withSlot(ex, async () => {
+      const servedAt = Date.now();
+      ex.res.once('close', () => (this.stats.busyMs += Date.now() - servedAt));
       this.noteQueueWait(recorded, Date.now() - queuedAt);
       // No byte is sent before the model is loaded and the prompt evaluated.
       await pause(this.settings.latencyMs + this.loadCost(call, recorded), ex.signal);
@@ -285,6 +289,7 @@ export class StandInServer {
     if (decision.load) this.stats.loads++;
     if (decision.optionsChanged) this.stats.optionsReloads++;
     this.stats.evictions += decision.evicted.length;
+    if (decision.load) this.stats.loadingMs += this.settings.loadMs;
     return decision.load ? this.settings.loadMs : 0;
   }
 

@@ -117,6 +117,9 @@ export interface OllamaStandInStats {
   /** Time generate/chat requests spent queued for a slot: in total and the longest. */
   queueWaitMs: number;
   maxQueueWaitMs: number;
+  /** Time generate/chat requests held a slot, and the part of it spent loading models: busyMs − loadingMs is the pure service time. */
+  busyMs: number;
+  loadingMs: number;
   /** generate: the prompt; chat: the last user message; in arrival order. */
   prompts: string[];
   calls: RecordedCall[];
