@@ -3,6 +3,7 @@
  * so dispatch, waiting slots, retries, timeouts and cancellation are checked without forking.
  */
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { test } from 'node:test';
 import type { ChildEvents, ChildFactory, PoolChild } from '../../src/core/workerPool/childRuntime';
 import { TaskError, TaskScheduler, type SchedulerOptions } from '../../src/core/workerPool/scheduler';
@@ -156,6 +157,23 @@ test('cancelling: queued tasks at once, a running one cooperatively, one that ig
   stubborn.abort();
   await assert.rejects(hang, (error: TaskError) => error.reason === 'cancelled');
   assert.equal(children[0].killed, true, 'killed after the grace period');
+  await tasks.close();
+});
+
+test('a run’s many tasks share one listener on its signal, gone once they settle; cancelling still reaches each', async () => {
+  const { tasks } = scheduler({ size: 1, initialChildren: 1, tasksPerChild: 1, cancelGraceMs: 50 });
+  const run = new AbortController();
+  const done = Array.from({ length: 30 }, () => tasks.run(job('ok'), { signal: run.signal }));
+  assert.equal(getEventListeners(run.signal, 'abort').length, 1, 'one listener for 30 tasks (Node warns past ten)');
+  await Promise.all(done);
+  assert.equal(getEventListeners(run.signal, 'abort').length, 0, 'removed when the last task settled');
+  const cancelled = new AbortController();
+  const waiting = Array.from({ length: 12 }, () => tasks.run(job('slow'), { signal: cancelled.signal }));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  cancelled.abort();
+  const outcomes = await Promise.allSettled(waiting);
+  assert.ok(outcomes.every((outcome) => outcome.status === 'rejected' && (outcome.reason as TaskError).reason === 'cancelled'));
+  assert.equal(getEventListeners(cancelled.signal, 'abort').length, 0);
   await tasks.close();
 });
 

@@ -78,7 +78,6 @@ interface Task<J, R, S> {
   settled: boolean;
   resolve: (result: R) => void;
   reject: (error: Error) => void;
-  onAbort?: () => void;
 }
 
 interface Assignment<J, R, S> {
@@ -119,6 +118,11 @@ export class TaskScheduler<J extends { id: number }, R, S> {
   /** Tasks `admit` said 'later' for, until their pause is over. */
   private readonly deferred = new Set<Task<J, R, S>>();
   private readonly children = new Set<Child<J, R, S>>();
+  /**
+   * The unsettled tasks of each cancellation signal, behind one listener per signal: a run hands all its files
+   * the same signal, and a listener per file would be hundreds on one AbortSignal (Node warns past ten).
+   */
+  private readonly watched = new Map<AbortSignal, { tasks: Set<Task<J, R, S>>; onAbort: () => void }>();
   private readonly tasksPerChild: number;
   private readonly waitingPerChild: number;
   private readonly initialChildren: number;
@@ -149,8 +153,7 @@ export class TaskScheduler<J extends { id: number }, R, S> {
     return new Promise<R>((resolve, reject) => {
       const task: Task<J, R, S> = { job, options, attempts: 0, started: false, admitted: !this.options.admit, deferrals: 0, alone: false, settled: false, resolve, reject };
       if (options.signal?.aborted) return reject(cancelledError(job));
-      task.onAbort = () => this.cancel(task);
-      options.signal?.addEventListener('abort', task.onAbort, { once: true });
+      if (options.signal) this.watch(options.signal, task);
       this.queue.push(task);
       this.dispatch();
     });
@@ -174,6 +177,12 @@ export class TaskScheduler<J extends { id: number }, R, S> {
   private dispatch(): void {
     if (this.closed) return;
     while (this.queue.length > 0) {
+      if (this.queue[0].options.signal?.aborted) {
+        // Its run is being cancelled (the listener is cancelling tasks one by one): never hand it out now.
+        const task = this.queue.shift()!;
+        this.settle(task, cancelledError(task.job));
+        continue;
+      }
       const child = this.childFor(this.queue[0]);
       if (!child) break; // in order: a task that must run alone waits for a child to empty rather than be overtaken
       const task = this.queue.shift()!;
@@ -413,11 +422,32 @@ export class TaskScheduler<J extends { id: number }, R, S> {
     return assignments;
   }
 
+  private watch(signal: AbortSignal, task: Task<J, R, S>): void {
+    let entry = this.watched.get(signal);
+    if (!entry) {
+      const tasks = new Set<Task<J, R, S>>();
+      const onAbort = () => {
+        for (const each of [...tasks]) this.cancel(each);
+      };
+      entry = { tasks, onAbort };
+      this.watched.set(signal, entry);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    entry.tasks.add(task);
+  }
+
+  private unwatch(signal: AbortSignal, task: Task<J, R, S>): void {
+    const entry = this.watched.get(signal);
+    if (!entry?.tasks.delete(task) || entry.tasks.size > 0) return;
+    signal.removeEventListener('abort', entry.onAbort);
+    this.watched.delete(signal);
+  }
+
   private settle(task: Task<J, R, S>, error?: Error, result?: R): void {
     if (task.settled) return;
     task.settled = true;
     if (task.admitted && this.options.admit) this.options.onSettled?.(task.job);
-    if (task.onAbort) task.options.signal?.removeEventListener('abort', task.onAbort);
+    if (task.options.signal) this.unwatch(task.options.signal, task);
     if (error) task.reject(error);
     else task.resolve(result!);
   }
