@@ -5,6 +5,8 @@ import { WorkClaims } from './claims';
 import { readStages, recordFromStages, rememberedVisionModel, rememberVisionModel, reusableStages, stageKeys, type StageSettings } from './fileStages';
 import { hashFiles } from './hash';
 import { LlmSlots } from './llmSlots';
+import { sameModel } from './modelNames';
+import { warmUp } from './warmUp';
 import { DEFAULT_CONTEXT_TOKENS } from '../processors/promptBudget';
 import { SummaryLog } from './log';
 import type { LlmApi } from './llmErrors';
@@ -164,6 +166,7 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
       llmSlots,
       ...shared?.poolOptions,
     });
+    const warming = warmUp(llmSlots, ollama, firstModel(ollama, jobs), options.signal);
     try {
       await Promise.all(
         jobs.map(async (job) => {
@@ -188,6 +191,7 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
         }),
       );
     } finally {
+      await warming;
       await pool.close();
       await shared?.claims.releaseAll();
       workersStarted = pool.spawnedCount;
@@ -306,4 +310,10 @@ export function defaultCacheDir(env = process.env, platform = process.platform, 
   if (platform === 'win32') return path.join(env.LOCALAPPDATA || path.join(home, 'AppData', 'Local'), 'media-summarizer', 'cache');
   if (platform === 'darwin') return path.join(home, 'Library', 'Caches', 'media-summarizer');
   return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'media-summarizer');
+}
+
+/** The model the run's first LLM request will use: a separate vision model's when an image still needs a description. */
+function firstModel(ollama: OllamaSettings, jobs: readonly Job[]): string {
+  const describes = ollama.visionModel !== undefined && !sameModel(ollama.visionModel, ollama.model);
+  return describes && jobs.some((job) => job.kind === 'image' && job.cached.vision === undefined) ? ollama.visionModel! : ollama.model;
 }

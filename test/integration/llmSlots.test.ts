@@ -39,6 +39,7 @@ for (const slots of [1, 2]) {
       assert.equal(ollama.stats.generateCalls, FILES, 'one summary request per file, none retried');
       assert.ok(ollama.stats.calls.every((call) => call.numCtx === 8192 && call.keepAlive === '30m'), 'one num_ctx and keep_alive for every request');
       assert.equal(ollama.stats.loads, 1, 'the model loaded once and was never reloaded for other options');
+      assert.equal(ollama.stats.loadRequests, 1, 'loaded at the start of the run, while the first files were read');
       assert.ok(result.totals.workers <= 2, `workers for the cores only, none for waiting on the LLM (${result.totals.workers})`);
     } finally {
       await ollama.close();

@@ -20,6 +20,7 @@ function emptyStats(): OllamaStandInStats {
     totalRequests: 0,
     generateCalls: 0,
     chatCalls: 0,
+    loadRequests: 0,
     imagesReceived: 0,
     imageBytesReceived: 0,
     inFlight: 0,
@@ -253,14 +254,15 @@ export class StandInServer {
     const call = parseInference(endpoint, wire === OPENAI_WIRE ? fromOpenAiChat(body) : body, this.models);
     const recorded = this.record(call);
     if (this.gate.saturated && this.gate.waiting >= this.settings.maxQueue) throw new HttpError(503, MAX_QUEUE_ERROR);
-    const failure = this.failures.take('inference');
+    // A failure is meant for an answer: a load-only request (a client warming a model up) does not use it up.
+    const failure = call.loadOnly ? undefined : this.failures.take('inference');
     const queuedAt = Date.now();
     await this.withSlot(ex, async () => {
       const servedAt = Date.now();
       ex.res.once('close', () => (this.stats.busyMs += Date.now() - servedAt));
       this.noteQueueWait(recorded, Date.now() - queuedAt);
-      // No byte is sent before the model is loaded and the prompt evaluated.
-      await pause(this.settings.latencyMs + this.loadCost(call, recorded), ex.signal);
+      // No byte is sent before the model is loaded and the prompt evaluated; a load-only request waits for the load alone.
+      await pause((call.loadOnly ? 0 : this.settings.latencyMs) + this.loadCost(call, recorded), ex.signal);
       const loadedAt = process.hrtime.bigint();
       if (failure) {
         this.stats.failuresInjected++;
@@ -312,11 +314,12 @@ export class StandInServer {
 
   private record(call: InferenceCall): RecordedCall {
     const { request } = call;
-    if (request.endpoint === 'generate') this.stats.generateCalls++;
+    if (call.loadOnly) this.stats.loadRequests++;
+    else if (request.endpoint === 'generate') this.stats.generateCalls++;
     else this.stats.chatCalls++;
     this.stats.imagesReceived += request.images.length;
     this.stats.imageBytesReceived += request.images.reduce((sum, b64) => sum + Buffer.from(b64, 'base64').length, 0);
-    if (request.prompt !== '' || call.loadOnly === undefined) this.stats.prompts.push(request.prompt);
+    if (call.loadOnly === undefined) this.stats.prompts.push(request.prompt);
     const numCtx = request.options?.num_ctx;
     const recorded: RecordedCall = {
       endpoint: request.endpoint,
@@ -329,7 +332,7 @@ export class StandInServer {
       ...(typeof numCtx === 'number' ? { numCtx } : {}),
       ...(call.keepAlive !== undefined ? { keepAlive: call.keepAlive } : {}),
     };
-    this.stats.calls.push(recorded);
+    if (call.loadOnly === undefined) this.stats.calls.push(recorded);
     return recorded;
   }
 

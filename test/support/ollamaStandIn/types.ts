@@ -27,7 +27,7 @@ export type StandInModelInput = string | (Partial<StandInModel> & { name: string
 export type FailureMode = 'none' | 'http500' | 'reset' | 'slow' | 'malformed' | 'hang';
 
 export interface FailureOptions {
-  /** 'inference' (default): only /api/generate and /api/chat fail. 'all': every /api endpoint does. */
+  /** 'inference' (default): only /api/generate and /api/chat with a prompt fail. 'all': every /api endpoint does. */
   scope?: 'inference' | 'all';
   /** http500: the status to answer with (default 500). */
   status?: number;
@@ -94,9 +94,11 @@ export interface OllamaStandInStats {
   /** Requests per path ("/api/generate": 3), every request counted on arrival whatever its outcome. */
   requests: Record<string, number>;
   totalRequests: number;
-  /** Valid /api/generate and /api/chat requests (those that got past validation). */
+  /** Valid /api/generate and /api/chat requests (those that got past validation), load-only ones apart. */
   generateCalls: number;
   chatCalls: number;
+  /** Requests without a prompt or messages: Ollama's way to load (or, with keep_alive 0, unload) a model. */
+  loadRequests: number;
   imagesReceived: number;
   imageBytesReceived: number;
   /** generate/chat requests holding a processing slot now, and the most ever at once. */
@@ -122,6 +124,7 @@ export interface OllamaStandInStats {
   loadingMs: number;
   /** generate: the prompt; chat: the last user message; in arrival order. */
   prompts: string[];
+  /** Requests with a prompt, in arrival order (load-only requests are counted in loadRequests). */
   calls: RecordedCall[];
 }
 
@@ -130,7 +133,7 @@ export interface OllamaStandInOptions {
   port?: number;
   /** Installed models. Default: llama3.2:3b [completion, tools] and llava:7b [completion, vision]. */
   models?: StandInModelInput[];
-  /** Delay before the first byte of generate/chat/embed answers: the model "loading". Default 0. */
+  /** Delay before the first byte of generate/chat/embed answers (not of load-only requests; see loadMs). Default 0. */
   latencyMs?: number;
   /** Delay between streamed chunks (generation speed); non-streamed answers wait as long in total. Default 0. */
   tokenDelayMs?: number;
