@@ -5,7 +5,8 @@ import { formatSeconds } from './durations';
  * timer and the listeners are held by this object — not by AbortSignal.any(), whose sources Node 20 holds weakly:
  * a timeout signal nobody else references is collected and never fires, which a process busy with OCR (the
  * garbage collector runs all the time) shows within seconds. Call dispose() when the work is done; it removes
- * the listeners from the sources, so a long-lived source (a run's cancel) does not collect them.
+ * the listeners from the sources, so a long-lived source (a run's cancel) does not collect them; finish() also
+ * aborts what still uses the signal.
  */
 export class Deadline {
   private readonly controller = new AbortController();
@@ -49,6 +50,16 @@ export class Deadline {
     this.boundMs = ms;
     this.boundWhat = what;
     this.timer = setTimeout(() => this.abort(timeoutError(`${what} within ${formatSeconds(ms)}`)), ms);
+  }
+
+  /**
+   * The work is over, however it ended: a request still using the signal (a response whose body was not read to
+   * its end, after an answer was refused) is aborted, so its connection is closed and the server stops
+   * generating, and the timer and listeners go.
+   */
+  finish(): void {
+    this.dispose();
+    if (!this.controller.signal.aborted) this.controller.abort(new DOMException('The request is over.', 'AbortError'));
   }
 
   dispose(): void {

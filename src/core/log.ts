@@ -72,9 +72,14 @@ export class SummaryLog {
 
   append(record: FileRecord): void {
     // A file name (or an error quoting it) with a newline must not start a forged "File:" block: control
-    // characters become "?", as on the terminal. Summaries keep their line breaks.
+    // characters become "?", as on the terminal. Summaries keep their line breaks, each continuation line
+    // indented: only the log's own lines ("File:", "Summary:", the rules) start at the margin.
     const name = inertTerminalText(path.basename(record.path));
-    const safe = { ...record, error: record.error === undefined ? undefined : inertTerminalText(record.error) };
+    const safe = {
+      ...record,
+      error: record.error === undefined ? undefined : inertTerminalText(record.error),
+      summary: record.summary === undefined ? undefined : record.summary.replace(/\r?\n|\r|\u2028|\u2029/g, '\n  '),
+    };
     const block = `File: ${name}\nSummary: ${inertTerminalText(formatRecordText(safe, name), true)}\n${SEPARATOR}\n\n`;
     this.writes = this.writes.then(() =>
       // The mode matters when the file was deleted during the run and is created again.

@@ -29,7 +29,7 @@ export async function withOllama<T>(host: string, timeoutMs: number, signal: Abo
   try {
     return await use(ollamaClient(host, deadline.signal));
   } finally {
-    deadline.dispose();
+    deadline.finish();
   }
 }
 
@@ -37,6 +37,8 @@ export interface StreamedAnswer {
   text: string;
   /** Tokens generated, as Ollama counts them (eval_count). */
   evalCount?: number;
+  /** True when the server stopped the answer at its token bound (done_reason / finish_reason "length"). */
+  cut?: boolean;
 }
 
 export interface GenerateRequest {
@@ -88,14 +90,18 @@ export async function generateStreamed(request: GenerateRequest): Promise<Stream
     });
     let text = '';
     let evalCount: number | undefined;
+    let cut = false;
     for await (const part of stream) {
       deadline.restart(stall, 'sent nothing more');
       text += part.response ?? '';
       if (text.length > MAX_ANSWER_CHARS) throw new AnswerTooLongError();
-      if (part.done) evalCount = part.eval_count;
+      if (part.done) {
+        evalCount = part.eval_count;
+        cut = part.done_reason === 'length';
+      }
     }
-    return { text, evalCount };
+    return { text, evalCount, cut };
   } finally {
-    deadline.dispose();
+    deadline.finish();
   }
 }

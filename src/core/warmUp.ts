@@ -33,7 +33,7 @@ export async function warmUp(slots: LlmSlots, ollama: OllamaSettings, model: str
   } catch {
     // The files' own requests report what is wrong with the server or the model.
   } finally {
-    deadline.dispose();
+    deadline.finish();
     slots.release(owner, 0);
   }
 }

@@ -14,6 +14,23 @@ export type LlmOutcome<T> = { ok: true; value: T } | { ok: false; problem: Probl
 const TRY_AGAIN = [doFix('try again'), settingFix('model')];
 
 /**
+ * What a record keeps of the model's answer: the prompt asks for 2-3 sentences, a short title and a few tags;
+ * a model that writes far more is cut at these (at a word), so the cache, the log and the tree stay small.
+ */
+const MAX_SUMMARY_CHARS = 2000;
+const MAX_TITLE_CHARS = 120;
+/** A longer "tag" is a sentence, not a tag: it is dropped. */
+const MAX_TAG_CHARS = 40;
+const MAX_TAGS = 8;
+
+function capped(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${space > max * 0.8 ? cut.slice(0, space) : cut}…`;
+}
+
+/**
  * Asks the LLM for {summary, title, tags} with Ollama's structured output; never throws. `images` go with the
  * request when the summary model sees them itself (one request, no separate description).
  */
@@ -39,18 +56,19 @@ export async function summarizeMaterial(
       signal,
     };
     const answer = await withSlot(ollama.model, (granted) => withRetries(() => generate(ollama.api, { ...request, host: (host = granted) }), signal));
-    return parseSummary(answer.text, ollama.model);
+    return parseSummary(answer.text, ollama.model, answer.cut);
   } catch (error) {
     if (signal.aborted) throw error;
     return { ok: false, problem: describeLlmError(error, host, ollama.model, ollama.api) };
   }
 }
 
-export function parseSummary(text: string, model: string): LlmOutcome<CachedSummary> {
+export function parseSummary(text: string, model: string, cut = false): LlmOutcome<CachedSummary> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
+    if (cut) return { ok: false, problem: problem('answer-too-long', `Model ${model} ran past ${SUMMARY_ANSWER_TOKENS} tokens without finishing its answer; nothing was kept`, ...TRY_AGAIN) };
     return { ok: false, problem: problem('summary-not-json', `Model ${model} did not return valid JSON (${JSON.stringify(text.slice(0, 80))}…)`, ...TRY_AGAIN) };
   }
   const value = parsed as Partial<Record<keyof CachedSummary, unknown>>;
@@ -60,9 +78,11 @@ export function parseSummary(text: string, model: string): LlmOutcome<CachedSumm
   return {
     ok: true,
     value: {
-      summary: stripFiller(value.summary),
-      title: typeof value.title === 'string' ? value.title.trim() : '',
-      tags: Array.isArray(value.tags) ? value.tags.filter((t): t is string => typeof t === 'string').map((t) => t.trim().toLowerCase()).filter(Boolean).slice(0, 8) : [],
+      summary: capped(stripFiller(value.summary), MAX_SUMMARY_CHARS),
+      title: typeof value.title === 'string' ? capped(value.title.trim().replace(/\s+/g, ' '), MAX_TITLE_CHARS) : '',
+      tags: Array.isArray(value.tags)
+        ? [...new Set(value.tags.filter((t): t is string => typeof t === 'string').map((t) => t.trim().toLowerCase().replace(/\s+/g, ' ')))].filter((t) => t !== '' && t.length <= MAX_TAG_CHARS).slice(0, MAX_TAGS)
+        : [],
     },
   };
 }

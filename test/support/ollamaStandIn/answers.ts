@@ -12,13 +12,18 @@ const STOPWORDS = new Set(
 );
 
 /**
- * Prompts that fence extracted text as data (`<<<BEGIN>>> … <<<END>>>`, as this project's do) are answered
- * from the fenced text only, without the fences and the instruction after them — as a model would.
+ * Prompts that fence the file's material as data (a line `<<<BEGIN …>>>` … a line `<<<END …>>>`, as this project's
+ * do) are answered from the fenced text only, without the fences and the instruction after them — as a model would.
  */
+const BEGIN_LINE = /^<<<BEGIN[^\n]*>>>$/m;
+const END_LINE = /^<<<END[^\n]*>>>$/m;
+
 function unfence(text: string): string {
-  const begin = text.indexOf('<<<BEGIN>>>');
-  const end = text.indexOf('<<<END>>>', begin);
-  return begin >= 0 && end > begin ? text.slice(begin + '<<<BEGIN>>>'.length, end) : text;
+  const begin = BEGIN_LINE.exec(text);
+  const from = begin ? begin.index + begin[0].length : 0;
+  const end = END_LINE.exec(text.slice(from));
+  if (end) return text.slice(from, from + end.index);
+  return begin ? text.slice(from) : text;
 }
 
 function collapseWhitespace(text: string): string {
