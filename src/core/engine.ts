@@ -244,7 +244,13 @@ async function openCache(dir: string, warn: Warn): Promise<CacheStore | undefine
  */
 async function resolveOllama(host: string, options: EngineOptions, cache: CacheStore | undefined, warn: Warn): Promise<{ settings: OllamaSettings; llmSlots: LlmSlots }> {
   const configured = [{ url: host, slots: options.llmSlots ?? 1 }, ...(options.extraHosts ?? []).map(({ url, slots }) => ({ url: normalizeHostFor(options.llmApi, url), slots }))];
-  const check = await preflightHosts(configured.map(({ url }) => url), options.model, options.vision, options.llmApi);
+  const check = await preflightHosts(
+    configured.map(({ url }) => url),
+    options.model,
+    options.vision,
+    options.llmApi,
+    options.signal,
+  );
   // Requests go only to hosts that answered, each given only the models it has.
   const reachable = configured.flatMap((entry) => {
     const found = check.hosts.find(({ url }) => url === entry.url);
@@ -256,7 +262,7 @@ async function resolveOllama(host: string, options: EngineOptions, cache: CacheS
   if (check.available) {
     if (cache) await rememberVisionModel(cache, host, options.model, options.vision, visionModel).catch(() => undefined);
   } else {
-    if (check.reason) warn(check.reason, 'Summaries are saved as pending; the next run fills them in without redoing OCR.');
+    if (check.reason && !options.signal?.aborted) warn(check.reason, 'Summaries are saved as pending; the next run fills them in without redoing OCR.');
     visionModel = rememberedVisionModel(cache, host, options.model, options.vision);
   }
   const settings = {

@@ -25,21 +25,22 @@ const MAX_MODELS_PROBED = 12;
 
 /**
  * One look at the Ollama server before a run: is it there, is the model pulled, which model can see images.
- * Problems become one clear message instead of one failure per file.
+ * Problems become one clear message instead of one failure per file. It takes PREFLIGHT_TIMEOUT_MS at most
+ * however the server behaves (one that takes the connection and never answers), and the run's cancel ends it.
  */
-export function preflight(host: string, model: string, vision: VisionSetting, api: LlmApi = 'ollama'): Promise<PreflightResult> {
-  if (api === 'openai') return checkOpenAi(host, model, vision);
-  return withOllama(host, PREFLIGHT_TIMEOUT_MS, undefined, (client) => checkWith(client, host, model, vision));
+export function preflight(host: string, model: string, vision: VisionSetting, api: LlmApi = 'ollama', signal?: AbortSignal): Promise<PreflightResult> {
+  if (api === 'openai') return checkOpenAi(host, model, vision, signal);
+  return withOllama(host, PREFLIGHT_TIMEOUT_MS, signal, (client) => checkWith(client, host, model, vision));
 }
 
 /**
  * An OpenAI-compatible server lists its models but not what they can do: "auto" finds no vision model there;
  * naming one (the summary model itself, for a model that sees) turns vision on.
  */
-async function checkOpenAi(host: string, model: string, vision: VisionSetting): Promise<PreflightResult> {
+async function checkOpenAi(host: string, model: string, vision: VisionSetting, signal: AbortSignal | undefined): Promise<PreflightResult> {
   let installed: string[];
   try {
-    installed = await listOpenAiModels(host, PREFLIGHT_TIMEOUT_MS);
+    installed = await listOpenAiModels(host, PREFLIGHT_TIMEOUT_MS, signal);
   } catch (error) {
     return { available: false, reason: describeLlmError(error, host, model, 'openai'), warnings: [], hosts: [] };
   }
@@ -58,8 +59,8 @@ async function checkOpenAi(host: string, model: string, vision: VisionSetting): 
  * The same look at several hosts at once. Summaries can be made when any host has the model; the vision model
  * is the first host's that has one; a host that cannot serve is a warning, and the others take its share.
  */
-export async function preflightHosts(hosts: string[], model: string, vision: VisionSetting, api: LlmApi = 'ollama'): Promise<PreflightResult> {
-  const results = await Promise.all(hosts.map((host) => preflight(host, model, vision, api)));
+export async function preflightHosts(hosts: string[], model: string, vision: VisionSetting, api: LlmApi = 'ollama', signal?: AbortSignal): Promise<PreflightResult> {
+  const results = await Promise.all(hosts.map((host) => preflight(host, model, vision, api, signal)));
   if (results.length === 1) return results[0];
   const serving = results.filter((result) => result.available);
   if (serving.length === 0) return { ...results[0], hosts: results.flatMap((result) => result.hosts) };

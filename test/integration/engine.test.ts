@@ -117,6 +117,8 @@ test('the pool never starts more workers than the files need, and none for a ful
 test('Ollama failures mid-run give each file a clear pending record and nothing hangs past the timeout', { skip: builtMissing() }, async () => {
   const cases: Array<{ arrange: () => void; expect: RegExp }> = [
     { arrange: () => ollama.failNext('hang', 1), expect: /Ollama did not answer within 2 s at http:\/\/127\.0\.0\.1:\d+ \(model llama3\.2:3b\) — raise the request timeout/ },
+    // A stream that starts, then stalls: the bound between chunks, a pending record, not a worker "timed out" twice.
+    { arrange: () => ollama.failNext('slow', 1, { slowDelayMs: 30_000 }), expect: /Ollama sent nothing more within 2 s at http:\/\/127\.0\.0\.1:\d+ \(model llama3\.2:3b\)/ },
     { arrange: () => ollama.failNext('http500', 1), expect: /answered HTTP 500 for model llama3\.2:3b: llama runner process has terminated/ },
     { arrange: () => ollama.failNext('reset', 1, { afterChunks: 2 }), expect: /The connection to Ollama at http:\/\/127\.0\.0\.1:\d+ was reset while model llama3\.2:3b was answering/ },
     { arrange: () => ollama.failNext('malformed', 1), expect: /Ollama at http:\/\/127\.0\.0\.1:\d+ sent a malformed response for model llama3\.2:3b/ },
