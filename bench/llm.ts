@@ -14,7 +14,7 @@
  *   two hosts   text, two stand-ins with one slot each, against one
  * Reports wall time against the LLM bound (the stand-ins' pure service time, loads excluded, over their slots),
  * model loads, timeouts, the most requests in flight and queued, workers started and their peak memory.
- *   node --import tsx bench/llm.ts [--quick] [--images 100] [--rate-scale 5] [--timeout 120] [--json FILE]
+ *   node --import tsx bench/llm.ts [--quick] [--images 100] [--rate-scale 5] [--timeout 120] [--only text,two hosts] [--json FILE]
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -32,6 +32,7 @@ const { values } = parseArgs({
     images: { type: 'string' },
     'rate-scale': { type: 'string', default: '5' },
     timeout: { type: 'string', default: '120' },
+    only: { type: 'string' },
     json: { type: 'string' },
   },
 });
@@ -77,7 +78,8 @@ async function main(): Promise<void> {
   }
   const rows = [];
   const secondsOf: Record<string, number> = {};
-  for (const { scenario, design, hosts, options } of DESIGNS) {
+  const only = values.only?.split(',').map((name) => name.trim());
+  for (const { scenario, design, hosts, options } of DESIGNS.filter((d) => !only || only.includes(d.scenario))) {
     const servers: OllamaStandIn[] = [];
     for (let i = 0; i < hosts; i++) servers.push(await startOllamaStandIn({ ...CPU_CLASS, models: MODELS }));
     const sampler = sampleWorkers();
@@ -117,7 +119,7 @@ async function main(): Promise<void> {
     });
     await Promise.all(servers.map((server) => server.close()));
   }
-  const speedup = secondsOf['text/today'] / secondsOf['two hosts/today'];
+  const speedup = (secondsOf['text/today'] ?? NaN) / (secondsOf['two hosts/today'] ?? NaN);
   console.log(
     `${images} screenshots; stand-ins with one slot and room for one model, ${(1000 / CPU_CLASS.promptTokenMs!).toFixed(0)} prompt tokens/s, ` +
       `${(1000 / CPU_CLASS.generateTokenMs!).toFixed(0)} generated tokens/s, ${CPU_CLASS.loadMs} ms a load (CPU rates x${scale}); request timeout ${timeoutSeconds} s`,

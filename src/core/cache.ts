@@ -85,11 +85,15 @@ export class CacheStore {
   /** Opens (creating it with mode 0o700 if needed) the cache directory `dir` and loads its log. */
   static async open(dir: string, options: CacheStoreOptions = {}): Promise<CacheStore> {
     const store = new CacheStore(await prepareCacheDir(dir, 'CacheStore.open'), options);
-    await store.operations.enqueue(() => {
-      store.refreshNow();
-      // An unterminated last line: ending it now counts a torn line at once (later appends are safe anyway).
-      if (store.reader.state.tail > 0) store.appender.terminateTornLine((fd) => store.reader.syncWith(fd), store.warn);
-    });
+    await store.operations
+      .enqueue(() => {
+        store.refreshNow();
+        // An unterminated last line: ending it now counts a torn line at once (later appends are safe anyway).
+        if (store.reader.state.tail > 0) store.appender.terminateTornLine((fd) => store.reader.syncWith(fd), store.warn);
+      })
+      .catch((error: unknown) => {
+        throw unreadableCacheFile(store.file, error);
+      });
     return store;
   }
 
@@ -177,4 +181,11 @@ export class CacheStore {
         ),
     );
   }
+}
+
+/** The cache file cannot be read (a folder has its name, its permissions changed): which file, why, and the fix. */
+function unreadableCacheFile(file: string, error: unknown): ProblemError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code === 'EISDIR' ? 'a folder has its name' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? (error as Error).message);
+  return new ProblemError(problem('cache-unreadable', `The cache file ${file} cannot be read (${why})`, doFix(`move it out of the way (it is rebuilt on the next run), e.g. mv "${file}" "${file}.old"`), settingFix('cacheDir')));
 }

@@ -134,6 +134,9 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
 
   const jobs: Job[] = [];
   const jobFiles = new Map<number, ScannedFile>();
+  // Files with the same bytes (copies, downloads saved twice) are processed once: the others wait for its record.
+  const jobOfHash = new Map<string, Job>();
+  const copiesOf = new Map<Job, ScannedFile[]>();
   for (const [index, file] of files.entries()) {
     const hashed = hashes[index];
     if (typeof hashed !== 'string') {
@@ -146,10 +149,23 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
       finish(hit);
       continue;
     }
-    jobFiles.set(jobs.length, file);
-    jobs.push({ id: jobs.length, path: file.path, kind: file.kind, sha256: hashed, size: file.size, mtimeMs: file.mtimeMs, cached: reusableStages(stages, Boolean(options.refresh)) });
+    const original = jobOfHash.get(`${file.kind}:${hashed}`);
+    if (original) {
+      copiesOf.set(original, [...(copiesOf.get(original) ?? []), file]);
+      emit({ type: 'queued', path: file.path });
+      continue;
+    }
+    const job: Job = { id: jobs.length, path: file.path, kind: file.kind, sha256: hashed, size: file.size, mtimeMs: file.mtimeMs, cached: reusableStages(stages, Boolean(options.refresh)) };
+    jobFiles.set(job.id, file);
+    jobOfHash.set(`${file.kind}:${hashed}`, job);
+    jobs.push(job);
     emit({ type: 'queued', path: file.path });
   }
+  /** A job's record, then one for each file with the same bytes. */
+  const finishJob = (job: Job, record: FileRecord) => {
+    finish(record);
+    for (const copy of copiesOf.get(job) ?? []) finish({ ...record, path: copy.path, duplicateOf: job.path });
+  };
 
   let llmCalls = 0;
   let workersStarted = 0;
@@ -179,14 +195,14 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
             });
             llmCalls += result.llmCalls;
             const { llmCalls: _calls, ...fields } = result;
-            finish({ path: job.path, kind: job.kind, cached: false, sha256: job.sha256, ...fields, ...(fields.problem ? { error: word(fields.problem) } : {}) });
+            finishJob(job, { path: job.path, kind: job.kind, cached: false, sha256: job.sha256, ...fields, ...(fields.problem ? { error: word(fields.problem) } : {}) });
           } catch (error) {
             const elsewhere = error instanceof TaskError && error.reason === 'elsewhere' ? shared?.answered.get(job.id) : undefined;
-            if (elsewhere) return finish(elsewhere);
+            if (elsewhere) return finishJob(job, elsewhere);
             if (options.signal?.aborted) return; // a cancelled file gets no record: it was not summarized
             const failure = problemOf(error);
             // An untyped failure (bad bytes, a crash) is its message; the same file read from the cache looks alike.
-            finish({ ...errorRecord(job, word(failure), failure.code === UNEXPECTED ? undefined : failure), sha256: job.sha256 });
+            finishJob(job, { ...errorRecord(job, word(failure), failure.code === UNEXPECTED ? undefined : failure), sha256: job.sha256 });
           }
         }),
       );

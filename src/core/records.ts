@@ -37,6 +37,8 @@ export interface FileRecord {
   transcript?: string;
   metadata: MediaMetadata;
   sha256?: string;
+  /** Another file of the same run with the same bytes, whose summary this record repeats (it was processed once). */
+  duplicateOf?: string;
   /** Milliseconds per stage, for the log and benchmarks. */
   timings?: Record<string, number>;
 }

@@ -164,3 +164,23 @@ test('a file replaced while it is summarized gets a clear error and nothing is c
     ollama.setLatency(0);
   }
 });
+
+test('files with the same bytes are processed once in a run: one OCR and one summary, a record for each, the copies marked', { skip: builtMissing() }, async () => {
+  const dir = await tempDir('engine-copies');
+  const bytes = await renderTextImage(['Boarding pass BRD-77 seat 14C']);
+  for (let i = 0; i < 20; i++) await writeFile(path.join(dir, `pass copy ${i}.png`), bytes);
+  await writeFile(path.join(dir, 'other.png'), await renderTextImage(['Ticket ENG-5 needs review']));
+  ollama.resetStats();
+  const result = await summarizeFolder(options(dir, { cacheDir: await tempDir('engine-copies-cache') }));
+  assert.equal(result.records.length, 21, 'a record for every file');
+  assert.equal(ollama.stats.generateCalls, 2, 'one summary per content');
+  assert.equal(result.totals.llmCalls, 2);
+  const copies = result.records.filter((r) => r.duplicateOf !== undefined);
+  assert.equal(copies.length, 19);
+  const original = result.records.find((r) => r.path.includes('pass copy') && r.duplicateOf === undefined)!;
+  for (const copy of copies) {
+    assert.equal(copy.duplicateOf, original.path);
+    assert.deepEqual([copy.status, copy.summary, copy.ocrText], [original.status, original.summary, original.ocrText]);
+  }
+  assert.match(original.summary ?? '', /BRD-77/);
+});

@@ -1,14 +1,26 @@
 /** The store's API (put, get, delete, keys, clear) over reopening, its directory, and automatic compaction. */
 import assert from 'node:assert/strict';
-import { statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { CacheStore } from '../../src/core/cache';
+import { CACHE_FILE_NAME } from '../../src/core/cacheLog/format';
 import { ProblemError } from '../../src/core/problems';
 import { tempDir, quiet } from '../support/cacheTesting';
 
 describe('CacheStore', () => {
+  test('a cache file replaced by a folder is named with the fix, not "EISDIR: illegal operation on a directory"', async () => {
+    const dir = await tempDir();
+    mkdirSync(path.join(dir, CACHE_FILE_NAME), { recursive: true });
+    await assert.rejects(CacheStore.open(dir, quiet()), (error: ProblemError) => {
+      assert.equal(error.problem.code, 'cache-unreadable');
+      assert.equal(error.problem.message, `The cache file ${path.join(dir, CACHE_FILE_NAME)} cannot be read (a folder has its name)`);
+      assert.match(JSON.stringify(error.problem.fixes), /move it out of the way/);
+      return true;
+    });
+  });
+
   test('put/get/delete/keys/deletePrefix/clear persist across reopen', async () => {
     const dir = await tempDir();
     const opts = quiet();

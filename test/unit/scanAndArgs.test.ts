@@ -70,6 +70,7 @@ test('CLI arguments: defaults, every documented option, and usage errors', () =>
   assert.deepEqual([hosts.ollamaHost, hosts.ollamaSlots, hosts.extraHosts], ['http://gpu1:11434', 2, [{ url: 'http://gpu2:11434', slots: 3 }]], 'several hosts, each with its slots');
   const lmStudio = parseCliArgs(['--llm-api', 'openai', '--ollama-host', 'localhost:1234'], {});
   assert.deepEqual([lmStudio.llmApi, lmStudio.ollamaHost], ['openai', 'http://localhost:1234/v1'], 'an OpenAI-compatible base, no Ollama port');
+  assert.throws(() => parseCliArgs(['--ollama-host', 'http://[::1'], {}), (error: Error) => error instanceof UsageError && error.message === '--ollama-host "http://[::1" is not a URL such as http://gpu2:11434', 'a bad URL is bad usage (exit 2), naming the option and the value');
   assert.throws(() => parseCliArgs(['--llm-api', 'anthropic'], {}), /--llm-api takes ollama or openai, not "anthropic"/);
   assert.throws(() => parseCliArgs(['--ollama-host', 'http://gpu2:11434,slot=3'], {}), /--ollama-host "http:\/\/gpu2:11434,slot=3": after the URL only ",slots=N"/);
   const all = parseCliArgs(['/tmp/x', '--recursive', '--workers', '3', '--ollama-host', 'http://h:1', '--model', 'qwen2.5:7b', '--vision-model', 'none', '--cache-dir', '/c', '--log', '/l.txt', '--json'], {});
