@@ -12,17 +12,23 @@
  *               oldest file first | before (every request at once, oldest first)
  *   multimodal  a summary model that sees (gemma3): one request per image
  *   two hosts   text, two stand-ins with one slot each, against one
+ *   cpu-bound   text against a stand-in in its own process that computes its costs (a busy core, as Ollama on
+ *               this machine's CPU): today and every request at once, each from a fresh cache, against the same
+ *               summaries made again with the OCR cached (the LLM alone, nothing competing for the cores)
  * Reports wall time against the LLM bound (the stand-ins' pure service time, loads excluded, over their slots),
  * model loads, timeouts, the most requests in flight and queued, workers started and their peak memory.
  *   node --import tsx bench/llm.ts [--quick] [--images 100] [--rate-scale 5] [--timeout 120] [--only text,two hosts] [--json FILE]
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { summarizeFolder, type FolderOptions } from '../src/core/engine';
 import { testMediaOptions } from '../test/support/mediaSettings';
-import { startOllamaStandIn, type OllamaStandIn, type OllamaStandInOptions } from '../test/support/ollamaStandIn';
-import { tempDir, WORKER_SCRIPT } from '../test/support/paths';
+import { startOllamaStandIn, type OllamaStandIn, type OllamaStandInOptions, type OllamaStandInStats } from '../test/support/ollamaStandIn';
+import { PROJECT_ROOT, tempDir, WORKER_SCRIPT } from '../test/support/paths';
 import { renderTextImage } from '../test/support/renderText';
 import { sampleWorkers } from './workerSampler';
 
@@ -48,6 +54,7 @@ const CPU_CLASS: OllamaStandInOptions = {
   generateTokenMs: 1000 / 15 / scale,
   loadMs: 3000 / scale,
 };
+const STAND_IN_CLI = path.join(PROJECT_ROOT, 'test', 'support', 'ollamaStandInCli.ts');
 const MODELS = [
   { name: 'llama3.2:3b', capabilities: ['completion', 'tools'] },
   { name: 'llava:7b', capabilities: ['completion', 'vision'] },
@@ -119,6 +126,7 @@ async function main(): Promise<void> {
     });
     await Promise.all(servers.map((server) => server.close()));
   }
+  if (!only || only.includes('cpu-bound')) rows.push(...(await cpuBoundRows(folder)));
   const speedup = (secondsOf['text/today'] ?? NaN) / (secondsOf['two hosts/today'] ?? NaN);
   console.log(
     `${images} screenshots; stand-ins with one slot and room for one model, ${(1000 / CPU_CLASS.promptTokenMs!).toFixed(0)} prompt tokens/s, ` +
@@ -127,6 +135,49 @@ async function main(): Promise<void> {
   console.table(rows);
   console.log(`two hosts: ${speedup.toFixed(2)}x the throughput of one`);
   if (values.json) await writeFile(values.json, JSON.stringify({ images, scale, timeoutSeconds, rows, twoHostSpeedup: speedup }, null, 2));
+}
+
+/** The stand-in as its own process, computing its costs: it competes with the workers for the cores. */
+async function cpuBoundStandIn(): Promise<{ url: string; stats: () => Promise<OllamaStandInStats>; reset: () => Promise<void>; stop: () => void }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', STAND_IN_CLI, '--cpu-bound', '--parallel', '1', '--prompt-token-ms', String(CPU_CLASS.promptTokenMs), '--generate-token-ms', String(CPU_CLASS.generateTokenMs), '--load-ms', String(CPU_CLASS.loadMs)],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  const { url } = JSON.parse(line) as { url: string };
+  return {
+    url,
+    stats: async () => (await (await fetch(`${url}/__standin/stats`)).json()) as OllamaStandInStats,
+    reset: async () => {
+      await fetch(`${url}/__standin/config`, { method: 'POST', body: JSON.stringify({ resetStats: true }) });
+    },
+    stop: () => child.kill('SIGTERM'),
+  };
+}
+
+async function cpuBoundRows(folder: string): Promise<Array<Record<string, unknown>>> {
+  const server = await cpuBoundStandIn();
+  const rows: Array<Record<string, unknown>> = [];
+  try {
+    const run = async (design: string, extra: Partial<FolderOptions>) => {
+      await server.reset();
+      const sampler = sampleWorkers();
+      const started = performance.now();
+      const result = await summarizeFolder({ folder, log: false, workers: 8, ollamaHost: server.url, model: 'llama3.2:3b', vision: 'none', requestTimeoutMs: timeoutSeconds * 1000, workerScript: WORKER_SCRIPT, media: testMediaOptions(), ...extra });
+      const seconds = (performance.now() - started) / 1000;
+      const stats = await server.stats();
+      return { design, seconds, ok: result.totals.ok, timeouts: result.records.filter((r) => r.problem?.code === 'ollama-timeout').length, requests: stats.generateCalls, maxQueuedAtServer: stats.maxQueued, workers: result.totals.workers, peakTotalMb: sampler.stop().peakTotalMb };
+    };
+    const cache = await tempDir('bench-llm-cpu-cache');
+    const today = await run('today (fresh cache)', { cacheDir: cache });
+    const alone = await run('the LLM alone (OCR cached, --refresh)', { cacheDir: cache, refresh: true });
+    const before = await run('before: all at once (fresh cache)', { cacheDir: await tempDir('bench-llm-cpu-cache'), llmSlots: 64, batchByModel: false });
+    for (const row of [alone, today, before]) rows.push({ scenario: 'cpu-bound', ...row, seconds: Number(row.seconds.toFixed(1)), llmBoundSeconds: Number(alone.seconds.toFixed(1)), ofLlmBound: `${Math.round((alone.seconds / row.seconds) * 100)}%` });
+  } finally {
+    server.stop();
+  }
+  return rows;
 }
 
 void main();

@@ -3,6 +3,7 @@
  *
  *   node --import tsx test/support/ollamaStandInCli.ts [--port 0] [--latency 200] [--token-delay 20]
  *        [--parallel 2] [--failure http500] [--model llava:7b=completion,vision ...] [--ignore-stdin]
+ *        [--load-ms 3000] [--max-loaded 1] [--prompt-token-ms 10] [--generate-token-ms 67] [--cpu-bound]
  *
  * Every flag can also come from the environment (flags win): OLLAMA_STANDIN_PORT, OLLAMA_STANDIN_LATENCY_MS,
  * OLLAMA_STANDIN_TOKEN_DELAY_MS, OLLAMA_STANDIN_PARALLEL, OLLAMA_STANDIN_FAILURE and OLLAMA_STANDIN_MODELS
@@ -49,6 +50,11 @@ function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): { options: OllamaS
       failure: { type: 'string' },
       model: { type: 'string', multiple: true },
       'ignore-stdin': { type: 'boolean' },
+      'load-ms': { type: 'string' },
+      'max-loaded': { type: 'string' },
+      'prompt-token-ms': { type: 'string' },
+      'generate-token-ms': { type: 'string' },
+      'cpu-bound': { type: 'boolean' },
     },
   });
   const modelSpecs = values.model ?? env.OLLAMA_STANDIN_MODELS?.split(';').filter((s) => s.trim() !== '');
@@ -59,6 +65,11 @@ function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): { options: OllamaS
     tokenDelayMs: parseNumber(values['token-delay'] ?? env.OLLAMA_STANDIN_TOKEN_DELAY_MS, '--token-delay'),
     parallelism: parseNumber(values.parallel ?? env.OLLAMA_STANDIN_PARALLEL, '--parallel'),
     models: modelSpecs?.map(parseModel),
+    loadMs: parseNumber(values['load-ms'], '--load-ms'),
+    maxLoadedModels: parseNumber(values['max-loaded'], '--max-loaded'),
+    promptTokenMs: parseNumber(values['prompt-token-ms'], '--prompt-token-ms'),
+    generateTokenMs: parseNumber(values['generate-token-ms'], '--generate-token-ms'),
+    cpuBound: values['cpu-bound'],
     failure,
     controlApi: true,
   };

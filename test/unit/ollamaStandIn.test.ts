@@ -535,6 +535,16 @@ describe('model residency (Ollama scheduler)', () => {
   });
 });
 
+test('cpuBound: the costs are computed, not waited for (a busy core, as a CPU runner)', async () => {
+  await withStandIn({ cpuBound: true, promptTokenMs: 1, generateTokenMs: 2 }, async (_standIn, client) => {
+    const before = process.cpuUsage();
+    await client.generate({ model: 'llama3.2:3b', prompt: `OCR text:\n${'word '.repeat(200)}` });
+    const used = process.cpuUsage(before);
+    const cpuMs = (used.user + used.system) / 1000;
+    assert.ok(cpuMs >= 200, `${cpuMs.toFixed(0)} ms of CPU for about 250 prompt tokens at 1 ms and the answer's tokens at 2 ms`);
+  });
+});
+
 describe('as a separate process', () => {
   const cli = fileURLToPath(new URL('../support/ollamaStandInCli.ts', import.meta.url));
 

@@ -48,6 +48,7 @@ export interface Settings {
   loadMs: number;
   promptTokenMs: number;
   generateTokenMs: number;
+  cpuBound: boolean;
   streamChunks: number;
   maxQueue: number;
   responder?: Responder;
@@ -76,6 +77,7 @@ export class StandInServer {
       loadMs: options.loadMs ?? 0,
       promptTokenMs: options.promptTokenMs ?? 0,
       generateTokenMs: options.generateTokenMs ?? 0,
+      cpuBound: options.cpuBound ?? false,
       streamChunks: Math.max(1, options.streamChunks ?? 8),
       maxQueue: options.maxQueue ?? 512,
       responder: options.responder,
@@ -270,7 +272,7 @@ export class StandInServer {
       }
       if (call.loadOnly) return sendJson(ex.res, 200, loadAnswer(call, call.loadOnly));
       if (call.request.images.length > 0 && !call.model.capabilities.includes('vision')) throw new HttpError(500, NO_VISION);
-      await pause(this.promptCost(call), ex.signal);
+      await this.compute(this.promptCost(call), ex.signal);
       const answer = truncateToBudget(await this.respond(call.request), call.request.options);
       const timing = { startedAt: ex.startedAt, loadedAt };
       if (call.stream) await this.streamAnswer(ex, call, answer, timing, wire, failure);
@@ -384,6 +386,16 @@ export class StandInServer {
     return await responder(request);
   }
 
+  /** Spends `ms` of inference: waiting, or (cpuBound) computing in slices, between which other requests are heard. */
+  private async compute(ms: number, signal: AbortSignal): Promise<void> {
+    if (!this.settings.cpuBound) return pause(ms, signal);
+    for (const until = Date.now() + ms; Date.now() < until; ) {
+      signal.throwIfAborted();
+      for (const slice = Math.min(until, Date.now() + 20); Date.now() < slice; );
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
   /** Generating `text` at the configured cost per token. */
   private generationCost(text: string): number {
     return this.settings.generateTokenMs > 0 ? estimateTokens(text) * this.settings.generateTokenMs : 0;
@@ -406,7 +418,7 @@ export class StandInServer {
       if (i >= resetAt) return void ex.res.socket?.destroy();
       if (i === breakAt) return void ex.res.end(wire.broken(call));
       if (i < chunks.length) {
-        await pause(this.generationCost(chunks[i]), ex.signal);
+        await this.compute(this.generationCost(chunks[i]), ex.signal);
         await writeText(ex.res, wire.chunk(call, chunks[i]));
       }
     }
@@ -417,7 +429,8 @@ export class StandInServer {
     const evalStart = process.hrtime.bigint();
     // Real generation takes as long whether streamed or not.
     const chunkCount = splitIntoChunks(answer.text, this.settings.streamChunks).length;
-    await pause(this.chunkDelay(failure) * chunkCount + this.generationCost(answer.text), ex.signal);
+    await pause(this.chunkDelay(failure) * chunkCount, ex.signal);
+    await this.compute(this.generationCost(answer.text), ex.signal);
     const body = wire.whole(call, answer, { ...timing, evalStart });
     if (failure?.mode === 'malformed') {
       const text = JSON.stringify(body);

@@ -145,6 +145,11 @@ export interface OllamaStandInOptions {
   promptTokenMs?: number;
   /** Generation cost per generated token, spent before each chunk. Default 0. */
   generateTokenMs?: number;
+  /**
+   * Spend the prompt and generation costs computing, as a CPU runner does, instead of waiting: the process keeps
+   * a core busy for them (run the stand-in as its own process, ollamaStandInCli.ts, so it is not the caller's).
+   */
+  cpuBound?: boolean;
   /** An answer is streamed in at most this many chunks (split at whitespace). Default 8. */
   streamChunks?: number;
   /** Like OLLAMA_NUM_PARALLEL: generate/chat requests processed at once; others queue. Default 1. */
