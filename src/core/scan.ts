@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { OWN_LOG_NAME } from './log';
@@ -82,8 +83,13 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
           await walk(full, real);
           continue;
         }
-        if (!kind || !target.isFile()) continue;
+        if (!kind) continue;
         if (options.accept && !options.accept(path.relative(root, full))) continue;
+        if (!target.isFile()) {
+          // Opening a FIFO waits for a writer, a device such as /dev/zero never ends: such a name gets a record, never a read.
+          problems.push({ path: full, kind, error: `Cannot read ${name}: it is ${specialKind(target)}, not a regular file — only files are summarized` });
+          continue;
+        }
         const real = viaLink ? await realpath(full) : path.join(realDirectory, name);
         const known = files.get(real);
         if (known && !(known.viaLink && !viaLink)) continue; // the same file through two links is summarized once
@@ -111,4 +117,12 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
   }
   const listed = [...files.values()].map(({ viaLink: _viaLink, ...file }) => file).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files: listed, problems };
+}
+
+function specialKind(entry: Stats): string {
+  if (entry.isFIFO()) return 'a named pipe (FIFO)';
+  if (entry.isCharacterDevice()) return 'a character device';
+  if (entry.isBlockDevice()) return 'a block device';
+  if (entry.isSocket()) return 'a socket';
+  return 'a special file';
 }

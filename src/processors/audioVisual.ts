@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExtractResult, Job, JobResult, Transcript } from '../core/job';
 import { describeMetadata, type MediaMetadata } from '../core/records';
+import { scratchFolder } from '../core/scratch';
 import type { ProcessorContext } from './context';
 import { stageTimer } from './stageTimer';
 import { MediaContentError } from './imageInput';
@@ -22,7 +22,7 @@ const MAX_VISION_FRAMES = 3;
 export async function processAudioVisual(job: Job, context: ProcessorContext): Promise<JobResult> {
   const { timings, timed } = stageTimer();
   const name = path.basename(job.path);
-  const workDir = await mkdtemp(path.join(os.tmpdir(), 'media-summarizer-'));
+  const workDir = await scratchFolder('media');
   try {
     const input = await safeInputPath(job.path, workDir);
     const ffmpeg = await context.ffmpeg();

@@ -1,6 +1,6 @@
-import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
+import { scratchFolder } from '../core/scratch';
 import { asFfmpegInput, FfmpegError, runFfmpeg } from './media/ffmpeg';
 import { MediaContentError } from './mediaContentError';
 import { decodePngReduced, readPngHeader, type Bitmap } from './pngStream';
@@ -62,7 +62,7 @@ export async function decodeReduced(request: ReduceRequest): Promise<Bitmap> {
 /** ffmpeg sees a private link with a fixed name, never the user's file name, and writes raw RGBA at the output size. */
 async function decodeWithFfmpeg(ffmpeg: string, request: ReduceRequest): Promise<Bitmap> {
   const { name, format, width, outWidth, outHeight } = request;
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'media-summarizer-'));
+  const dir = await scratchFolder('image');
   try {
     // As for videos: links on Windows need privileges, and its file names cannot hold the characters that matter.
     const source = process.platform === 'win32' ? path.resolve(request.file) : path.join(dir, `input.${format}`);

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { FileRecord } from '../../src/core/records';
 import { scanFolder } from '../../src/core/scan';
+import { summarizeTestFolder } from '../support/folderRun';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
 import { builtMissing, CLI_SCRIPT, tempDir } from '../support/paths';
 import { renderTextImage } from '../support/renderText';
@@ -104,4 +105,17 @@ test('the CLI gives every listed file and every broken link exactly one record, 
     assert.equal(byName('shot.png').status, 'ok');
     for (const name of ['dangling.png', 'ring-a.png', 'ring-b.png']) assert.equal(byName(name).status, 'error');
   }
+});
+
+test('a FIFO named x.png and a link to /dev/zero named y.mp4: one record each, "not a regular file", and nothing blocks', { skip: builtMissing(), timeout: 120_000 }, async () => {
+  const dir = await tempDir('special-files');
+  execFileSync('mkfifo', [path.join(dir, 'x.png')]);
+  await symlink('/dev/zero', path.join(dir, 'y.mp4'));
+  await writeFile(path.join(dir, 'real.png'), await renderTextImage(['Ticket SPC-1 open']));
+  const result = await summarizeTestFolder(dir, ollama.url, { requestTimeoutMs: 20_000 });
+  const byName = (name: string) => result.records.filter((r) => path.basename(r.path) === name);
+  assert.equal(result.records.length, 3);
+  assert.deepEqual(byName('x.png').map((r) => [r.status, r.error]), [['error', 'Cannot read x.png: it is a named pipe (FIFO), not a regular file — only files are summarized']]);
+  assert.deepEqual(byName('y.mp4').map((r) => [r.status, r.error]), [['error', 'Cannot read y.mp4: it is a character device, not a regular file — only files are summarized']]);
+  assert.equal(byName('real.png')[0].status, 'ok');
 });

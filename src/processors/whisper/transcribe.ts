@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { doFix, settingFix, type Fix } from '../../core/problems';
 import { formatSeconds } from '../../core/durations';
+import { scratchFolder } from '../../core/scratch';
 import { OWN_WHISPER_CLI, WhisperError, abortError, formatTail } from './errors';
 import { SpawnError, runProcess } from './exec';
 import type { Transcript } from '../../core/job';
@@ -35,7 +36,7 @@ export interface TranscribeOptions {
   onProgress?: (percent: number) => void;
   /** Called with whisper-cli's process id once it has started (diagnostics, tests). */
   onStart?: (pid: number) => void;
-  /** Parent folder for the private output folder. Default: os.tmpdir(). */
+  /** Parent folder for the private output folder. Default: the process's scratch folder (core/scratch.ts). */
   tempDir?: string;
 }
 
@@ -64,7 +65,7 @@ export async function transcribe(options: TranscribeOptions): Promise<Transcript
   await mustBeFile(model, 'model-missing', `Whisper model file not found: ${model}`, { kind: 'downloadWhisperModel', model: '<name>' }, settingFix('whisperModel'));
   await mustBeFile(wav, 'transcribe-failed', `Audio file to transcribe not found: ${wav}`, doFix('it must be created (16 kHz mono WAV) before transcribing'));
 
-  const outDir = await mkdtemp(path.join(options.tempDir ?? os.tmpdir(), 'media-summarizer-whisper-'));
+  const outDir = options.tempDir ? await mkdtemp(path.join(options.tempDir, 'media-summarizer-whisper-')) : await scratchFolder('whisper');
   try {
     // mkdtemp creates 0o700 on POSIX already; set it explicitly so the transcript is private whatever the platform does.
     await chmod(outDir, 0o700);
