@@ -133,7 +133,7 @@ async function main(): Promise<void> {
       `${(1000 / CPU_CLASS.generateTokenMs!).toFixed(0)} generated tokens/s, ${CPU_CLASS.loadMs} ms a load (CPU rates x${scale}); request timeout ${timeoutSeconds} s`,
   );
   console.table(rows);
-  console.log(`two hosts: ${speedup.toFixed(2)}x the throughput of one`);
+  if (Number.isFinite(speedup)) console.log(`two hosts: ${speedup.toFixed(2)}x the throughput of one`);
   if (values.json) await writeFile(values.json, JSON.stringify({ images, scale, timeoutSeconds, rows, twoHostSpeedup: speedup }, null, 2));
 }
 
