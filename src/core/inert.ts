@@ -3,7 +3,12 @@
  * sequences that move the cursor, retitle the window or hide output: control characters become visible "?".
  */
 export function inertTerminalText(text: string, keepNewlines = false): string {
+  return replaceControls(text, '?', keepNewlines);
+}
+
+/** Control characters and bidi overrides in `text` replaced; with `keepLineBreaks`, tabs and newlines stay. */
+export function replaceControls(text: string, replacement: string, keepLineBreaks: boolean): string {
   // eslint-disable-next-line no-control-regex
-  const controls = keepNewlines ? /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g : /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-  return text.replace(controls, '?');
+  const controls = keepLineBreaks ? /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g : /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+  return text.replace(controls, replacement);
 }

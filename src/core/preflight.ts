@@ -46,11 +46,7 @@ async function checkOpenAi(host: string, model: string, vision: VisionSetting, s
   }
   const has = (name: string) => installed.some((n) => sameModel(n, name));
   const warnings: Problem[] = [];
-  let visionModel: string | undefined;
-  if (vision !== 'none' && vision !== 'auto') {
-    if (has(vision)) visionModel = vision;
-    else warnings.push(problem('vision-model-missing', `Vision model ${vision} is not available at ${host}; images are summarized from their text only`, doFix(`load ${vision} in the server`)));
-  }
+  const visionModel = vision !== 'none' && vision !== 'auto' ? namedVisionModel(vision, has, host, `load ${vision} in the server`, warnings) : undefined;
   const available = has(model);
   return { available, reason: available ? undefined : modelMissing(host, model, 'openai'), visionModel, warnings, hosts: [{ url: host, models: installed }] };
 }
@@ -86,8 +82,7 @@ async function checkWith(client: Ollama, host: string, model: string, vision: Vi
 
   let visionModel: string | undefined;
   if (vision !== 'none' && vision !== 'auto') {
-    if (has(vision)) visionModel = vision;
-    else warnings.push(problem('vision-model-missing', `Vision model ${vision} is not available at ${host}; images are summarized from their text only`, doFix(`pull it with \`ollama pull ${vision}\``)));
+    visionModel = namedVisionModel(vision, has, host, `pull it with \`ollama pull ${vision}\``, warnings);
   } else if (vision === 'auto') {
     const candidates = [model, ...installed.filter((n) => !sameModel(n, model))].filter(has).slice(0, MAX_MODELS_PROBED);
     const capabilities = await Promise.all(
@@ -101,4 +96,11 @@ async function checkWith(client: Ollama, host: string, model: string, vision: Vi
     visionModel = candidates.find((_, i) => capabilities[i].includes('vision'));
   }
   return { available, reason, visionModel, warnings, hosts: [{ url: host, models: installed }] };
+}
+
+/** A vision model the user named: used when the host has it, else a warning with `fix` (images then go by their text). */
+function namedVisionModel(vision: string, has: (name: string) => boolean, host: string, fix: string, warnings: Problem[]): string | undefined {
+  if (has(vision)) return vision;
+  warnings.push(problem('vision-model-missing', `Vision model ${vision} is not available at ${host}; images are summarized from their text only`, doFix(fix)));
+  return undefined;
 }

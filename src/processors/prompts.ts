@@ -2,6 +2,7 @@
  * The summary prompt. Its version is part of the summary cache key (SUMMARY_VERSION): change both together.
  */
 import { randomBytes } from 'node:crypto';
+import { replaceControls } from '../core/inert';
 import { cutToTokens, estimateTokens, IMAGE_TOKENS, shareBudget, SUMMARY_ANSWER_TOKENS } from './promptBudget';
 export const SUMMARY_SCHEMA = {
   type: 'object',
@@ -76,11 +77,10 @@ export function buildSummaryPrompt(material: SummaryMaterial, fit: PromptFit, bo
 
 /** Untrusted text cannot end the data part or open another: runs of angle brackets lose their meaning, and control characters (but line breaks and tabs) go. */
 function inert(text: string): string {
-  return (
-    text
-      .replace(/<{3,}|>{3,}/g, (run) => (run[0] === '<' ? '‹'.repeat(run.length) : '›'.repeat(run.length)))
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ')
+  return replaceControls(
+    text.replace(/<{3,}|>{3,}/g, (run) => (run[0] === '<' ? '‹'.repeat(run.length) : '›'.repeat(run.length))),
+    ' ',
+    true,
   );
 }
 
