@@ -153,7 +153,10 @@ test('the extension’s commands in a real workbench', { timeout: 1_200_000 }, a
       await dialog.getByRole('button', { name: 'Send to This Host' }).click();
       await workbench.notification(/Done: 3 files — 2 summarized, 1 pending/, RUN_TIMEOUT_MS);
       await workbench.screenshot('first-run-one-pending');
-      assert.equal(await workbench.treeItem(summaries, /, summary pending/).count(), 1, 'one file shows "summary pending"');
+      // The tree refreshes from the cache after the closing notification: wait for the row, then count.
+      const pendingRows = workbench.treeItem(summaries, /, summary pending/);
+      await pendingRows.first().waitFor({ timeout: STEP_TIMEOUT_MS });
+      assert.equal(await pendingRows.count(), 1, 'one file shows "summary pending"');
       assert.ok(remote!.connections > 0, 'the requests went through the remote address');
     });
 
