@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
+import { fsPath } from './bytePaths';
 import type { CacheStore } from './cache';
 import { statKey } from './cacheKeys';
 import type { ScannedFile } from './scan';
@@ -9,7 +10,7 @@ import type { ScannedFile } from './scan';
 export function hashFile(file: string, signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
-    const stream = createReadStream(file, { highWaterMark: 1 << 20, signal });
+    const stream = createReadStream(fsPath(file), { highWaterMark: 1 << 20, signal });
     stream.on('data', (chunk) => hash.update(chunk));
     stream.on('error', reject);
     stream.on('end', () => resolve(hash.digest('hex')));

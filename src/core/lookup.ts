@@ -4,6 +4,7 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { fsPath } from './bytePaths';
 import { CacheStore } from './cache';
 import { readStages, recordFromStages, rememberedVisionModel, type StageSettings, type TranscriptSettings } from './fileStages';
 import { hashFiles } from './hash';
@@ -31,7 +32,7 @@ const HASH_CONCURRENCY = 2;
 export async function scannedFile(file: string): Promise<ScannedFile> {
   const kind = mediaKindOf(file);
   if (!kind) throw new Error(`${path.basename(file)} is not a supported image, video or audio file.`);
-  const info = await stat(file).catch((error: NodeJS.ErrnoException) => {
+  const info = await stat(fsPath(file)).catch((error: NodeJS.ErrnoException) => {
     throw new Error(`Cannot read ${path.basename(file)} (${error.code ?? error.message}).`);
   });
   if (!info.isFile()) throw new Error(`${path.basename(file)} is not a file.`);

@@ -1,6 +1,7 @@
 import type { Stats } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { fsPath, nameFromBytes } from './bytePaths';
 import { OWN_LOG_NAME } from './log';
 import { mediaKindOf, type MediaKind } from './mediaTypes';
 
@@ -46,7 +47,7 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
   });
   if (!rootStat.isDirectory()) throw new Error(`Not a folder: ${root} — pass a folder to summarize.`);
 
-  const rootReal = await realpath(root);
+  const rootReal = await realPath(root);
   const inside = (real: string) => real === rootReal || real.startsWith(rootReal.endsWith(path.sep) ? rootReal : rootReal + path.sep);
   const visitedDirectories = new Set<string>([rootReal]);
   const linkedDirectories: string[] = [];
@@ -57,7 +58,8 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
   async function walk(directory: string, realDirectory: string): Promise<void> {
     let names: string[];
     try {
-      names = await readdir(directory);
+      // As bytes: a name that is not UTF-8 is still a file to summarize (see bytePaths.ts).
+      names = (await readdir(fsPath(directory), { encoding: 'buffer' })).map(nameFromBytes);
     } catch (error) {
       if (directory === root) throw error;
       return; // an unreadable sub-folder holds no entries we could name
@@ -68,16 +70,16 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
       const full = path.join(directory, name);
       const kind = mediaKindOf(name);
       try {
-        const link = await lstat(full);
+        const link = await lstat(fsPath(full));
         const viaLink = link.isSymbolicLink();
-        const target = viaLink ? await stat(full) : link;
+        const target = viaLink ? await stat(fsPath(full)) : link;
         if (target.isDirectory()) {
           if (!options.recursive) continue;
           if (viaLink) {
             linkedDirectories.push(full);
             continue;
           }
-          const real = await realpath(full);
+          const real = await realPath(full);
           if (visitedDirectories.has(real)) continue;
           visitedDirectories.add(real);
           await walk(full, real);
@@ -90,7 +92,7 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
           problems.push({ path: full, kind, error: `Cannot read ${name}: it is ${specialKind(target)}, not a regular file — only files are summarized` });
           continue;
         }
-        const real = viaLink ? await realpath(full) : path.join(realDirectory, name);
+        const real = viaLink ? await realPath(full) : path.join(realDirectory, name);
         const known = files.get(real);
         if (known && !(known.viaLink && !viaLink)) continue; // the same file through two links is summarized once
         files.set(real, { path: full, kind, size: target.size, mtimeMs: target.mtimeMs, ino: target.ino, viaLink });
@@ -110,13 +112,18 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
   await walk(root, rootReal);
   // Linked folders last, so what they share with real folders is listed under its real path.
   for (let next = linkedDirectories.shift(); next !== undefined; next = linkedDirectories.shift()) {
-    const real = await realpath(next).catch(() => undefined);
+    const real = await realPath(next).catch(() => undefined);
     if (!real || !inside(real) || visitedDirectories.has(real)) continue;
     visitedDirectories.add(real);
     await walk(next, real);
   }
   const listed = [...files.values()].map(({ viaLink: _viaLink, ...file }) => file).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files: listed, problems };
+}
+
+/** realpath() that keeps a name's bytes (its string form decodes them lossily). */
+async function realPath(file: string): Promise<string> {
+  return nameFromBytes(await realpath(fsPath(file), { encoding: 'buffer' }));
 }
 
 function specialKind(entry: Stats): string {

@@ -1,5 +1,6 @@
 import { readFile, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
+import { fsPath } from '../core/bytePaths';
 import type { ExtractResult, Job, JobResult, Transcript } from '../core/job';
 import { describeMetadata, type MediaMetadata } from '../core/records';
 import { scratchFolder } from '../core/scratch';
@@ -121,7 +122,7 @@ export async function processAudioVisual(job: Job, context: ProcessorContext): P
 async function safeInputPath(file: string, workDir: string): Promise<string> {
   if (process.platform === 'win32') return path.resolve(file);
   const link = path.join(workDir, `input${path.extname(file).toLowerCase().replace(/[^.a-z0-9]/g, '')}`);
-  await symlink(path.resolve(file), link);
+  await symlink(fsPath(path.resolve(file)), link);
   return link;
 }
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import exifr from 'exifr';
 import { imageSize } from 'image-size';
+import { fsPath } from '../core/bytePaths';
 import type { MediaMetadata } from '../core/records';
 import { decodeReduced } from './imageReduce';
 import { resolveFfmpeg } from './media/ffmpeg';
@@ -63,7 +64,7 @@ export interface PrepareOptions {
 export async function prepareImage(file: string, options: PrepareOptions = {}): Promise<PreparedImage> {
   const name = path.basename(file);
   // Not a MediaContentError: a permission problem is not a property of the bytes, so it must not be cached.
-  const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
+  const bytes = await readFile(fsPath(file)).catch((error: NodeJS.ErrnoException) => {
     const why = error.code === 'EACCES' || error.code === 'EPERM' ? 'permission denied' : (error.code ?? error.message);
     throw new Error(`Cannot read ${name} (${why}) — make the file readable, then run again.`);
   });

@@ -1,5 +1,6 @@
 import { readFile, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
+import { fsPath } from '../core/bytePaths';
 import { scratchFolder } from '../core/scratch';
 import { asFfmpegInput, FfmpegError, runFfmpeg } from './media/ffmpeg';
 import { MediaContentError } from './mediaContentError';
@@ -66,7 +67,7 @@ async function decodeWithFfmpeg(ffmpeg: string, request: ReduceRequest): Promise
   try {
     // As for videos: links on Windows need privileges, and its file names cannot hold the characters that matter.
     const source = process.platform === 'win32' ? path.resolve(request.file) : path.join(dir, `input.${format}`);
-    if (source !== path.resolve(request.file)) await symlink(path.resolve(request.file), source);
+    if (source !== path.resolve(request.file)) await symlink(fsPath(path.resolve(request.file)), source);
     const output = path.join(dir, 'reduced.rgba');
     // JPEG decodes at 1/2, 1/4 or 1/8 of its size from the DCT coefficients, as long as that stays above the output.
     const lowres = format === 'jpg' ? Math.max(0, Math.min(3, Math.floor(Math.log2(width / outWidth)))) : 0;

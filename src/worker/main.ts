@@ -2,6 +2,7 @@
  * The worker child: loads its models once (tesseract.js), then processes one job at a time for the pool,
  * saving each stage's result to the shared cache as soon as it exists.
  */
+import { fsPath } from '../core/bytePaths';
 import { CacheWriter } from '../core/cacheWriter';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -151,7 +152,7 @@ async function withLlmSlot<T>(id: number, model: string, signal: AbortSignal, re
 /** Fails the job when the file was replaced, edited or deleted after the coordinator hashed it. */
 async function assertUnchanged(job: Job): Promise<void> {
   const name = path.basename(job.path);
-  const now = await stat(job.path).catch(() => undefined);
+  const now = await stat(fsPath(job.path)).catch(() => undefined);
   if (!now) throw new Error(`${name} was deleted or moved while it was being summarized.`);
   if (now.size !== job.size || now.mtimeMs !== job.mtimeMs) {
     throw new Error(`${name} changed while it was being summarized — run again to summarize the new version.`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -118,4 +118,30 @@ test('a FIFO named x.png and a link to /dev/zero named y.mp4: one record each, "
   assert.deepEqual(byName('x.png').map((r) => [r.status, r.error]), [['error', 'Cannot read x.png: it is a named pipe (FIFO), not a regular file — only files are summarized']]);
   assert.deepEqual(byName('y.mp4').map((r) => [r.status, r.error]), [['error', 'Cannot read y.mp4: it is a character device, not a regular file — only files are summarized']]);
   assert.equal(byName('real.png')[0].status, 'ok');
+});
+
+test('names that are not UTF-8 (Linux names are bytes): read, summarized, cached by their bytes, shown with the bytes escaped', { skip: builtMissing(), timeout: 300_000 }, async () => {
+  const dir = await tempDir('byte-names');
+  const raw = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : Buffer.from(part))));
+  await writeFile(raw(dir, '/bad', [0xff, 0xfe], 'utf8.png'), await renderTextImage(['Invoice BYT-255 due']));
+  await mkdir(raw(dir, '/caf', [0xe9]));
+  await writeFile(raw(dir, '/caf', [0xe9], '/menu.png'), await renderTextImage(['Menu LAT-1 today']));
+  const cache = await tempDir('byte-names-cache');
+  const cli = (...flags: string[]) => run(process.execPath, [CLI_SCRIPT, dir, '--recursive', '--cache-dir', cache, '--ollama-host', ollama.url, '--vision-model', 'none', '--workers', '1', ...flags], { timeout: 240_000 });
+
+  const { stdout } = await cli('--json', '--no-log');
+  const records = stdout.trim().split('\n').map((l) => JSON.parse(l) as FileRecord & { type?: string }).filter((l) => l.type !== 'run');
+  assert.deepEqual(records.map((r) => [path.relative(dir, r.path), r.status]).sort(), [['bad\udcff\udcfeutf8.png', 'ok'], [path.join('caf\udce9', 'menu.png'), 'ok']]);
+  assert.match(records.find((r) => r.path.includes('bad'))!.ocrText!, /BYT-255/);
+  assert.match(records.find((r) => r.path.includes('menu'))!.ocrText!, /LAT-1/);
+
+  const again = await cli();
+  assert.match(again.stdout, /bad\\xFF\\xFEutf8\.png\s+ok/, again.stdout);
+  assert.match(again.stdout, /menu\.png\s+ok/, again.stdout);
+  assert.match(again.stdout, /2 from cache/, 'the second run answers both from the cache');
+  assert.doesNotMatch(again.stdout, /\ufffd/, 'no replacement characters are shown');
+  const logFile = /^Log: (.+)$/m.exec(again.stdout)![1];
+  const log = await readFile(logFile, 'utf8');
+  assert.match(log, /^File: bad\\xFF\\xFEutf8\.png$/m, log);
+  assert.match(log, /^File: menu\.png$/m, log);
 });

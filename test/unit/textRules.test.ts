@@ -4,6 +4,7 @@ import { cleanOcrText } from '../../src/processors/ocrText';
 import { DEFAULT_CONTEXT_TOKENS } from '../../src/processors/promptBudget';
 import { buildSummaryPrompt, stripFiller } from '../../src/processors/prompts';
 import { parseSummary } from '../../src/processors/summarize';
+import { fsPath, nameFromBytes } from '../../src/core/bytePaths';
 import { inertTerminalText } from '../../src/core/inert';
 import { formatRecordText } from '../../src/core/records';
 
@@ -95,4 +96,27 @@ test('the record text matches the original script: summary, Metadata line, Filen
   assert.equal(text, 'A chart of Q3 sales.\nMetadata: Dimensions: 800x600, Format: PNG, Camera: Apple iPhone 15\nFilename: a.png');
   const pending = formatRecordText({ path: '/d/b.png', kind: 'image', status: 'pending', error: 'Ollama is not reachable', cached: false, metadata: {} }, 'b.png');
   assert.match(pending, /^Summary pending: Ollama is not reachable\nFilename: b\.png$/);
+});
+
+test('file names that are not UTF-8 map one-to-one to strings and back to their bytes; they are shown escaped', () => {
+  const names = [
+    Buffer.from('plain.png'),
+    Buffer.from('Ünïcødé 😀.png'),
+    Buffer.from([0x62, 0xff, 0xfe, 0x2e, 0x70]), // b\xff\xfe.p
+    Buffer.from([0xc3, 0x28]), // a lead byte without its continuation
+    Buffer.from([0xe0, 0x80, 0x80]), // an overlong form
+    Buffer.from([0xed, 0xa0, 0x80]), // an encoded surrogate
+    Buffer.from([0xf0, 0x9f, 0x98]), // a sequence cut short at the end
+    Buffer.concat([Buffer.from('😀'), Buffer.from([0xdc])]),
+  ];
+  const strings = names.map(nameFromBytes);
+  assert.equal(new Set(strings).size, names.length, 'different bytes, different strings');
+  for (const [i, name] of names.entries()) {
+    const back = fsPath(strings[i]);
+    assert.ok(Buffer.from(back).equals(name), `round trip of ${name.toString('hex')}`);
+    assert.equal(JSON.parse(JSON.stringify(strings[i])), strings[i], 'survives JSON');
+  }
+  assert.equal(fsPath('plain.png'), 'plain.png', 'a UTF-8 name stays a string');
+  assert.equal(inertTerminalText(strings[2]), 'b\\xFF\\xFE.p');
+  assert.equal(inertTerminalText(strings[7]), '😀\\xDC');
 });
