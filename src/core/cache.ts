@@ -11,12 +11,14 @@
  * - Compaction (cacheLog/compaction.ts) is rare: dead lines > 50 % and file >= compactMinBytes, or compact().
  * - Damaged lines are skipped, counted and reported (never fatal) and dropped by the next compaction.
  * Processes that only write (pool workers) use CacheWriter instead, which never reads the log.
+ * - A directory this process cannot write (a read-only mount, a cache shared by another user) opens with
+ *   openReadOnly(): every entry answers, writes stay in this store's memory, nothing on disk is touched.
  *
  * Values handed out by get() are shared with the store: treat them as read-only.
  */
 import path from 'node:path';
 import { LogAppender, type PendingRecord } from './cacheLog/appender';
-import { prepareCacheDir } from './cacheLog/directory';
+import { existingCacheDir, prepareCacheDir } from './cacheLog/directory';
 import { CACHE_FILE_NAME } from './cacheLog/format';
 import { Compaction } from './cacheLog/compaction';
 import { describe, errnoCode } from './cacheLog/fsHelpers';
@@ -66,6 +68,8 @@ export class CacheStore {
   private constructor(
     readonly dir: string,
     options: CacheStoreOptions,
+    /** False for a store opened with openReadOnly(). */
+    readonly writable = true,
   ) {
     this.file = path.join(dir, CACHE_FILE_NAME);
     this.warn = safeWarning(options.onWarning);
@@ -84,17 +88,29 @@ export class CacheStore {
 
   /** Opens (creating it with mode 0o700 if needed) the cache directory `dir` and loads its log. */
   static async open(dir: string, options: CacheStoreOptions = {}): Promise<CacheStore> {
-    const store = new CacheStore(await prepareCacheDir(dir, 'CacheStore.open'), options);
-    await store.operations
+    return new CacheStore(await prepareCacheDir(dir, 'CacheStore.open'), options).load();
+  }
+
+  /**
+   * Opens an existing cache directory without writing to it: for a cache this process may read but not write.
+   * Writes are kept in memory for the life of the store (this process sees its own results); clear() and
+   * compact() fail with 'cache-unwritable'.
+   */
+  static async openReadOnly(dir: string, options: CacheStoreOptions = {}): Promise<CacheStore> {
+    return new CacheStore(await existingCacheDir(dir), options, false).load();
+  }
+
+  private async load(): Promise<this> {
+    await this.operations
       .enqueue(() => {
-        store.refreshNow();
+        this.refreshNow();
         // An unterminated last line: ending it now counts a torn line at once (later appends are safe anyway).
-        if (store.reader.state.tail > 0) store.appender.terminateTornLine((fd) => store.reader.syncWith(fd), store.warn);
+        if (this.writable && this.reader.state.tail > 0) this.appender.terminateTornLine((fd) => this.reader.syncWith(fd), this.warn);
       })
       .catch((error: unknown) => {
-        throw unreadableCacheFile(store.file, error);
+        throw unreadableCacheFile(this.file, error);
       });
-    return store;
+    return this;
   }
 
   get<T = unknown>(key: string): T | undefined {
@@ -139,12 +155,12 @@ export class CacheStore {
 
   /** Removes everything: replaces the log with an empty one under the lock. */
   clear(): Promise<void> {
-    return this.operations.enqueue(() => this.compaction.clear());
+    return this.operations.enqueue(() => (this.assertWritable('clear'), this.compaction.clear()));
   }
 
   /** Rewrites the log with only the live entries (drops superseded, deleted and corrupt lines). */
   compact(): Promise<void> {
-    return this.operations.enqueue(() => this.compaction.compact());
+    return this.operations.enqueue(() => (this.assertWritable('compact'), this.compaction.compact()));
   }
 
   get stats(): CacheStats {
@@ -164,12 +180,18 @@ export class CacheStore {
 
   /** Appends, then reads its own lines back (page cache) and compacts when due. `syncFirst` for deletes. */
   private async append(build: () => PendingRecord[], syncFirst: boolean): Promise<number> {
+    if (!this.writable) return this.reader.applyInMemory(build());
     const count = await this.appender.append(build, {
       beforeBuild: syncFirst ? (handle) => this.reader.syncWith(handle.fd, handle) : undefined,
       afterWrite: (fd, handle) => this.reader.syncWith(fd, handle),
     });
     if (count > 0) await this.compaction.ifDue();
     return count;
+  }
+
+  private assertWritable(verb: string): void {
+    if (this.writable) return;
+    throw new ProblemError(problem('cache-unwritable', `Cannot ${verb} the cache in ${this.dir}: it was opened read-only (the directory is not writable)`, settingFix('cacheDir')));
   }
 
   private refreshNow(): void {

@@ -1,7 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
-import { CacheStore } from './cache';
+import type { CacheStore } from './cache';
 import { WorkClaims } from './claims';
+import { openCacheForUse } from './openCache';
 import { readStages, recordFromStages, rememberedVisionModel, rememberVisionModel, reusableStages, stageKeys, type StageSettings } from './fileStages';
 import { hashFiles } from './hash';
 import { LlmSlots } from './llmSlots';
@@ -172,11 +173,11 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
   let cancelled = Boolean(options.signal?.aborted);
   if (jobs.length > 0 && !cancelled) {
     const taskTimeoutMs = options.fileTimeoutMs ?? 2 * options.requestTimeoutMs + 120_000;
-    const shared = cache && options.cacheDir ? shareWithOtherRuns(cache, WorkClaims.in(options.cacheDir), jobFiles, stageSettings, options) : undefined;
+    const shared = cache?.writable && options.cacheDir ? shareWithOtherRuns(cache, WorkClaims.in(options.cacheDir), jobFiles, stageSettings, options) : undefined;
     const pool = new WorkerPool({
       script: options.workerScript,
       size: Math.max(1, Math.min(options.workers, jobs.length)),
-      settings: { cacheDir: cache ? options.cacheDir : undefined, ollama, media: mediaSettings(options.media, jobs, options.workers) },
+      settings: { cacheDir: cache?.writable ? options.cacheDir : undefined, ollama, media: mediaSettings(options.media, jobs, options.workers) },
       taskTimeoutMs,
       onOutput: (line) => emit({ type: 'output', line }),
       llmSlots,
@@ -247,7 +248,9 @@ function plainWording(problem: Problem): string {
 
 async function openCache(dir: string, warn: Warn): Promise<CacheStore | undefined> {
   try {
-    return await CacheStore.open(dir, { onWarning: (_message, problem) => warn(problem) });
+    const { cache, readOnlyBecause } = await openCacheForUse(dir, { onWarning: (_message, found) => warn(found) });
+    if (readOnlyBecause) warn(readOnlyBecause, 'Using the results it holds; nothing new from this run is cached.');
+    return cache;
   } catch (error) {
     warn(problemOf(error), 'Continuing without a cache.');
     return undefined;

@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fsPath } from './bytePaths';
-import { CacheStore } from './cache';
+import { openCacheForUse } from './openCache';
 import { readStages, recordFromStages, rememberedVisionModel, type StageSettings, type TranscriptSettings } from './fileStages';
 import { hashFiles } from './hash';
 import { mediaKindOf } from './mediaTypes';
@@ -51,7 +51,7 @@ export async function lookupRecords(files: readonly ScannedFile[], options: Look
   } catch {
     return results;
   }
-  const cache = await CacheStore.open(options.cacheDir, { onWarning: options.onWarning ?? (() => undefined) });
+  const { cache } = await openCacheForUse(options.cacheDir, { onWarning: options.onWarning ?? (() => undefined) });
   try {
     const settings: StageSettings = {
       model: options.model,

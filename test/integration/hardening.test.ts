@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { chmod, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -216,4 +216,41 @@ test('a file made unreadable while the run is under way gets a clear error recor
   const retried = again.find((r) => r.path === locked)!;
   assert.equal(retried.status, 'ok', retried.error);
   assert.match(retried.summary ?? '', /PRM-723/);
+});
+
+test('a cache the run cannot write (read-only for this user) still answers every hit; new results are made, not saved, with one warning', { skip: builtMissing() || (process.getuid?.() === 0 && !existsSync('/usr/bin/setpriv') && 'running as root without setpriv (util-linux) to drop privileges'), timeout: 240_000 }, async () => {
+  const dir = await tempDir('ro-cache-desk');
+  const cache = await tempDir('ro-cache');
+  const home = await tempDir('ro-cache-home');
+  for (const folder of [dir, home]) await chmod(folder, 0o777);
+  for (const i of [1, 2, 3]) await writeFile(path.join(dir, `kept ${i}.png`), await renderTextImage([`Receipt ROC-${i}`]), { mode: 0o644 });
+  const cli = () => {
+    const [program, ...args] = asUnprivileged([process.execPath, CLI_SCRIPT, dir, '--json', '--no-log', '--cache-dir', cache, '--ollama-host', ollama.url, '--vision-model', 'none', '--workers', '1']);
+    return run(program, args, { env: { ...process.env, HOME: home }, timeout: 120_000 });
+  };
+  // Filled by its owner, then made read-only for everyone (as a shared cache or a read-only mount is).
+  const first = await run(process.execPath, [CLI_SCRIPT, dir, '--json', '--no-log', '--cache-dir', cache, '--ollama-host', ollama.url, '--vision-model', 'none', '--workers', '1'], { timeout: 120_000 });
+  assert.equal(records(first.stdout).filter((r) => r.status === 'ok').length, 3);
+  for (const entry of await readdir(cache, { recursive: true })) await chmod(path.join(cache, entry), statSync(path.join(cache, entry)).isDirectory() ? 0o555 : 0o444);
+  await chmod(cache, 0o555);
+  const before = await readFile(path.join(cache, 'cache.v1.ndjson'));
+  const prompts = ollama.stats.prompts.length;
+  try {
+    const hits = await cli();
+    assert.deepEqual(records(hits.stdout).map((r) => [path.basename(r.path), r.status, r.cached]), [['kept 1.png', 'ok', true], ['kept 2.png', 'ok', true], ['kept 3.png', 'ok', true]]);
+    assert.equal(ollama.stats.prompts.length, prompts, 'nothing was asked of the LLM again');
+    assert.match(hits.stderr, /The cache directory .* is not writable \(EACCES\) — .* Using the results it holds; nothing new from this run is cached\./);
+
+    await writeFile(path.join(dir, 'new.png'), await renderTextImage(['Receipt ROC-4']), { mode: 0o644 });
+    const mixed = await cli();
+    const byName = new Map(records(mixed.stdout).map((r) => [path.basename(r.path), r]));
+    assert.equal(byName.get('new.png')?.status, 'ok', byName.get('new.png')?.error);
+    assert.match(byName.get('new.png')?.summary ?? '', /ROC-4/);
+    assert.ok(['kept 1.png', 'kept 2.png', 'kept 3.png'].every((name) => byName.get(name)?.cached), 'the old files still come from the cache');
+    const warnings = mixed.stderr.split('\n').filter((line) => line.trim() !== '');
+    assert.equal(warnings.length, 1, `one warning, none from the workers:\n${mixed.stderr}`);
+    assert.ok(before.equals(await readFile(path.join(cache, 'cache.v1.ndjson'))), 'the cache file was not changed');
+  } finally {
+    await chmod(cache, 0o755);
+  }
 });

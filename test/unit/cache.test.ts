@@ -144,3 +144,26 @@ describe('CacheStore', () => {
     assert.equal(follower.stats.entries, 20);
   });
 });
+
+test('a cache opened read-only answers what the log holds, keeps its own writes in memory, and never touches the file', async () => {
+  const dir = await tempDir();
+  const writer = await CacheStore.open(dir, quiet());
+  await writer.putMany([['a', 1], ['b', 2]]);
+  await writer.close();
+  const file = path.join(dir, CACHE_FILE_NAME);
+  const before = statSync(file);
+  const store = await CacheStore.openReadOnly(dir, quiet());
+  assert.equal(store.writable, false);
+  assert.equal(store.get('a'), 1);
+  await store.put('c', 3);
+  await store.delete('a');
+  assert.deepEqual([store.get('a'), store.get('b'), store.get('c')], [undefined, 2, 3]);
+  await assert.rejects(store.compact(), (error: unknown) => error instanceof ProblemError && error.problem.code === 'cache-unwritable');
+  await store.close();
+  const after = statSync(file);
+  assert.deepEqual([after.size, after.mtimeMs], [before.size, before.mtimeMs], 'the log is as it was');
+  const reopened = await CacheStore.open(dir, quiet());
+  assert.deepEqual([reopened.get('a'), reopened.get('c')], [1, undefined]);
+  await reopened.close();
+  await assert.rejects(CacheStore.openReadOnly(path.join(dir, 'missing'), quiet()), (error: unknown) => error instanceof ProblemError && error.problem.code === 'cache-unreadable');
+});

@@ -36,3 +36,13 @@ export async function prepareCacheDir(dir: string, opener: string): Promise<stri
   }
   return resolved;
 }
+
+/** The absolute path of an existing cache directory, for reading only; nothing is created. */
+export async function existingCacheDir(dir: string): Promise<string> {
+  const resolved = path.resolve(dir);
+  const info = await stat(resolved).catch((err: unknown) => {
+    throw new ProblemError(problem('cache-unreadable', `Cannot open the cache directory ${resolved} (${errnoCode(err) ?? describe(err)})`, settingFix('cacheDir')), { cause: err });
+  });
+  if (!info.isDirectory()) throw new ProblemError(problem('cache-unreadable', `The cache directory ${resolved} is not a directory`, settingFix('cacheDir')));
+  return resolved;
+}

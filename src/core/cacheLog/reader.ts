@@ -165,6 +165,16 @@ export class LogReader {
     return { items, end: carry ? carryStart : pos };
   }
 
+  /** Records applied to memory only (a read-only store's writes); the file is not read or changed. Returns their count. */
+  applyInMemory(records: ReadonlyArray<{ readonly key: string; readonly json?: string }>): number {
+    const t = Date.now();
+    for (const { key, json } of records) {
+      if (json === undefined) this.state.map.delete(key);
+      else this.state.map.set(key, { v: JSON.parse(json) as unknown, t });
+    }
+    return records.length;
+  }
+
   private apply(state: LogState, items: readonly ReadItem[]): CorruptLineInfo[] {
     const corrupt: CorruptLineInfo[] = [];
     for (const item of items) {
