@@ -92,15 +92,23 @@ export class WorkClaims {
   }
 
   private async create(file: string): Promise<boolean> {
+    let handle;
     try {
-      const handle = await open(file, 'wx', 0o600);
-      const owner: ClaimOwner = { pid: process.pid, host: os.hostname(), at: Date.now() };
-      await handle.writeFile(JSON.stringify(owner));
-      await handle.close();
-      return true;
+      handle = await open(file, 'wx', 0o600);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw error;
+    }
+    try {
+      const owner: ClaimOwner = { pid: process.pid, host: os.hostname(), at: Date.now() };
+      await handle.writeFile(JSON.stringify(owner));
+      return true;
+    } catch (error) {
+      // A claim without its owner (a full disk) would hold the work from others for seconds: take it back.
+      await rm(file, { force: true }).catch(() => undefined);
+      throw error;
+    } finally {
+      await handle.close();
     }
   }
 

@@ -7,6 +7,7 @@ import { readStages, recordFromStages, rememberedVisionModel, rememberVisionMode
 import { hashFiles } from './hash';
 import { LlmSlots } from './llmSlots';
 import { sameModel } from './modelNames';
+import { UnsavedResults } from './unsavedResults';
 import { warmUp } from './warmUp';
 import { DEFAULT_CONTEXT_TOKENS } from '../processors/promptBudget';
 import { SummaryLog } from './log';
@@ -16,7 +17,7 @@ import { TaskError, WorkerPool, type PoolOptions } from './pool';
 import { preflightHosts, type VisionSetting } from './preflight';
 import type { Job, Stage } from './job';
 import type { MediaSettings, OllamaSettings } from './runSettings';
-import { problem, problemOf, UNEXPECTED, wordProblem, type Problem } from './problems';
+import { problemOf, UNEXPECTED, wordProblem, type Problem } from './problems';
 import { errorRecord, type FileRecord, type RunTotals } from './records';
 import { scanFolder, type ScannedFile, type ScanResult } from './scan';
 import { threadsPerTranscription } from '../processors/whisper/transcribe';
@@ -126,10 +127,11 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
   earlier.forEach(finish);
 
   const host = normalizeHostFor(options.llmApi, options.ollamaHost);
-  const cache = options.cacheDir ? await openCache(options.cacheDir, warn) : undefined;
+  const unsaved = new UnsavedResults();
+  const cache = options.cacheDir ? await openCache(options.cacheDir, warn, unsaved) : undefined;
   const [{ settings: ollama, llmSlots }, hashes] = await Promise.all([
     resolveOllama(host, options, cache, warn),
-    hashFiles(files, cache, { concurrency: HASH_CONCURRENCY, signal: options.signal, onWarning: (message) => warn(problem('cache-hashes-unsaved', message)) }),
+    hashFiles(files, cache, { concurrency: HASH_CONCURRENCY, signal: options.signal, onSaveError: (error) => unsaved.noteHashes(problemOf(error)) }),
   ]);
   const stageSettings: StageSettings = { model: ollama.model, visionModel: ollama.visionModel, media: options.media };
 
@@ -195,7 +197,8 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
               onProgress: (stage, percent) => emit({ type: 'progress', path: job.path, stage, percent }),
             });
             llmCalls += result.llmCalls;
-            const { llmCalls: _calls, ...fields } = result;
+            if (result.unsaved) unsaved.note(result.unsaved, job.path);
+            const { llmCalls: _calls, unsaved: _unsaved, ...fields } = result;
             finishJob(job, { path: job.path, kind: job.kind, cached: false, sha256: job.sha256, ...fields, ...(fields.problem ? { error: word(fields.problem) } : {}) });
           } catch (error) {
             const elsewhere = error instanceof TaskError && error.reason === 'elsewhere' ? shared?.answered.get(job.id) : undefined;
@@ -216,6 +219,8 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
     cancelled = Boolean(options.signal?.aborted);
   }
   await cache?.close();
+  const notSaved = unsaved.warning();
+  if (notSaved) warn(notSaved, 'They are in this run\'s output and are made again by the next run.');
 
   const count = (status: FileRecord['status']) => records.filter((r) => r.status === status).length;
   const totals: RunTotals = {
@@ -246,9 +251,11 @@ function plainWording(problem: Problem): string {
   return wordProblem(problem, () => undefined);
 }
 
-async function openCache(dir: string, warn: Warn): Promise<CacheStore | undefined> {
+async function openCache(dir: string, warn: Warn, unsaved: UnsavedResults): Promise<CacheStore | undefined> {
   try {
-    const { cache, readOnlyBecause } = await openCacheForUse(dir, { onWarning: (_message, found) => warn(found) });
+    // A full disk is told once, at the end, with what it kept from being saved.
+    const onWarning = (_message: string, found: Problem) => (found.code === 'disk-full' ? unsaved.note(found) : warn(found));
+    const { cache, readOnlyBecause } = await openCacheForUse(dir, { onWarning });
     if (readOnlyBecause) warn(readOnlyBecause, 'Using the results it holds; nothing new from this run is cached.');
     return cache;
   } catch (error) {

@@ -26,7 +26,8 @@ export interface HashOptions {
   /** Hash files the stat fast path does not know (new, renamed or touched). Default true. */
   hashUnknown?: boolean;
   signal?: AbortSignal;
-  onWarning?: (message: string) => void;
+  /** The new hashes could not be saved (they are still returned). */
+  onSaveError?: (error: unknown) => void;
 }
 
 /**
@@ -58,7 +59,7 @@ export async function hashFiles(files: readonly ScannedFile[], cache: CacheStore
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency, files.length) }, hashNext));
   if (cache && fresh.length > 0) {
-    await cache.putMany(fresh).catch((error: Error) => options.onWarning?.(`Could not save file hashes to the cache: ${error.message}`));
+    await cache.putMany(fresh).catch((error: unknown) => options.onSaveError?.(error));
   }
   return results;
 }

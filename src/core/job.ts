@@ -3,6 +3,7 @@
  * Everything here crosses the process boundary as plain JSON.
  */
 import type { MediaKind } from './mediaTypes';
+import type { Problem } from './problems';
 import type { FileRecord, MediaMetadata } from './records';
 
 export interface Job {
@@ -55,4 +56,6 @@ export type Stage = 'metadata' | 'frames' | 'ocr' | 'transcribe' | 'vision' | 's
 export type JobResult = Omit<FileRecord, 'path' | 'kind' | 'cached' | 'sha256' | 'timings' | 'error'> & {
   timings: Record<string, number>;
   llmCalls: number;
+  /** Why some of the file's results could not be saved to the cache (a full disk); the run warns once. */
+  unsaved?: Problem;
 };

@@ -58,7 +58,7 @@ export async function lookupRecords(files: readonly ScannedFile[], options: Look
       visionModel: rememberedVisionModel(cache, safeHost(options.ollamaHost), options.model, options.vision),
       media: options.media,
     };
-    const hashes = await hashFiles(files, cache, { concurrency: HASH_CONCURRENCY, hashUnknown: options.hashUnknown, signal: options.signal, onWarning: options.onWarning });
+    const hashes = await hashFiles(files, cache, { concurrency: HASH_CONCURRENCY, hashUnknown: options.hashUnknown, signal: options.signal, onSaveError: (error) => options.onWarning?.(`Could not save file hashes to the cache: ${(error as Error).message}`) });
     for (const [index, file] of files.entries()) {
       const sha256 = hashes[index];
       results.set(file.path, typeof sha256 === 'string' ? recordFromStages(file, sha256, readStages(cache, file.kind, sha256, settings)) : undefined);

@@ -7,7 +7,7 @@ import { CacheWriter } from '../core/cacheWriter';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { stageKeys } from '../core/fileStages';
-import { problemOf } from '../core/problems';
+import { problemOf, type Problem } from '../core/problems';
 import type { Job } from '../core/job';
 import type { MediaSettings, WorkerSettings } from '../core/runSettings';
 import type { FromWorker, ToWorker } from '../core/workerMessages';
@@ -22,6 +22,10 @@ import { transcribe } from '../processors/whisper/transcribe';
 
 let settings: WorkerSettings | undefined;
 let cache: CacheWriter | undefined;
+/** Why this worker has no cache although the run has one; every result says so (see JobResult.unsaved). */
+let cacheUnavailable: Problem | undefined;
+/** Per running job: why one of its saves failed. */
+const unsaved = new Map<number, Problem>();
 let ocr: Promise<OcrEngine> | undefined;
 // Resolved on first use and kept: a missing tool fails every video the same way, quickly.
 let ffmpeg: Promise<string> | undefined;
@@ -64,7 +68,7 @@ async function init(received: WorkerSettings): Promise<void> {
     try {
       cache = await CacheWriter.open(settings.cacheDir, { onWarning: (text) => console.error(text) });
     } catch (error) {
-      console.error(`Cache unavailable in this worker, results are not saved: ${(error as Error).message}`);
+      cacheUnavailable = problemOf(error);
     }
   }
   ocr = createOcrEngine();
@@ -80,12 +84,14 @@ async function runJob(job: Job): Promise<void> {
     if (!settings) throw new Error('The worker received a job before its settings.');
     const result = await processorFor(job.kind)(job, contextFor(job, settings, controller.signal));
     await assertUnchanged(job);
-    send(controller.signal.aborted ? { type: 'cancelled', id: job.id } : { type: 'result', id: job.id, result });
+    const notSaved = unsaved.get(job.id) ?? cacheUnavailable;
+    send(controller.signal.aborted ? { type: 'cancelled', id: job.id } : { type: 'result', id: job.id, result: notSaved ? { ...result, unsaved: notSaved } : result });
   } catch (error) {
     if (controller.signal.aborted) send({ type: 'cancelled', id: job.id });
     else send({ type: 'failed', id: job.id, problem: problemOf(error) });
   } finally {
     running.delete(job.id);
+    unsaved.delete(job.id);
   }
 }
 
@@ -98,7 +104,8 @@ function contextFor(job: Job, current: WorkerSettings, signal: AbortSignal): Pro
     try {
       await cache?.put(key, value);
     } catch (error) {
-      console.error(`Could not save ${key.split(':')[0]} for ${job.path} to the cache: ${(error as Error).message}`);
+      // The result still reaches the run; the coordinator words one warning for all files (a full disk).
+      if (!unsaved.has(job.id)) unsaved.set(job.id, problemOf(error));
     }
   };
   return {

@@ -3,7 +3,7 @@
  * engine: the CLI killed mid-run and run again, hostile file names, a file deleted while it is summarized.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { chmod, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -252,5 +252,49 @@ test('a cache the run cannot write (read-only for this user) still answers every
     assert.ok(before.equals(await readFile(path.join(cache, 'cache.v1.ndjson'))), 'the cache file was not changed');
   } finally {
     await chmod(cache, 0o755);
+  }
+});
+
+/** A small tmpfs to fill up (root only); undefined when this machine does not allow mounting one. */
+function mountSmallDisk(folder: string): boolean {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return false;
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', folder], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('a full disk under the cache: the run completes, says once which results were not saved, where and the fix, and leaves no claim behind', { skip: builtMissing(), timeout: 300_000 }, async (t) => {
+  const disk = await tempDir('full-disk');
+  if (!mountSmallDisk(disk)) return t.skip('a tmpfs cannot be mounted here (needs root on Linux) to fill a disk');
+  try {
+    const dir = await tempDir('full-disk-desk');
+    const cache = path.join(disk, 'cache');
+    const cli = () => run(process.execPath, [CLI_SCRIPT, dir, '--json', '--no-log', '--cache-dir', cache, '--ollama-host', ollama.url, '--vision-model', 'none', '--workers', '2'], { timeout: 240_000 });
+    await writeFile(path.join(dir, 'first.png'), await renderTextImage(['Saved DSK-0']));
+    await cli(); // the cache exists, then the disk fills up
+    const filler = path.join(disk, 'filler');
+    await writeFile(filler, Buffer.alloc(1 << 20)).catch((error: NodeJS.ErrnoException) => assert.equal(error.code, 'ENOSPC'));
+    for (let i = 1; i <= 6; i++) await writeFile(path.join(dir, `shot ${i}.png`), await renderTextImage([`Unsaved DSK-${i} ${'long text '.repeat(20)}`]));
+
+    const full = await cli();
+    const all = records(full.stdout);
+    assert.equal(all.length, 7);
+    assert.ok(all.every((r) => r.status === 'ok'), JSON.stringify(all.map((r) => r.error)));
+    const lines = full.stderr.split('\n').filter((line) => line.trim() !== '');
+    assert.equal(lines.length, 1, `one warning and nothing else:\n${full.stderr}`);
+    assert.match(lines[0], /^warning: The results of [1-6] files? could not be saved to the cache: Cannot write the cache file .*cache\.v1\.ndjson \(ENOSPC\) — free some disk space, or pass --cache-dir with another directory\. They are in this run's output and are made again by the next run\.$/);
+    assert.deepEqual(await readdir(path.join(cache, 'claims')), [], 'no claim file is left');
+
+    await unlink(filler);
+    const freed = await cli();
+    // The write the full disk cut short left a fragment of a line: skipped as damaged (and compacted away later).
+    assert.match(freed.stderr.trim(), /^(warning: Skipped 1 damaged line\(s\) in .*)?$/, 'space again: at most the cut line is reported');
+    const again = records((await cli()).stdout);
+    assert.ok(again.every((r) => r.cached), 'the run after answers every file from the cache');
+  } finally {
+    execFileSync('umount', [disk]);
   }
 });

@@ -37,7 +37,7 @@
  * Limits: needs a local file system. O_APPEND is not atomic on NFS and similar.
  */
 import { fstatSync, constants as fsConstants, openSync, statSync, writeSync, type BigIntStats, type Stats } from 'node:fs';
-import { problem, type Problem } from '../problems';
+import { problem, problemOf, type Problem } from '../problems';
 import { closeQuietly, describe, errnoCode, sleep, writeError } from './fsHelpers';
 import { encodeDelete, encodePut } from './format';
 import type { CacheLock } from './lock';
@@ -150,7 +150,9 @@ export class LogAppender {
         closeQuietly(fd);
       }
     } catch (err) {
-      warn(problem('cache-torn-line', `Could not repair the unterminated last line of ${this.file}: ${describe(err)}`));
+      // A full disk is that problem, with its fix; anything else is worth its own words.
+      const found = problemOf(err);
+      warn(found.code === 'disk-full' ? found : problem('cache-torn-line', `Could not repair the unterminated last line of ${this.file}: ${describe(err)}`));
     }
   }
 
