@@ -128,7 +128,10 @@ export class CacheStore {
 
   /** Applies what other processes appended since the last read (or reloads if the log was replaced). */
   refresh(): Promise<void> {
-    return this.operations.enqueue(() => this.refreshNow());
+    return this.operations.enqueue(async () => {
+      this.refreshNow();
+      await this.restoreAfterTruncation();
+    });
   }
 
   async put(key: string, value: unknown): Promise<void> {
@@ -182,11 +185,25 @@ export class CacheStore {
   private async append(build: () => PendingRecord[], syncFirst: boolean): Promise<number> {
     if (!this.writable) return this.reader.applyInMemory(build());
     const count = await this.appender.append(build, {
-      beforeBuild: syncFirst ? (handle) => this.reader.syncWith(handle.fd, handle) : undefined,
-      afterWrite: (fd, handle) => this.reader.syncWith(fd, handle),
+      beforeBuild: syncFirst ? (handle) => this.reader.syncWith(handle.fd) : undefined,
+      afterWrite: (fd) => this.reader.syncWith(fd),
     });
+    await this.restoreAfterTruncation();
     if (count > 0) await this.compaction.ifDue();
     return count;
+  }
+
+  /**
+   * Another program emptied the log in place (a sync client, a backup tool, `> file`): what this store knew and the
+   * log no longer holds is appended again, after what was written since, so neither is lost.
+   */
+  private async restoreAfterTruncation(): Promise<void> {
+    const lost = this.reader.takeTruncated();
+    if (!lost || !this.writable) return;
+    const missing = [...lost].filter(([key]) => !this.reader.state.map.has(key)).map(([key, entry]) => ({ key, json: JSON.stringify(entry.v) }));
+    const entries = `${missing.length} ${missing.length === 1 ? 'entry' : 'entries'}`;
+    this.warn(problem('cache-truncated', `The cache file ${this.file} was emptied by another program during the run; the ${entries} this process knew were written back`));
+    if (missing.length > 0) await this.appender.append(() => missing, { afterWrite: (fd) => this.reader.syncWith(fd) });
   }
 
   private assertWritable(verb: string): void {

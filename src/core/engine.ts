@@ -172,6 +172,7 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
 
   let llmCalls = 0;
   let workersStarted = 0;
+  const keeping: Array<Promise<void>> = [];
   let cancelled = Boolean(options.signal?.aborted);
   if (jobs.length > 0 && !cancelled) {
     const taskTimeoutMs = options.fileTimeoutMs ?? 2 * options.requestTimeoutMs + 120_000;
@@ -198,7 +199,8 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
             });
             llmCalls += result.llmCalls;
             if (result.unsaved) unsaved.note(result.unsaved, job.path);
-            const { llmCalls: _calls, unsaved: _unsaved, ...fields } = result;
+            if (cache && result.saved) keeping.push(keepSaved(cache, result.saved, job.path, unsaved));
+            const { llmCalls: _calls, unsaved: _unsaved, saved: _saved, ...fields } = result;
             finishJob(job, { path: job.path, kind: job.kind, cached: false, sha256: job.sha256, ...fields, ...(fields.problem ? { error: word(fields.problem) } : {}) });
           } catch (error) {
             const elsewhere = error instanceof TaskError && error.reason === 'elsewhere' ? shared?.answered.get(job.id) : undefined;
@@ -218,6 +220,7 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
     }
     cancelled = Boolean(options.signal?.aborted);
   }
+  await Promise.all(keeping);
   await cache?.close();
   const notSaved = unsaved.warning();
   if (notSaved) warn(notSaved, 'They are in this run\'s output and are made again by the next run.');
@@ -236,6 +239,20 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
     modelSwitchesAvoided: Math.max(0, llmSlots.traffic.switchesInArrivalOrder - llmSlots.traffic.modelSwitches),
   };
   return { records, totals, cancelled };
+}
+
+/**
+ * Reads what the worker saved (a few lines; memory stays close to the log, so a log emptied by another program is
+ * noticed soon and what it lost is written back, see CacheStore.refresh) and saves again what the log lost.
+ */
+async function keepSaved(cache: CacheStore, saved: Array<[string, unknown]>, file: string, unsaved: UnsavedResults): Promise<void> {
+  try {
+    await cache.refresh();
+    const lost = saved.filter(([key]) => !cache.has(key));
+    if (lost.length > 0) await cache.putMany(lost);
+  } catch (error) {
+    unsaved.note(problemOf(error), file);
+  }
 }
 
 /** Run warnings worded for the front end, with the problem for its buttons. */

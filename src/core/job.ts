@@ -58,4 +58,9 @@ export type JobResult = Omit<FileRecord, 'path' | 'kind' | 'cached' | 'sha256' |
   llmCalls: number;
   /** Why some of the file's results could not be saved to the cache (a full disk); the run warns once. */
   unsaved?: Problem;
+  /**
+   * The cache entries the worker saved for the file. The coordinator writes back any the log no longer holds
+   * when the result arrives (another program emptied the log meanwhile), so nothing computed is lost.
+   */
+  saved?: Array<[key: string, value: unknown]>;
 };

@@ -26,6 +26,8 @@ let cache: CacheWriter | undefined;
 let cacheUnavailable: Problem | undefined;
 /** Per running job: why one of its saves failed. */
 const unsaved = new Map<number, Problem>();
+/** Per running job: what it saved (see JobResult.saved). */
+const saved = new Map<number, Array<[string, unknown]>>();
 let ocr: Promise<OcrEngine> | undefined;
 // Resolved on first use and kept: a missing tool fails every video the same way, quickly.
 let ffmpeg: Promise<string> | undefined;
@@ -85,13 +87,15 @@ async function runJob(job: Job): Promise<void> {
     const result = await processorFor(job.kind)(job, contextFor(job, settings, controller.signal));
     await assertUnchanged(job);
     const notSaved = unsaved.get(job.id) ?? cacheUnavailable;
-    send(controller.signal.aborted ? { type: 'cancelled', id: job.id } : { type: 'result', id: job.id, result: notSaved ? { ...result, unsaved: notSaved } : result });
+    const entries = saved.get(job.id);
+    send(controller.signal.aborted ? { type: 'cancelled', id: job.id } : { type: 'result', id: job.id, result: { ...result, ...(notSaved ? { unsaved: notSaved } : {}), ...(entries ? { saved: entries } : {}) } });
   } catch (error) {
     if (controller.signal.aborted) send({ type: 'cancelled', id: job.id });
     else send({ type: 'failed', id: job.id, problem: problemOf(error) });
   } finally {
     running.delete(job.id);
     unsaved.delete(job.id);
+    saved.delete(job.id);
   }
 }
 
@@ -101,8 +105,10 @@ function contextFor(job: Job, current: WorkerSettings, signal: AbortSignal): Pro
   const save = async (key: string | undefined, value: unknown) => {
     await assertUnchanged(job); // results of a file that changed under us must not be filed under the old hash
     if (!key) return;
+    if (!cache) return;
     try {
-      await cache?.put(key, value);
+      await cache.put(key, value);
+      saved.set(job.id, [...(saved.get(job.id) ?? []), [key, value]]);
     } catch (error) {
       // The result still reaches the run; the coordinator words one warning for all files (a full disk).
       if (!unsaved.has(job.id)) unsaved.set(job.id, problemOf(error));

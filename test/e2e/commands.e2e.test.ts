@@ -27,7 +27,7 @@ import { TEST_MODEL } from '../support/whisperBuild';
 import { startFileMirror, type FileMirror } from './support/fileMirror';
 import { projectVsix } from './support/paths';
 import { externalIPv4, forwardToLoopback, type Forwarder } from './support/remoteHost';
-import { waitFor } from './support/wait';
+import { waitFor } from '../support/wait';
 import { desktopWith, withSession, type Session } from './support/session';
 import { escapeRegExp } from './support/workbench';
 

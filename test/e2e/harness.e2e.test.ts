@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { tempDir } from '../support/paths';
 import { buildProbeVsix, PROBE_CHILD_LIFETIME_MS, PROBE_COMMAND_TITLE, PROBE_MESSAGE } from './support/probeExtension';
 import { isAlive, processTable } from './support/processes';
-import { waitFor } from './support/wait';
+import { waitFor } from '../support/wait';
 import { withSession } from './support/session';
 
 let probeDir: string;

@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
 import { startCodeServer } from './support/codeServer';
 import { descendants, isWorkerOf, processTable, sampleProcesses } from './support/processes';
-import { waitFor } from './support/wait';
+import { waitFor } from '../support/wait';
 import { extensionSession, withSession } from './support/session';
 
 const RUN_TIMEOUT_MS = 180_000;

@@ -23,7 +23,7 @@ import { makeSlideVideo } from '../support/makeMedia';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
 import { JFK_WAV, TEST_MODEL, testWhisperCli } from '../support/whisperBuild';
 import { descendants, isWorkerOf, processTable, sampleDescendants, sampleProcesses, type ProcessInfo } from './support/processes';
-import { waitFor } from './support/wait';
+import { waitFor } from '../support/wait';
 import { extensionSession, withSession, type Session } from './support/session';
 import { escapeRegExp } from './support/workbench';
 

@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
 import { renderTextImage } from '../support/renderText';
 import { isWorkerOf, processTable, sampleProcesses, type ProcessInfo } from './support/processes';
-import { waitFor } from './support/wait';
+import { waitFor } from '../support/wait';
 import { extensionSession, withSession } from './support/session';
 
 const SUMMARY_TIMEOUT_MS = 120_000;

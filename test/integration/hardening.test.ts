@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { chmod, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, truncate, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -16,6 +16,7 @@ import { testMediaOptions } from '../support/mediaSettings';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
 import { builtMissing, CLI_SCRIPT, tempDir, WORKER_SCRIPT } from '../support/paths';
 import { renderTextImage } from '../support/renderText';
+import { waitFor } from '../support/wait';
 
 const run = promisify(execFile);
 
@@ -297,4 +298,32 @@ test('a full disk under the cache: the run completes, says once which results we
   } finally {
     execFileSync('umount', [disk]);
   }
+});
+
+test('the cache file emptied by another program mid-run: the run says so, and the next run answers every file from the cache', { skip: builtMissing(), timeout: 300_000 }, async () => {
+  const dir = await tempDir('truncated-desk');
+  const cache = await tempDir('truncated-cache');
+  const names = Array.from({ length: 12 }, (_, i) => `shot ${i}.png`);
+  for (const [i, name] of names.entries()) await writeFile(path.join(dir, name), await renderTextImage([`Ticket TRC-${i}`]));
+  const log = path.join(cache, 'cache.v1.ndjson');
+  ollama.setLatency(500);
+  let stderr = '';
+  try {
+    const child = spawn(process.execPath, [CLI_SCRIPT, dir, '--json', '--no-log', '--cache-dir', cache, '--ollama-host', ollama.url, '--vision-model', 'none', '--workers', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    // Emptied once OCR results are in the log and a few summaries are back, while the rest still wait for the LLM.
+    await waitFor('three records', () => (records(stdout).length >= 3 ? true : undefined), 120_000);
+    await truncate(log, 0);
+    assert.equal(await new Promise((resolve) => child.once('close', resolve)), 0, stderr);
+    assert.equal(records(stdout).length, names.length);
+  } finally {
+    ollama.setLatency(5, 1);
+  }
+  assert.match(stderr, /The cache file .*cache\.v1\.ndjson was emptied by another program during the run; the \d+ entries this process knew were written back\./);
+  const prompts = ollama.stats.prompts.length;
+  const again = records((await run(process.execPath, [CLI_SCRIPT, dir, '--json', '--no-log', '--cache-dir', cache, '--ollama-host', ollama.url, '--vision-model', 'none', '--workers', '2'], { timeout: 120_000 })).stdout);
+  assert.deepEqual(again.filter((r) => !r.cached).map((r) => path.basename(r.path)), [], 'every file comes from the cache');
+  assert.equal(ollama.stats.prompts.length, prompts, 'nothing is asked of the LLM again');
 });

@@ -1,10 +1,11 @@
 /** The store's API (put, get, delete, keys, clear) over reopening, its directory, and automatic compaction. */
 import assert from 'node:assert/strict';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { CacheStore } from '../../src/core/cache';
+import { CacheWriter } from '../../src/core/cacheWriter';
 import { CACHE_FILE_NAME } from '../../src/core/cacheLog/format';
 import { ProblemError } from '../../src/core/problems';
 import { tempDir, quiet } from '../support/cacheTesting';
@@ -166,4 +167,22 @@ test('a cache opened read-only answers what the log holds, keeps its own writes 
   assert.deepEqual([reopened.get('a'), reopened.get('c')], [1, undefined]);
   await reopened.close();
   await assert.rejects(CacheStore.openReadOnly(path.join(dir, 'missing'), quiet()), (error: unknown) => error instanceof ProblemError && error.problem.code === 'cache-unreadable');
+});
+
+test('a log emptied in place by another program (truncate, a sync client) is noticed, and what this store knew is written back after what came since', async () => {
+  const dir = await tempDir();
+  const seen: string[] = [];
+  const store = await CacheStore.open(dir, { onWarning: (message) => seen.push(message) });
+  const worker = await CacheWriter.open(dir);
+  await store.putMany([['earlier', 1], ['also earlier', 2]]);
+  truncateSync(path.join(dir, CACHE_FILE_NAME), 0);
+  await worker.put('after', 3); // appended to the emptied file, which has no header now
+  await store.refresh();
+  assert.equal(seen.length, 1, seen.join('\n'));
+  assert.match(seen[0], /^The cache file .* was emptied by another program during the run; the 2 entries this process knew were written back\.$/);
+  assert.deepEqual(store.keys().sort(), ['after', 'also earlier', 'earlier']);
+  await Promise.all([store.close(), worker.close()]);
+  const reopened = await CacheStore.open(dir, quiet());
+  assert.deepEqual([reopened.get('earlier'), reopened.get('also earlier'), reopened.get('after')], [1, 2, 3]);
+  await reopened.close();
 });

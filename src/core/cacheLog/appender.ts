@@ -56,7 +56,7 @@ export interface AppendHooks {
   /** With the file open, before `build` runs: catch up with it (deletes decide from the current keys). */
   beforeBuild?: (handle: AppendHandle) => void;
   /** After the lines are confirmed in the current log: read them back, so memory holds what others will read. */
-  afterWrite?: (fd: number, handle?: AppendHandle) => void;
+  afterWrite?: (fd: number) => void;
 }
 
 /** Lock-free appends: O_APPEND without O_CREAT (a missing log is created with its header under the lock). */
@@ -108,7 +108,7 @@ export class LogAppender {
         }
         this.writeOnce(handle.fd, buf);
         outcome = await this.confirm(handle);
-        if (outcome === 'ok') hooks.afterWrite?.(handle.fd, handle);
+        if (outcome === 'ok') hooks.afterWrite?.(handle.fd);
       } catch (err) {
         this.drop();
         throw err;
@@ -178,7 +178,7 @@ export class LogAppender {
     const fd = await this.openCreating();
     try {
       const st = fstatSync(fd, { bigint: true });
-      this.handle = { fd, dev: st.dev, ino: st.ino, verified: false };
+      this.handle = { fd, dev: st.dev, ino: st.ino };
       return this.handle;
     } catch (err) {
       closeQuietly(fd);

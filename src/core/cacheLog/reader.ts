@@ -38,11 +38,10 @@ export interface LogState {
   tail: number;
 }
 
-/** A descriptor that pins the log's inode; `verified` once memory was checked against it (see syncWith). */
+/** A descriptor that pins the log's inode. */
 export interface PinnedFile {
   readonly dev: bigint;
   readonly ino: bigint;
-  verified: boolean;
 }
 
 export interface ReaderOptions {
@@ -71,6 +70,8 @@ export class LogReader {
   /** Full reloads because another process replaced the log. */
   reloads = 0;
   private warnedFormat = false;
+  /** What memory held when the log was found emptied in place (see takeTruncated). */
+  private truncated: Map<string, Entry> | undefined;
 
   constructor(private readonly options: ReaderOptions) {}
 
@@ -105,14 +106,14 @@ export class LogReader {
    * compaction, where every thread-pool round trip would add latency, and what it reads is normally a few lines
    * (parsing them is synchronous anyway).
    */
-  syncWith(fd: number, pinned?: PinnedFile): number {
+  syncWith(fd: number): number {
     const st = fstatSync(fd, { bigint: true });
     const size = Number(st.size);
     const current = this.state;
     let replaced = current.ino !== st.ino || current.dev !== st.dev || size < current.offset;
-    // The header probe catches a replacement that reused the inode number; impossible while `pinned` pins it.
-    const probeNeeded = !(pinned?.verified === true && current.ino === pinned.ino && current.dev === pinned.dev);
-    if (!replaced && current.header && probeNeeded) {
+    // The header probe catches a replacement that reused the inode number, and a log truncated in place (a sync
+    // client, `> file`) that has grown again past what memory read: the same inode, other bytes.
+    if (!replaced && current.header) {
       const probe = Buffer.alloc(current.header.length);
       const bytesRead = readSync(fd, probe, 0, probe.length, 0);
       replaced = bytesRead !== probe.length || !probe.equals(current.header);
@@ -125,9 +126,10 @@ export class LogReader {
     target.tail = size - result.end;
     if (replaced) {
       if (current.ino !== null) this.reloads++;
+      // Compaction and clear() write a header first: a log without one was emptied by another program.
+      if (current.header && !target.header && current.map.size > 0) this.truncated = current.map;
       this.state = target;
     }
-    if (pinned) pinned.verified = this.state.ino === pinned.ino && this.state.dev === pinned.dev;
     this.reportCorrupt(corrupt);
     return size;
   }
@@ -163,6 +165,13 @@ export class LogReader {
       carryStart = bufStart + lineStart;
     }
     return { items, end: carry ? carryStart : pos };
+  }
+
+  /** What memory held before the log was emptied in place by another program, once; undefined if it was not. */
+  takeTruncated(): Map<string, Entry> | undefined {
+    const lost = this.truncated;
+    this.truncated = undefined;
+    return lost;
   }
 
   /** Records applied to memory only (a read-only store's writes); the file is not read or changed. Returns their count. */
