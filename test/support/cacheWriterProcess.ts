@@ -7,7 +7,9 @@
  *   mixed      (default) write <count> entries w<id>:<i>, alternating put() and putMany() batches
  *   put        write <count> entries with put() only
  *   loop       put() forever, printing "ack <i>" after each completed put (to be SIGKILLed)
- *   hold-lock  take the store's lock with proper-lockfile, print "locked" and hang (to be SIGKILLed)
+ *   hold-lock  take the store's lock with proper-lockfile alone (no owner file, as an older version), print "locked"
+ *              and hang (to be SIGKILLed)
+ *   hold-cache-lock  the same through the cache's own lock (which names its owner)
  *   compact    overwrite k0..k<count-1> with v2, delete the first quarter, compact(), then add after:0..<count-1>
  *   churn      <count> steps of: put w<id>:<i>, overwrite last:<id> with i, every 10th step delete w<id>:<i-5>,
  *              every 7th step a putMany of both (final state: churnExpected(id, count))
@@ -23,6 +25,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import lockfile from 'proper-lockfile';
 import { CacheStore } from '../../src/core/cache';
+import { CacheLock, lockTimings } from '../../src/core/cacheLog/lock';
 
 export interface WriterValue {
   w: number;
@@ -100,6 +103,15 @@ async function main(): Promise<void> {
       say('locked');
       setTimeout(() => process.exit(0), 60_000); // meant to be SIGKILLed before that
       return;
+    case 'hold-cache-lock': {
+      const lock = new CacheLock({ dir, file: store.file, warn: () => undefined, ...lockTimings(staleLockMs, undefined) });
+      void lock.withLock(() => {
+        say('locked');
+        return new Promise(() => undefined);
+      });
+      setTimeout(() => process.exit(0), 60_000);
+      return;
+    }
     case 'compact': {
       await store.putMany(Array.from({ length: count }, (_, i) => [`k${i}`, { v: 2, i }] as const));
       for (let i = 0; i < count / 4; i++) await store.delete(`k${i}`);

@@ -41,6 +41,26 @@ describe('CacheStore: the lock', () => {
     const waited = Date.now() - t0;
     assert.ok(waited < 2000 + 2500, `took ${waited} ms`);
     assert.equal((await CacheStore.open(dir, quiet())).get('after-killed-holder'), 2);
-    assert.deepEqual(opts.warnings, []);
+    // A lock without an owner file (an older version's) is waited for until stale, and the wait is said.
+    assert.deepEqual(opts.warnings, [`Waiting for the cache lock ${lockDir}, held by another media-summarizer process; a lock left by a killed process is taken over within 2 s.`]);
+  });
+
+  test('a lock whose holder was killed on this machine is taken over at once; a wait for a live holder says whom it waits for', async () => {
+    const dir = await tempDir();
+    const opts = quiet({ staleLockMs: 10_000 });
+    const store = await CacheStore.open(dir, opts);
+    const holder = startWriter(dir, 0, 0, 'hold-cache-lock', { CACHE_STALE_MS: '10000' });
+    await holder.waitFor(/^locked$/);
+    const writing = store.put('after-holder', 1);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    assert.deepEqual(opts.warnings, [`Waiting for the cache lock ${store.file}.lock, held by process ${holder.child.pid} on this machine; a lock left by a killed process is taken over within 10 s.`]);
+    holder.child.kill('SIGKILL');
+    await holder.exited;
+    const killed = Date.now();
+    await writing;
+    // Well before the 10 s stale period: the owner file says the holder's pid is gone.
+    assert.ok(Date.now() - killed < 5_000, `taken over ${Date.now() - killed} ms after the kill`);
+    assert.equal((await CacheStore.open(dir, quiet())).get('after-holder'), 1);
+    assert.equal(opts.warnings.length, 1, 'the wait is said once');
   });
 });

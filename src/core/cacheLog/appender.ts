@@ -254,9 +254,10 @@ export class LogAppender {
       }
       if (!lock) return current && current.ino === mine.ino && current.dev === mine.dev ? 'ok' : 'replaced';
       const now = Date.now();
-      if (now - lock.mtimeMs > this.lock.staleMs) return 'locked';
+      if (now - lock.mtimeMs > this.lock.staleMs || this.lock.holderIsDead()) return 'locked';
       if (started === 0) started = now;
       else if (now - started >= this.lock.timeoutMs) throw this.lock.timeoutError(started);
+      else this.lock.sayWaiting(started);
       await sleep(pause);
       pause = Math.min(LOCK_POLL_MAX_MS, pause * 2);
     }

@@ -1,9 +1,14 @@
 /**
  * The cross-process lock of a cache log (`<file>.lock`, proper-lockfile). It guards the structure of the log, not
  * the appends: only operations that replace the file (compaction, clear), the creation of a missing log and the
- * appender's fallbacks take it. A lock whose holder was killed is taken over once it is `staleMs` old.
+ * appender's fallbacks take it. A lock whose holder was killed is taken over once it is `staleMs` old — at once
+ * when the holder is provably dead: `<file>.lock.owner` names the pid and host of the lock directory it belongs to
+ * (by inode), and that pid is gone from this machine.
  */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
 import type * as Lockfile from 'proper-lockfile';
 import { doFix, problem, ProblemError, settingFix, wordProblem, type Problem } from '../problems';
 import { describe, errnoCode } from './fsHelpers';
@@ -46,11 +51,42 @@ function serializeInProcess<T>(key: string, fn: () => Promise<T>): Promise<T> {
   return run;
 }
 
+/** Who holds a lock, as its owner file says: pid and host, and the inode of the lock directory it was written for. */
+interface LockOwner {
+  pid: number;
+  host: string;
+  lock: string;
+}
+
+/** Waits for a live holder shorter than this are not worth a line. */
+const SAY_WAITING_AFTER_MS = 1_000;
+
 export class CacheLock {
   readonly path: string;
+  private readonly ownerPath: string;
+  private saidWaiting = false;
 
   constructor(private readonly options: LockOptions) {
     this.path = `${options.file}.lock`;
+    this.ownerPath = `${this.path}.owner`;
+  }
+
+  /**
+   * True when the lock's holder is provably gone (this machine, its pid not running): its lock can be taken over
+   * without waiting for it to go stale.
+   */
+  holderIsDead(): boolean {
+    const holder = this.holder();
+    return holder !== undefined && holder.host === os.hostname() && !processExists(holder.pid);
+  }
+
+  /** Says once, after a second of waiting, which process the lock is waited for (a silent 10 s wait looks like a hang). */
+  sayWaiting(started: number): void {
+    if (this.saidWaiting || Date.now() - started < SAY_WAITING_AFTER_MS) return;
+    this.saidWaiting = true;
+    const holder = this.holder();
+    const who = holder ? `process ${holder.pid} on ${holder.host === os.hostname() ? 'this machine' : holder.host}` : 'another media-summarizer process';
+    this.options.warn(problem('cache-lock-wait', `Waiting for the cache lock ${this.path}, held by ${who}; a lock left by a killed process is taken over within ${this.staleMs / 1000} s`));
   }
 
   get staleMs(): number {
@@ -66,10 +102,12 @@ export class CacheLock {
     return serializeInProcess(this.path, async () => {
       const ctx: LockContext = { compromised: false, released: false };
       const release = await this.acquire(ctx);
+      this.recordOwner();
       try {
         return await fn(ctx);
       } finally {
         ctx.released = true;
+        this.dropOwner();
         try {
           await release();
         } catch (err) {
@@ -121,11 +159,15 @@ export class CacheLock {
         // The first try has no retries, so errors other than "locked" (which proper-lockfile would retry too) are
         // seen at once. Then short, fast retries; maxRetryTime keeps one lock() call within the deadline and this
         // loop covers longer waits (a lock left by a killed process is taken over once it is stale).
-        const retries = attempt === 0 ? 0 : { ...LOCK_RETRIES, maxRetryTime: Math.max(1, deadline - Date.now()) };
+        // Rounds of a second at most, so a holder that dies meanwhile is noticed.
+        const retries = attempt === 0 ? 0 : { ...LOCK_RETRIES, maxRetryTime: Math.max(1, Math.min(SAY_WAITING_AFTER_MS, deadline - Date.now())) };
         return await lockfile().lock(file, { ...options, retries });
       } catch (err) {
         const code = errnoCode(err);
-        if (code === 'ELOCKED' && Date.now() < deadline) continue;
+        if (code === 'ELOCKED' && Date.now() < deadline) {
+          if (!this.removeIfHolderDead()) this.sayWaiting(started);
+          continue;
+        }
         if (code === 'ENOENT' && !recreatedDir) {
           // The cache directory was deleted while we were running (e.g. "rm -rf" of the cache): start a new one.
           recreatedDir = true;
@@ -136,6 +178,73 @@ export class CacheLock {
         throw new ProblemError(problem('cache-unwritable', `Cannot lock the cache in ${dir} (${code ?? describe(err)})`, doFix('fix its permissions'), settingFix('cacheDir')), { cause: err });
       }
     }
+  }
+
+  /** The owner file of the current lock directory, if there is one and it is that directory's (same inode). */
+  private holder(): Omit<LockOwner, 'lock'> | undefined {
+    try {
+      const lock = statSync(this.path, { bigint: true, throwIfNoEntry: false });
+      if (!lock) return undefined;
+      const owner = JSON.parse(readFileSync(this.ownerPath, 'utf8')) as Partial<LockOwner>;
+      if (owner.lock !== String(lock.ino) || typeof owner.pid !== 'number' || typeof owner.host !== 'string') return undefined;
+      return { pid: owner.pid, host: owner.host };
+    } catch {
+      return undefined; // no owner file (an older version, killed before writing it): only staleness tells
+    }
+  }
+
+  /** Just after taking the lock: who holds it. Best effort; without it, only staleness tells. */
+  private recordOwner(): void {
+    try {
+      const lock = statSync(this.path, { bigint: true });
+      const owner: LockOwner = { pid: process.pid, host: os.hostname(), lock: String(lock.ino) };
+      writeFileSync(this.ownerPath, JSON.stringify(owner), { mode: 0o600 });
+    } catch {
+      // a full disk: the lock still works, a takeover after a kill waits for staleness
+    }
+  }
+
+  private dropOwner(): void {
+    try {
+      unlinkSync(this.ownerPath);
+    } catch {
+      // already gone, or replaced by a process that took the lock over
+    }
+  }
+
+  /**
+   * Removes the lock of a holder that is provably dead. Moved aside first, and removed only if what was moved is
+   * still the dead holder's directory (same inode): another process may have taken it over meanwhile.
+   */
+  private removeIfHolderDead(): boolean {
+    const holder = this.holder();
+    if (!holder || holder.host !== os.hostname() || processExists(holder.pid)) return false;
+    const expected = statSync(this.path, { bigint: true, throwIfNoEntry: false })?.ino;
+    const aside = `${this.path}.dead-${process.pid}-${randomBytes(4).toString('hex')}`;
+    try {
+      renameSync(this.path, aside);
+    } catch {
+      return false; // someone else removed it first
+    }
+    if (statSync(aside, { bigint: true }).ino !== expected) {
+      try {
+        renameSync(aside, this.path); // not the dead one's: put it back
+      } catch {
+        rmSync(aside, { recursive: true, force: true }); // its holder notices (onCompromised)
+      }
+      return false;
+    }
+    rmSync(aside, { recursive: true, force: true });
+    return true;
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by another user
   }
 }
 
