@@ -10,12 +10,14 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { summarizeFolder } from '../../src/core/engine';
+import { findBuildTools } from '../../src/processors/whisper/tools';
 import type { FileRecord } from '../../src/core/records';
-import { isAlive } from '../support/processes';
+import { allProcesses, descendantsOf, isAlive } from '../support/processes';
 import { testMediaOptions } from '../support/mediaSettings';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
-import { builtMissing, CLI_SCRIPT, tempDir, WORKER_SCRIPT } from '../support/paths';
+import { builtMissing, CLI_SCRIPT, fixturesMissing, tempDir, WORKER_SCRIPT } from '../support/paths';
 import { renderTextImage } from '../support/renderText';
+import { JFK_WAV, TEST_MODEL, WHISPER_FIXTURES } from '../support/whisperBuild';
 import { waitFor } from '../support/wait';
 
 const run = promisify(execFile);
@@ -326,4 +328,39 @@ test('the cache file emptied by another program mid-run: the run says so, and th
   const again = records((await run(process.execPath, [CLI_SCRIPT, dir, '--json', '--no-log', '--cache-dir', cache, '--ollama-host', ollama.url, '--vision-model', 'none', '--workers', '2'], { timeout: 120_000 })).stdout);
   assert.deepEqual(again.filter((r) => !r.cached).map((r) => path.basename(r.path)), [], 'every file comes from the cache');
   assert.equal(ollama.stats.prompts.length, prompts, 'nothing is asked of the LLM again');
+});
+
+test('the CLI SIGKILLed while whisper-cli is being built: its worker, cmake and every compiler are gone within 3 s', { skip: builtMissing() || fixturesMissing(WHISPER_FIXTURES) || (process.platform !== 'linux' && 'reads the process table from /proc'), timeout: 300_000 }, async (t) => {
+  try {
+    await findBuildTools();
+  } catch (error) {
+    return t.skip(`no cmake/compiler: ${(error as Error).message}`);
+  }
+  const dir = await tempDir('build-kill-desk');
+  await writeFile(path.join(dir, 'memo.wav'), await readFile(JFK_WAV));
+  // A cache folder of its own: no whisper-cli is built there yet, so the run starts a real build.
+  const cache = await tempDir('build-kill-cache');
+  const child = spawn(process.execPath, [CLI_SCRIPT, dir, '--no-log', '--cache-dir', cache, '--whisper-model', TEST_MODEL, '--ollama-host', ollama.url, '--workers', '1'], { stdio: 'ignore' });
+  try {
+    const compiling = /^(cc1plus|cc1|c\+\+|g\+\+|gcc|as|ld)$/;
+    await waitFor('a compiler below the CLI', async () => ((await descendantsOf(child.pid!)).some((p) => compiling.test(p.comm)) ? true : undefined), 180_000, 100);
+    // Into the build, where a compiler works on a large file and writes nothing: an orphaned make would carry on
+    // until the next line it writes fails (2–5 s here), not stop.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const tree = await descendantsOf(child.pid!);
+    const own = (await allProcesses()).find((p) => p.pid === process.pid)?.pgid;
+    const groups = new Set(tree.map((p) => p.pgid).filter((pgid) => pgid !== own));
+    t.diagnostic(`below the CLI at the kill: ${tree.map((p) => p.comm).join(', ')}`);
+    child.kill('SIGKILL');
+    const killed = Date.now();
+    // Everything that was below it, and anything its build's process groups started since.
+    // Zombies are dead already (they wait only to be reaped by whoever inherited them).
+    const left = async () => (await allProcesses()).filter((p) => p.state !== 'Z' && (groups.has(p.pgid) || tree.some((q) => q.pid === p.pid)));
+    await waitFor('every process of the killed run to be gone', async () => ((await left()).length === 0 ? true : undefined), 3_000, 50).catch(async (error: Error) => {
+      throw new Error(`${error.message}; still there: ${(await left()).map((p) => `${p.comm} (${p.pid})`).join(', ')}`);
+    });
+    t.diagnostic(`all gone ${Date.now() - killed} ms after the kill`);
+  } finally {
+    if (isAlive(child.pid!)) child.kill('SIGKILL');
+  }
 });

@@ -50,6 +50,33 @@ export class SpawnError extends Error {
   }
 }
 
+/**
+ * Process groups started with killProcessGroup that are still running. They are their own groups (so a cancel can
+ * kill a build's whole tree), hence outside the group of this process that its parent kills: when this process
+ * exits — its parent died and it leaves, or it is shut down — it kills them itself, or cmake and the compilers
+ * would run on for seconds with no one waiting for them.
+ */
+const liveGroups = new Set<number>();
+let killsGroupsOnExit = false;
+
+function killLiveGroups(): void {
+  for (const pid of liveGroups) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function trackGroup(pid: number): void {
+  liveGroups.add(pid);
+  if (!killsGroupsOnExit) {
+    killsGroupsOnExit = true;
+    process.once('exit', killLiveGroups);
+  }
+}
+
 export function runProcess(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const tailLines = options.tailLines ?? 40;
   const isWindows = process.platform === 'win32';
@@ -107,7 +134,9 @@ export function runProcess(file: string, args: readonly string[], options: RunOp
     lineReader(child.stderr, stderrTail, tailLines, options.onStderrLine);
 
     child.once('spawn', () => {
-      if (child.pid !== undefined) options.onStart?.(child.pid);
+      if (child.pid === undefined) return;
+      if (useGroup) trackGroup(child.pid);
+      options.onStart?.(child.pid);
     });
     child.once('error', (error: NodeJS.ErrnoException) => {
       if (settled) return;
@@ -118,6 +147,7 @@ export function runProcess(file: string, args: readonly string[], options: RunOp
     });
     // 'close' (not 'exit') so the last lines of output have been read before we look at them.
     child.once('close', (code, signal) => {
+      if (child.pid !== undefined) liveGroups.delete(child.pid);
       if (settled) return;
       settled = true;
       cleanup();
