@@ -9,6 +9,7 @@ import { resolveDesktop } from './core/desktop';
 import { defaultCacheDir, summarizeFolder, type RunEvent } from './core/engine';
 import { inertTerminalText } from './core/inert';
 import { problemOf } from './core/problems';
+import { runSearch } from './cli/searchCommand';
 import { cliWording } from './cli/wording';
 import { SingleBar } from 'cli-progress';
 import { downloadWhisperModel, whisperModelsDir } from './processors/whisper/models';
@@ -37,6 +38,20 @@ async function main(argv: string[]): Promise<number> {
   const dataDir = path.resolve(options.cacheDir ?? defaultCacheDir());
   if (options.downloadWhisperModel) return downloadModel(options.downloadWhisperModel, dataDir);
   const folder = path.resolve(options.folder ?? (await resolveDesktop()));
+  if (options.search) {
+    return runSearch(options.search, {
+      folder,
+      recursive: options.recursive,
+      cacheDir: dataDir,
+      ollamaHost: options.ollamaHost,
+      model: options.model,
+      vision: options.vision,
+      media: { whisperModel: options.whisperModel, language: options.language, maxTranscribeSeconds: options.maxTranscribeMinutes === undefined ? undefined : options.maxTranscribeMinutes * 60 },
+      embedModel: options.embedModel,
+      json: options.json,
+      onWarning: (message) => process.stderr.write(`warning: ${inertTerminalText(message)}\n`),
+    });
+  }
   const controller = new AbortController();
   let interrupted = 0;
   process.on('SIGINT', () => {

@@ -4,8 +4,23 @@ import { MAX_SLOTS, parseHostSpec, type HostSpec } from '../core/llmHosts';
 import { DEFAULT_MODEL } from '../core/ollama';
 import { DEFAULT_CONTEXT_TOKENS, MIN_CONTEXT_TOKENS } from '../processors/promptBudget';
 
+/** `media-summarizer search …`: what to look for. */
+export interface SearchRequest {
+  /** Words or a description; absent with `similar` or `duplicates`. */
+  query?: string;
+  /** Files like this one. */
+  similar?: string;
+  /** Groups of files with the same content. */
+  duplicates: boolean;
+  limit: number;
+}
+
 export interface CliOptions {
   folder?: string;
+  /** Set for `media-summarizer search …`; a run otherwise. */
+  search?: SearchRequest;
+  /** Embedding model for search by meaning: auto, none or a name. */
+  embedModel: string;
   recursive: boolean;
   workers: number;
   ollamaHost: string;
@@ -35,8 +50,13 @@ export interface CliOptions {
 }
 
 export const USAGE = `Usage: media-summarizer [folder] [options]
+       media-summarizer search QUERY [folder] [--limit N] [--json]
+       media-summarizer search --similar FILE [folder]
+       media-summarizer search --duplicates [folder]
 
-Summarizes the screenshots and photos in a folder (default: your Desktop) locally with OCR and Ollama.
+Summarizes the screenshots, photos, recordings and voice memos in a folder (default: your Desktop) locally with
+OCR, whisper and Ollama; search finds them by any word read from them (OCR text, transcripts, summaries, names)
+and, with an embedding model in Ollama, by meaning.
 
 Options:
   --recursive              Include sub-folders (default: top level only)
@@ -64,7 +84,12 @@ Options:
   --download-whisper-model NAME  Download a whisper model into <cache-dir>/models and exit
   --log FILE               Write the summary log here (default: media_summaries_<time>.txt in the folder)
   --no-log                 Write no log file
-  --json                   One JSON object per file on stdout (NDJSON), then a {"type":"run"} line
+  --json                   One JSON object per file on stdout (NDJSON), then a {"type":"run"} line; for search,
+                           one per result
+  --embed-model NAME|none  Embedding model for search by meaning (default: auto, an installed one)
+  --limit N                Search results at most, 1-1000 (default: 20)
+  --similar FILE           Search: the files most like FILE
+  --duplicates             Search: files with the same content under several names
   -h, --help               Show this help
   --version                Show the version
 
@@ -114,6 +139,10 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         'max-frames': { type: 'string' },
         'max-transcribe-minutes': { type: 'string' },
         'download-whisper-model': { type: 'string' },
+        'embed-model': { type: 'string' },
+        limit: { type: 'string' },
+        similar: { type: 'string' },
+        duplicates: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', default: false },
       },
@@ -121,13 +150,20 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const { values, positionals } = parsed;
+  const { values } = parsed;
+  const searching = parsed.positionals[0] === 'search';
+  const search = searching ? searchRequest(parsed.positionals.slice(1), values) : undefined;
+  if (!searching && (values.limit !== undefined || values.similar !== undefined || values.duplicates)) throw new UsageError('--limit, --similar and --duplicates belong to `media-summarizer search`.');
+  // A search's query comes first; what follows is the folder, as for a run.
+  const positionals = searching ? parsed.positionals.slice(search?.query === undefined ? 1 : 2) : parsed.positionals;
   const llmApi = oneOfOption('--llm-api', values['llm-api'], ['ollama', 'openai'] as const, 'ollama');
   if (positionals.length > 1) throw new UsageError(`Expected at most one folder, got ${positionals.length}: ${positionals.join(', ')}`);
   if (values.log !== undefined && values['no-log']) throw new UsageError('--log and --no-log cannot be used together.');
   if (values['cache-dir'] !== undefined && values['no-cache']) throw new UsageError('--cache-dir and --no-cache cannot be used together.');
   return {
     folder: positionals[0],
+    ...(search ? { search } : {}),
+    embedModel: nonEmpty('--embed-model', values['embed-model']) ?? 'auto',
     recursive: values.recursive,
     workers: integerOption('--workers', values.workers, 8, 1, 64),
     ...ollamaHosts(values['ollama-host'], integerOption('--ollama-slots', values['ollama-slots'], 1, 1, MAX_SLOTS), llmApi, env),
@@ -152,6 +188,18 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     help: values.help,
     version: values.version,
   };
+}
+
+function searchRequest(rest: string[], values: { limit?: string; similar?: string; duplicates: boolean }): SearchRequest {
+  const limit = integerOption('--limit', values.limit, 20, 1, 1000);
+  const similar = nonEmpty('--similar', values.similar);
+  if (similar !== undefined || values.duplicates) {
+    if (similar !== undefined && values.duplicates) throw new UsageError('--similar and --duplicates cannot be used together.');
+    return { similar, duplicates: values.duplicates, limit };
+  }
+  const query = rest[0]?.trim();
+  if (!query) throw new UsageError('search needs a query: media-summarizer search "words to find" [folder]');
+  return { query, duplicates: false, limit };
 }
 
 function integerOption(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {

@@ -6,7 +6,8 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fsPath } from './bytePaths';
 import { openCacheForUse } from './openCache';
-import { readStages, recordFromStages, rememberedVisionModel, type StageSettings, type TranscriptSettings } from './fileStages';
+import type { CacheStore } from './cache';
+import { readStages, recordFromStages, rememberedVisionModel, type Stages, type StageSettings, type TranscriptSettings } from './fileStages';
 import { hashFiles } from './hash';
 import { mediaKindOf } from './mediaTypes';
 import { normalizeHost } from './ollama';
@@ -46,11 +47,26 @@ export async function scannedFile(file: string): Promise<ScannedFile> {
 export async function lookupRecords(files: readonly ScannedFile[], options: LookupOptions): Promise<Map<string, FileRecord | undefined>> {
   const results = new Map<string, FileRecord | undefined>();
   if (files.length === 0) return results;
-  try {
-    if (!(await stat(options.cacheDir)).isDirectory()) return results;
-  } catch {
-    return results;
-  }
+  await withCachedStages(files, options, (found) => {
+    for (const { file, record } of found) results.set(file.path, record);
+  });
+  return results;
+}
+
+export interface CachedFile {
+  file: ScannedFile;
+  record?: FileRecord;
+  /** All the file's cached stages (the transcript's timed segments, for instance), when it was hashed. */
+  stages?: Stages;
+}
+
+/**
+ * Runs `use` with each file's cached record and stages, and the cache, open for as long as `use` runs (search
+ * reads and saves vectors there). Without a cache folder, `use` gets files without records and no cache.
+ */
+export async function withCachedStages<T>(files: readonly ScannedFile[], options: LookupOptions, use: (found: CachedFile[], cache?: CacheStore) => T | Promise<T>): Promise<T> {
+  const exists = await stat(options.cacheDir).then((info) => info.isDirectory(), () => false);
+  if (!exists) return use(files.map((file) => ({ file })));
   const { cache } = await openCacheForUse(options.cacheDir, { onWarning: options.onWarning ?? (() => undefined) });
   try {
     const settings: StageSettings = {
@@ -59,14 +75,16 @@ export async function lookupRecords(files: readonly ScannedFile[], options: Look
       media: options.media,
     };
     const hashes = await hashFiles(files, cache, { concurrency: HASH_CONCURRENCY, hashUnknown: options.hashUnknown, signal: options.signal, onSaveError: (error) => options.onWarning?.(`Could not save file hashes to the cache: ${(error as Error).message}`) });
-    for (const [index, file] of files.entries()) {
+    const found = files.map((file, index): CachedFile => {
       const sha256 = hashes[index];
-      results.set(file.path, typeof sha256 === 'string' ? recordFromStages(file, sha256, readStages(cache, file.kind, sha256, settings)) : undefined);
-    }
+      if (typeof sha256 !== 'string') return { file };
+      const stages = readStages(cache, file.kind, sha256, settings);
+      return { file, record: recordFromStages(file, sha256, stages), stages };
+    });
+    return await use(found, cache);
   } finally {
     await cache.close();
   }
-  return results;
 }
 
 function safeHost(host: string): string {

@@ -21,6 +21,8 @@ function emptyStats(): OllamaStandInStats {
     generateCalls: 0,
     chatCalls: 0,
     loadRequests: 0,
+    embedCalls: 0,
+    embedInputs: 0,
     imagesReceived: 0,
     imageBytesReceived: 0,
     inFlight: 0,
@@ -237,15 +239,28 @@ export class StandInServer {
     const model = this.models.find(name);
     if (!model) throw notFoundForInference(name);
     const inputs = parseEmbedInput(body.input);
-    await pause(this.settings.latencyMs, ex.signal);
-    const loadDuration = nanosSince(ex.startedAt);
-    const dimensions = typeof body.dimensions === 'number' && body.dimensions > 0 ? Math.min(body.dimensions, model.embeddingLength) : model.embeddingLength;
-    sendJson(ex.res, 200, {
-      model: name,
-      embeddings: inputs.map((text) => embedText(text, dimensions)),
-      total_duration: nanosSince(ex.startedAt),
-      load_duration: loadDuration,
-      prompt_eval_count: inputs.reduce((sum, text) => sum + estimateTokens(text), 0),
+    this.stats.embedCalls++;
+    this.stats.embedInputs += inputs.length;
+    // As Ollama's scheduler does for any model: a slot, the model loaded (evicting another past the limit), then
+    // the cost of every token of every input.
+    await this.withSlot(ex, async () => {
+      const decision = this.residency.use(name, DEFAULT_NUM_CTX, keepAliveMs(body.keep_alive));
+      if (decision.load) {
+        this.stats.loads++;
+        this.stats.loadingMs += this.settings.loadMs;
+      }
+      this.stats.evictions += decision.evicted.length;
+      const tokens = inputs.reduce((sum, text) => sum + estimateTokens(text), 0);
+      await pause(this.settings.latencyMs + (decision.load ? this.settings.loadMs : 0) + tokens * this.settings.promptTokenMs, ex.signal);
+      const loadDuration = nanosSince(ex.startedAt);
+      const dimensions = typeof body.dimensions === 'number' && body.dimensions > 0 ? Math.min(body.dimensions, model.embeddingLength) : model.embeddingLength;
+      sendJson(ex.res, 200, {
+        model: name,
+        embeddings: inputs.map((text) => embedText(text, dimensions)),
+        total_duration: nanosSince(ex.startedAt),
+        load_duration: loadDuration,
+        prompt_eval_count: tokens,
+      });
     });
   }
 

@@ -27,14 +27,30 @@ export function contextTokens(text: string): number[] {
 }
 
 /**
- * Feature-hashed bag of words, L2-normalized like Ollama's embeddings: deterministic, and texts that share
- * words get similar vectors, so similarity-based code behaves sensibly.
+ * The stand-in's idea of meaning: words of one group embed alike, so a query can find a text it shares no word
+ * with, as a real embedding model finds "receipt" for "invoice". A small fixed table, not a model: what passes
+ * with it shows that search uses the vectors, not that the vectors are good.
+ */
+const SYNONYMS: readonly (readonly string[])[] = [
+  ['invoice', 'bill', 'receipt', 'payment', 'billing'],
+  ['car', 'automobile', 'vehicle'],
+  ['meeting', 'standup', 'call', 'sync'],
+  ['error', 'failure', 'crash', 'exception', 'bug'],
+  ['photo', 'picture', 'image', 'snapshot'],
+  ['dog', 'puppy', 'hound'],
+];
+const CANONICAL = new Map(SYNONYMS.flatMap((group) => group.map((word) => [word, group[0]] as const)));
+
+/**
+ * Feature-hashed bag of words (synonyms folded to one, see SYNONYMS), L2-normalized like Ollama's embeddings:
+ * deterministic, and texts that share words or synonyms get similar vectors. Task prefixes such as
+ * "search_query:" are words like any other and shift every vector alike.
  */
 export function embedText(text: string, dimensions: number): number[] {
   const vector = new Array<number>(dimensions).fill(0);
   const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? (text ? [text] : []);
   for (const word of words) {
-    const hash = createHash('sha256').update(word).digest();
+    const hash = createHash('sha256').update(CANONICAL.get(word) ?? word).digest();
     vector[hash.readUInt32BE(0) % dimensions] += hash[4] & 1 ? 1 : -1;
   }
   const norm = Math.sqrt(vector.reduce((sum, v) => sum + v * v, 0)) || 1;

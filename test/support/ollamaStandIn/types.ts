@@ -99,6 +99,9 @@ export interface OllamaStandInStats {
   chatCalls: number;
   /** Requests without a prompt or messages: Ollama's way to load (or, with keep_alive 0, unload) a model. */
   loadRequests: number;
+  /** /api/embed requests, and the texts they held in all. */
+  embedCalls: number;
+  embedInputs: number;
   imagesReceived: number;
   imageBytesReceived: number;
   /** generate/chat requests holding a processing slot now, and the most ever at once. */
