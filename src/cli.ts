@@ -38,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
   const dataDir = path.resolve(options.cacheDir ?? defaultCacheDir());
   if (options.downloadWhisperModel) return downloadModel(options.downloadWhisperModel, dataDir);
   const folder = path.resolve(options.folder ?? (await resolveDesktop()));
+  const maxTranscribeSeconds = options.maxTranscribeMinutes === undefined ? undefined : options.maxTranscribeMinutes * 60;
   if (options.search) {
     return runSearch(options.search, {
       folder,
@@ -46,8 +47,9 @@ async function main(argv: string[]): Promise<number> {
       ollamaHost: options.ollamaHost,
       model: options.model,
       vision: options.vision,
-      media: { whisperModel: options.whisperModel, language: options.language, maxTranscribeSeconds: options.maxTranscribeMinutes === undefined ? undefined : options.maxTranscribeMinutes * 60 },
-      embedModel: options.embedModel,
+      media: { whisperModel: options.whisperModel, language: options.language, maxTranscribeSeconds },
+      // Search by meaning needs Ollama's /api/embed; with an OpenAI-compatible server it is by words.
+      embedModel: options.llmApi === 'openai' ? 'none' : options.embedModel,
       json: options.json,
       onWarning: (message) => process.stderr.write(`warning: ${inertTerminalText(message)}\n`),
     });
@@ -88,6 +90,7 @@ async function main(argv: string[]): Promise<number> {
       extraHosts: options.extraHosts,
       llmApi: options.llmApi,
       contextTokens: options.contextTokens,
+      embedModel: options.embedModel,
       model: options.model,
       vision: options.vision,
       cacheDir: options.noCache ? undefined : dataDir,
@@ -100,7 +103,7 @@ async function main(argv: string[]): Promise<number> {
         language: options.language,
         frameIntervalSeconds: options.frameIntervalSeconds,
         maxFrames: options.maxFrames,
-        maxTranscribeSeconds: options.maxTranscribeMinutes === undefined ? undefined : options.maxTranscribeMinutes * 60,
+        maxTranscribeSeconds,
         dataDir,
       },
       workerScript: path.join(__dirname, 'worker.js'),

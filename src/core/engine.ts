@@ -7,6 +7,8 @@ import { readStages, recordFromStages, rememberedVisionModel, rememberVisionMode
 import { hashFiles } from './hash';
 import { LlmSlots } from './llmSlots';
 import { sameModel } from './modelNames';
+import { embedRecords } from './search/embedRecords';
+import type { EmbeddingSetting } from './search/embeddings';
 import { UnsavedResults } from './unsavedResults';
 import { warmUp } from './warmUp';
 import { DEFAULT_CONTEXT_TOKENS } from '../processors/promptBudget';
@@ -46,6 +48,8 @@ export interface EngineOptions {
   batchByModel?: boolean;
   /** num_ctx of every LLM request (default DEFAULT_CONTEXT_TOKENS); prompts are fitted to it. */
   contextTokens?: number;
+  /** Embedding model for search by meaning, whose vectors the run makes after its summaries. Default auto. */
+  embedModel?: EmbeddingSetting;
   media: MediaOptions;
   /** Per-file bound for a worker; a file that exceeds it is retried once on a fresh worker. */
   fileTimeoutMs?: number;
@@ -221,6 +225,11 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
     cancelled = Boolean(options.signal?.aborted);
   }
   await Promise.all(keeping);
+  // Embeddings come from Ollama's /api/embed; an OpenAI-compatible server's search is by words.
+  if (cache?.writable && ollama.available && ollama.api === 'ollama' && !options.signal?.aborted) {
+    const { problem: failed } = await embedRecords(records, cache, host, options.embedModel ?? 'auto', options.signal);
+    if (failed) warn(failed, 'Search finds these files by their words; the next run makes the vectors.');
+  }
   await cache?.close();
   const notSaved = unsaved.warning();
   if (notSaved) warn(notSaved, 'They are in this run\'s output and are made again by the next run.');

@@ -88,20 +88,22 @@ export function cachedVector(cache: CacheStore | undefined, model: string, text:
  * at a time (Ollama serves one by default; this runs after a run's summaries, or for a search).
  */
 export async function embedDocuments(target: EmbeddingModel, texts: readonly string[], cache: CacheStore | undefined, signal?: AbortSignal): Promise<Array<Float32Array | undefined>> {
-  const vectors = texts.map((text) => cachedVector(cache, target.model, text));
-  const missing = texts.flatMap((_text, i) => (vectors[i] ? [] : [i]));
+  const known = new Map<string, Float32Array>();
+  for (const text of texts) {
+    const vector = known.get(text) ?? cachedVector(cache, target.model, text);
+    if (vector) known.set(text, vector);
+  }
+  // Copies of a file have one text: embedded once.
+  const missing = [...new Set(texts.filter((text) => !known.has(text)))];
   const { document } = prefixesOf(target.model);
   for (let start = 0; start < missing.length; start += EMBED_BATCH) {
     const batch = missing.slice(start, start + EMBED_BATCH);
-    const embedded = await embed(target, batch.map((i) => document + texts[i]), signal);
-    const entries: Array<[string, string]> = [];
-    for (const [j, i] of batch.entries()) {
-      vectors[i] = embedded[j];
-      entries.push([vectorKey(target.model, texts[i]), encodeVector(embedded[j])]);
-    }
-    await cache?.putMany(entries).catch(() => undefined); // a vector not saved is made again next time
+    const embedded = await embed(target, batch.map((text) => document + text), signal);
+    for (const [j, text] of batch.entries()) known.set(text, embedded[j]);
+    // A vector not saved is made again next time.
+    await cache?.putMany(batch.map((text, j) => [vectorKey(target.model, text), encodeVector(embedded[j])] as const)).catch(() => undefined);
   }
-  return vectors;
+  return texts.map((text) => known.get(text));
 }
 
 export async function embedQuery(target: EmbeddingModel, query: string, signal?: AbortSignal): Promise<Float32Array> {
