@@ -47,8 +47,8 @@ export async function scannedFile(file: string): Promise<ScannedFile> {
 export async function lookupRecords(files: readonly ScannedFile[], options: LookupOptions): Promise<Map<string, FileRecord | undefined>> {
   const results = new Map<string, FileRecord | undefined>();
   if (files.length === 0) return results;
-  await withCachedStages(files, options, (found) => {
-    for (const { file, record } of found) results.set(file.path, record);
+  await withCachedStages(files, options, (found, cache) => {
+    if (cache) for (const { file, record } of found) results.set(file.path, record);
   });
   return results;
 }

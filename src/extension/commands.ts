@@ -181,7 +181,7 @@ async function openLog(ctx: CommandContext, arg?: unknown): Promise<void> {
 async function filter({ tree, view }: CommandContext): Promise<void> {
   const text = await vscode.window.showInputBox({
     title: 'Filter Media Summaries',
-    prompt: 'Words that must occur in the file name, title, summary or tags (empty shows everything)',
+    prompt: 'Words from anything read in the files: text on screen, transcripts, summaries, names (empty shows everything)',
     value: tree.filter,
   });
   if (text === undefined) return;
@@ -194,6 +194,7 @@ async function filter({ tree, view }: CommandContext): Promise<void> {
 function clearFilter({ tree, view }: CommandContext): void {
   tree.setFilter('');
   void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.filtered, false);
+  void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.noMatches, false);
   view.message = undefined;
 }
 

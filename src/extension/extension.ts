@@ -29,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): MediaSummarizerApi {
     isLoading: (root) => current?.listing.isLoading(root) ?? false,
   });
   const view = vscode.window.createTreeView<TreeElement>(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: false });
+  tree.onFiltered = (anything) => void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.noMatches, !anything);
   const models = { config, log };
   const services = { pullModel: (name: string) => pullOllamaModel(models, name), downloadWhisperModel: (name?: string) => downloadWhisper(models, name) };
   current = new Controller({ context, model, tree, view, log, config, services });

@@ -4,7 +4,8 @@
  * resolveTreeItem as untrusted markdown (no HTML, no command links, no theme icons).
  */
 import * as vscode from 'vscode';
-import { matchesFilter, type FileEntry, type RootEntry, type SummaryModel, type TreeElement } from './logic/model';
+import type { FileEntry, RootEntry, SummaryModel, TreeElement } from './logic/model';
+import { filterMatches } from './logic/modelSearch';
 import { entryItem, rootItem, type IconSpec } from './logic/presentation';
 import { buildTooltip } from './logic/tooltip';
 
@@ -15,6 +16,8 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
   private readonly emitter = new vscode.EventEmitter<TreeElement | TreeElement[] | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private filterText = '';
+  /** The files the filter matched when the folders were last listed (recomputed each time: runs add records). */
+  private matches = new Set<string>();
   private readonly pending = new Set<TreeElement>();
   private refreshAll = false;
   private timer: NodeJS.Timeout | undefined;
@@ -81,7 +84,7 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
     const state = this.expanded.has(root.path) || this.filterText ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
     const item = new vscode.TreeItem(spec.label, state);
     item.id = `root\n${root.path}`;
-    item.description = spec.description;
+    item.description = this.filterText ? `${spec.description} · ${matchCount(this.countMatches(root))}` : spec.description;
     item.iconPath = themeIcon(spec.icon);
     item.contextValue = spec.contextValue;
     item.tooltip = root.path;
@@ -113,16 +116,29 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
         const roots = this.model.roots;
         await Promise.all(roots.map((root) => this.loader.loadRoot(root)));
         for (const root of roots) this.pending.delete(root);
-        // With a filter, only folders with a match.
-        return this.filterText ? roots.filter((root) => [...root.entries.values()].some((entry) => matchesFilter(entry, this.filterText))) : roots;
+        if (!this.filterText) return roots;
+        // With a filter, only folders with a match; the search index is the one Search Media… uses.
+        this.matches = await filterMatches(this.model, this.filterText);
+        const shown = roots.filter((root) => this.countMatches(root) > 0);
+        this.onFiltered?.(shown.length > 0);
+        return shown;
       }
       await this.loader.loadRoot(element);
       const entries = [...element.entries.values()];
-      return this.filterText ? entries.filter((entry) => matchesFilter(entry, this.filterText)) : entries;
+      return this.filterText ? entries.filter((entry) => this.matches.has(entry.path)) : entries;
     } finally {
       this.fetches--;
       if (this.fetches === 0 && (this.refreshAll || this.pending.size > 0)) this.timer ??= setTimeout(() => this.flush(), REFRESH_DELAY_MS);
     }
+  }
+
+  /** Told after each filtered listing whether anything matched (the view's "No matches" welcome). */
+  onFiltered?: (anything: boolean) => void;
+
+  private countMatches(root: RootEntry): number {
+    let count = 0;
+    for (const entry of root.entries.values()) if (this.matches.has(entry.path)) count++;
+    return count;
   }
 
   getParent(element: TreeElement): TreeElement | undefined {
@@ -143,6 +159,10 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
     if (this.timer) clearTimeout(this.timer);
     this.emitter.dispose();
   }
+}
+
+function matchCount(count: number): string {
+  return count === 1 ? '1 match' : `${count} matches`;
 }
 
 function themeIcon(icon: IconSpec): vscode.ThemeIcon {

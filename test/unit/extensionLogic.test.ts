@@ -15,7 +15,8 @@ import { cliWording } from '../../src/cli/wording';
 import { extensionWording, fixActions } from '../../src/extension/logic/wording';
 import { ALL_CONTEXT_VALUES } from '../../src/extension/logic/ids';
 import { codeBlock, escapeInline, escapeLines, excerpt, firstWords, fitInto, safeFileUri, thumbnailMarkdown } from '../../src/extension/logic/markdown';
-import { matchesFilter, stateOfRecord, SummaryModel, type FileEntry } from '../../src/extension/logic/model';
+import { stateOfRecord, SummaryModel, type FileEntry } from '../../src/extension/logic/model';
+import { filterMatches } from '../../src/extension/logic/modelSearch';
 import { displayFolder, entryDescription, entryIcon, entryItem, entryLabel, rootItem } from '../../src/extension/logic/presentation';
 import { engineOptions, isLocalHost, logOption, readSettings, resolvePaths, SETTING_DEFAULTS, type SettingKey } from '../../src/extension/logic/settings';
 import { inertNotificationText } from '../../src/extension/logic/inertText';
@@ -528,14 +529,18 @@ describe('tree model', () => {
     assert.equal(model.root('/busy')!.loaded, true);
   });
 
-  test('the filter matches names, titles, summaries and tags; every word must occur', () => {
-    const e = entry({ record: record({ title: 'Flight Booking', summary: 'Lufthansa confirmation LH123 to Berlin', tags: ['travel'] }) });
-    assert.equal(matchesFilter(e, ''), true);
-    assert.equal(matchesFilter(e, 'SHOT'), true);
-    assert.equal(matchesFilter(e, 'berlin lh123'), true);
-    assert.equal(matchesFilter(e, 'travel flight'), true);
-    assert.equal(matchesFilter(e, 'berlin paris'), false);
-    assert.equal(matchesFilter(entry({ record: undefined }), 'berlin'), false);
+  test('the filter uses the search index: names, titles, summaries, tags and the text read (OCR); every word, else any', async () => {
+    const model = modelWithFolder();
+    const root = model.root(desktop)!;
+    model.setListing(root, [{ path: `${desktop}/shot.png`, kind: 'image' }, { path: `${desktop}/queued.png`, kind: 'image' }]);
+    model.apply({ type: 'done', record: record({ path: `${desktop}/shot.png`, title: 'Flight Booking', summary: 'Lufthansa confirmation LH123 to Berlin', tags: ['travel'], ocrText: 'GATE B42 BOARDING 07:40' }) });
+    const names = async (query: string) => [...(await filterMatches(model, query))].map((p) => path.basename(p)).sort();
+    assert.deepEqual(await names('SHOT'), ['shot.png']);
+    assert.deepEqual(await names('berlin lh123'), ['shot.png']);
+    assert.deepEqual(await names('travel flight'), ['shot.png']);
+    assert.deepEqual(await names('gate b42'), ['shot.png'], 'a word only in the OCR text');
+    assert.deepEqual(await names('queued'), ['queued.png'], 'a file without a record by its name');
+    assert.deepEqual(await names('paris'), []);
   });
 });
 

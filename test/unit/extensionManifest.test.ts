@@ -316,7 +316,7 @@ describe('the extension code against the manifest', () => {
     for (const key of Object.values(CONTEXT_KEYS)) assert.ok(ids.includes(`'${key}'`));
     const setContext = extensionSources.flatMap(({ text }) => [...text.matchAll(/'setContext',\s*([\w.]+)/g)].map((m) => m[1]));
     assert.ok(setContext.length >= 2);
-    for (const expression of setContext) assert.match(expression, /^CONTEXT_KEYS\.(running|filtered)$/);
+    for (const expression of setContext) assert.match(expression, /^CONTEXT_KEYS\.(running|filtered|noMatches)$/);
   });
 
   test('only the vscode layer imports vscode; logic/ stays free of it and of the vscode layer', () => {

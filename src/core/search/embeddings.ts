@@ -22,6 +22,8 @@ const FIND_TIMEOUT_MS = 10_000;
 /** Texts per request: one request keeps the model's batch full without a minutes-long answer on a CPU. */
 export const EMBED_BATCH = 16;
 const MAX_MODELS_PROBED = 12;
+/** The families in Ollama's library of embedding models. */
+const EMBEDDING_NAMES = /embed|minilm|bge|e5|gte|arctic|paraphrase|granite-embedding/i;
 
 interface Prefixes {
   query: string;
@@ -55,7 +57,9 @@ export async function findEmbeddingModel(host: string, setting: EmbeddingSetting
         const named = installed.find((name) => sameModel(name, setting));
         return named ? { model: { host, model: named } } : { hint: noEmbeddingModel(host, `${setting} is not installed`, setting) };
       }
-      for (const name of installed.slice(0, MAX_MODELS_PROBED)) {
+      // Only names that look like embedding models are asked about (one /api/show each): a run with none installed
+      // costs Ollama one listing. A model with another name is used when named.
+      for (const name of installed.filter((n) => EMBEDDING_NAMES.test(n)).slice(0, MAX_MODELS_PROBED)) {
         const capabilities = await client
           .show({ model: name })
           .then((info) => (info as { capabilities?: string[] }).capabilities ?? [])

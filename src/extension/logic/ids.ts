@@ -14,6 +14,8 @@ export const CONFIG_SECTION = 'mediaSummarizer';
 export const CONTEXT_KEYS = {
   running: 'mediaSummarizer.running',
   filtered: 'mediaSummarizer.filtered',
+  /** The filter matches nothing: the view shows its "No matches" welcome. */
+  noMatches: 'mediaSummarizer.noMatches',
 } as const;
 
 /** globalState keys. */

@@ -289,15 +289,3 @@ function parsePersisted(value: unknown): PersistedRoot | undefined {
     lastLog: typeof item.lastLog === 'string' ? item.lastLog : undefined,
   };
 }
-
-/** Case-insensitive filter over names, titles, summaries and tags: every word of the query must occur. */
-export function matchesFilter(entry: FileEntry, query: string): boolean {
-  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return true;
-  const record = entry.record;
-  const haystack = [path.basename(entry.path), record?.title, record?.summary, ...(record?.tags ?? [])]
-    .filter(Boolean)
-    .join('\n')
-    .toLowerCase();
-  return words.every((word) => haystack.includes(word));
-}
