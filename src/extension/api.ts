@@ -7,8 +7,11 @@
  */
 import type * as vscode from 'vscode';
 import type { FileRecord } from '../core/records';
+import type { SearchHit } from '../core/search/searchIndex';
 
 export type { FileRecord } from '../core/records';
+export type { SearchHit } from '../core/search/searchIndex';
+export type { Snippet } from '../core/search/snippet';
 
 export interface SummarizeOptions {
   /** Ignore a cached summary and make a new one (the OCR text and transcript stay cached). */
@@ -22,6 +25,12 @@ export interface MediaSummarizerApi {
    * files, and when the run is cancelled. Runs wait for one another; cache hits answer without starting workers.
    */
   summarize(uri: vscode.Uri, options?: SummarizeOptions): Promise<FileRecord>;
+  /**
+   * Files of the Media Summaries view for a query, best first: by any word read from them (OCR text, transcripts,
+   * descriptions, summaries, names; prefixes and typos allowed) and, with an Ollama embedding model, by meaning.
+   * Each hit says where it matched (`snippet.field`, the text around it, `atSeconds` in a recording).
+   */
+  search(query: string, options?: { limit?: number }): Promise<SearchHit[]>;
   /** Fires for every file a run finishes, whoever started the run (commands, the Explorer menu or this API). */
   readonly onDidFinishRecord: vscode.Event<FileRecord>;
 }

@@ -13,9 +13,11 @@ import { CONTEXT_KEYS } from './logic/ids';
 import type { FileEntry, RootEntry, SummaryModel, TreeElement } from './logic/model';
 import { inertNotificationText } from './logic/inertText';
 import { downloadWhisper, pullOllamaModel, selectOllamaModel, type ModelCommandContext } from './ollamaCommands';
+import { findSimilar, searchMedia } from './searchCommands';
 import type { SummaryTree } from './treeView';
 
 interface CommandContext {
+  context: vscode.ExtensionContext;
   controller: Controller;
   models: ModelCommandContext;
   model: SummaryModel;
@@ -57,6 +59,8 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     vscode.commands.registerCommand('mediaSummarizer.refresh', on(refresh)),
     vscode.commands.registerCommand('mediaSummarizer.revealInOS', on(revealInOS)),
     vscode.commands.registerCommand('mediaSummarizer.removeFolder', on(removeFolder)),
+    vscode.commands.registerCommand('mediaSummarizer.search', on(search)),
+    vscode.commands.registerCommand('mediaSummarizer.findSimilar', on(similar)),
   ];
 }
 
@@ -206,6 +210,16 @@ function refresh({ model, tree }: CommandContext): void {
 async function revealInOS(ctx: CommandContext, arg?: unknown): Promise<void> {
   const element = elementFrom(ctx, arg);
   if (element) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(element.path));
+}
+
+function search({ context, models, model, view }: CommandContext): Promise<void> {
+  return searchMedia({ context, config: models.config, model, view });
+}
+
+async function similar(ctx: CommandContext, arg?: unknown): Promise<void> {
+  const uri = arg instanceof vscode.Uri && arg.scheme === 'file' ? arg : undefined;
+  const file = uri?.fsPath ?? fileFrom(ctx, arg)?.path;
+  if (file) await findSimilar({ context: ctx.context, config: ctx.models.config, model: ctx.model, view: ctx.view }, file);
 }
 
 function removeFolder(ctx: CommandContext, arg?: unknown): void {

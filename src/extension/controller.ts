@@ -28,6 +28,7 @@ import { offerFixes, type ModelServices } from './notifications';
 import { PreRunChecks } from './preRunChecks';
 import { RunPipeline, type PreparedRun, type RunRequest } from './runPipeline';
 import { RunProgress } from './runProgress';
+import { searchFiles } from './searchCommands';
 import type { SummaryTree } from './treeView';
 
 export type { RunRequest } from './runPipeline';
@@ -80,6 +81,7 @@ export class Controller implements vscode.Disposable {
   api(): MediaSummarizerApi {
     return {
       summarize: (uri, options) => this.summarizeForApi(uri, options),
+      search: (query, options) => searchFiles({ context: this.parts.context, config: this.parts.config, model: this.model, view: this.parts.view }, query, options?.limit),
       onDidFinishRecord: this.finished.event,
     };
   }

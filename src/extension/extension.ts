@@ -46,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): MediaSummarizerApi {
     fullText,
     vscode.workspace.registerTextDocumentContentProvider(FULL_TEXT_SCHEME, fullText),
     api.onDidFinishRecord((record) => fullText.recordChanged(record)),
-    ...registerCommands({ controller: run, models, model, tree, view }),
+    ...registerCommands({ context, controller: run, models, model, tree, view }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(CONFIG_SECTION)) run.settingsChanged();
     }),

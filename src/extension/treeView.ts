@@ -125,7 +125,9 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
       }
       await this.loader.loadRoot(element);
       const entries = [...element.entries.values()];
-      return this.filterText ? entries.filter((entry) => this.matches.has(entry.path)) : entries;
+      if (!this.filterText) return entries;
+      this.matches = await filterMatches(this.model, this.filterText); // records may have come in since the folders were listed
+      return entries.filter((entry) => this.matches.has(entry.path));
     } finally {
       this.fetches--;
       if (this.fetches === 0 && (this.refreshAll || this.pending.size > 0)) this.timer ??= setTimeout(() => this.flush(), REFRESH_DELAY_MS);

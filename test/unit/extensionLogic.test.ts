@@ -247,6 +247,7 @@ describe('settings → engine options', () => {
       ollamaHost: 'http://127.0.0.1:11434',
       model: 'llama3.2:3b',
       vision: 'auto',
+      embedModel: 'auto',
       workers: 8,
       llmSlots: 1,
       extraHosts: [],

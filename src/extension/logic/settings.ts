@@ -21,6 +21,7 @@ export const SETTING_DEFAULTS = {
   'ollama.host': '',
   model: DEFAULT_MODEL,
   visionModel: 'auto',
+  'search.embeddingModel': 'auto',
   'whisper.model': 'base.en',
   'whisper.cliPath': '',
   'whisper.downloadBaseUrl': '',
@@ -55,6 +56,8 @@ export interface ExtensionSettings {
   ollamaHost: string;
   model: string;
   vision: string;
+  /** Embedding model for search by meaning: auto, none or a name. */
+  embedModel: string;
   whisperModel: string;
   whisperCliPath?: string;
   /** A mirror of the whisper.cpp models folder; undefined downloads from Hugging Face. */
@@ -153,6 +156,7 @@ export function readSettings(get: (key: SettingKey) => unknown, env: NodeJS.Proc
       ollamaHost,
       model: nonEmpty('model'),
       vision: nonEmpty('visionModel'),
+      embedModel: nonEmpty('search.embeddingModel'),
       whisperModel: nonEmpty('whisper.model'),
       whisperCliPath: optional('whisper.cliPath'),
       whisperDownloadBaseUrl,
@@ -235,6 +239,7 @@ export function engineOptions(settings: ExtensionSettings, paths: ResolvedPaths)
     ollamaHost: settings.ollamaHost,
     model: settings.model,
     vision: settings.vision,
+    embedModel: settings.embedModel,
     workers: settings.workers,
     llmSlots: settings.ollamaSlots,
     extraHosts: settings.moreHosts,
