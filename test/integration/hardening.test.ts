@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, statSync } from 'node:fs';
 import { chmod, readdir, readFile, truncate, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -182,43 +182,49 @@ test('a file made unreadable while the run is under way gets a clear error recor
   for (const folder of [dir, cache, home]) await chmod(folder, 0o777);
   const names = Array.from({ length: 24 }, (_, i) => `shot ${i}.png`);
   for (const [i, name] of names.entries()) await writeFile(path.join(dir, name), await renderTextImage([`Ticket PRM-${700 + i}`]), { mode: 0o644 });
-  const locked = path.join(dir, names.at(-1)!);
   // One worker holds at most 18 files (two working, sixteen waiting on Ollama), and the stand-in answers one summary
-  // at a time (its default parallelism), 0.4 s each: the last file is handed out only when the sixth summary is
-  // back, some 2 s after the first record appears and the file is locked.
+  // at a time (its default parallelism), 0.4 s each: when the first record appears, some files are not read yet.
+  // Every file without a record is locked then (which ones were read already depends on the order admissions
+  // complete); those not read yet fail, the others are summarized.
   ollama.setLatency(400);
   let stdout = '';
+  let locked: string[] = [];
   try {
     const [program, ...args] = asUnprivileged([process.execPath, CLI_SCRIPT, dir, '--json', '--no-log', '--cache-dir', cache, '--ollama-host', ollama.url, '--vision-model', 'none', '--workers', '1']);
     const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: home } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    let lockedAt = 0;
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
-      if (!lockedAt && records(stdout).length >= 1) {
-        lockedAt = Date.now();
-        void chmod(locked, 0o000);
+      if (locked.length === 0 && records(stdout).length >= 1) {
+        const done = new Set(records(stdout).map((r) => r.path));
+        locked = names.map((name) => path.join(dir, name)).filter((file) => !done.has(file));
+        for (const file of locked) chmodSync(file, 0o000);
       }
     });
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     assert.equal(code, 0, `the run completed (one file failing is not a failed run): ${stderr}`);
   } finally {
     ollama.setLatency(5, 1);
-    await chmod(locked, 0o644);
+    for (const file of locked) await chmod(file, 0o644);
   }
   const all = records(stdout);
   assert.equal(all.length, names.length, 'one record per file');
-  const failed = all.find((r) => r.path === locked)!;
-  assert.equal(failed.status, 'error');
-  assert.equal(failed.error, `Cannot read ${names.at(-1)} (permission denied) — make the file readable, then run again.`);
-  assert.ok(all.filter((r) => r.path !== locked).every((r) => r.status === 'ok'), JSON.stringify(all.map((r) => r.error)));
-  // Readable again: the next run reads it (the failure was not cached as if the bytes were bad).
+  const failed = all.filter((r) => r.status === 'error');
+  assert.ok(failed.length >= 1, 'a file locked before it was read failed');
+  for (const record of failed) {
+    assert.ok(locked.includes(record.path), `${record.path} failed although it was not locked`);
+    assert.equal(record.error, `Cannot read ${path.basename(record.path)} (permission denied) — make the file readable, then run again.`);
+  }
+  assert.ok(all.filter((r) => r.status !== 'error').every((r) => r.status === 'ok'), JSON.stringify(all.map((r) => r.error)));
+  // Readable again: the next run reads them (the failure was not cached as if the bytes were bad).
   const [program, ...args] = asUnprivileged([process.execPath, CLI_SCRIPT, dir, '--json', '--no-log', '--cache-dir', cache, '--ollama-host', ollama.url, '--vision-model', 'none', '--workers', '1']);
   const again = records((await run(program, args, { env: { ...process.env, HOME: home }, timeout: 120_000 })).stdout);
-  const retried = again.find((r) => r.path === locked)!;
-  assert.equal(retried.status, 'ok', retried.error);
-  assert.match(retried.summary ?? '', /PRM-723/);
+  for (const record of failed) {
+    const retried = again.find((r) => r.path === record.path)!;
+    assert.equal(retried.status, 'ok', retried.error);
+    assert.equal(retried.cached, false, 'read now, not answered from a cached failure');
+  }
 });
 
 test('a cache the run cannot write (read-only for this user) still answers every hit; new results are made, not saved, with one warning', { skip: builtMissing() || (process.getuid?.() === 0 && !existsSync('/usr/bin/setpriv') && 'running as root without setpriv (util-linux) to drop privileges'), timeout: 240_000 }, async () => {
