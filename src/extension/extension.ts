@@ -29,7 +29,11 @@ export function activate(context: vscode.ExtensionContext): MediaSummarizerApi {
     isLoading: (root) => current?.listing.isLoading(root) ?? false,
   });
   const view = vscode.window.createTreeView<TreeElement>(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: false });
-  tree.onFiltered = (anything) => void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.noMatches, !anything);
+  tree.onFiltered = (anything) => {
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.noMatches, !anything);
+    // A view with a message shows no welcome: without matches, the welcome says so and offers Clear Filter.
+    view.message = anything ? `Filter: ${tree.filter}` : undefined;
+  };
   const models = { config, log };
   const services = { pullModel: (name: string) => pullOllamaModel(models, name), downloadWhisperModel: (name?: string) => downloadWhisper(models, name) };
   current = new Controller({ context, model, tree, view, log, config, services });

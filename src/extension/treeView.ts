@@ -84,11 +84,12 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
     const state = this.expanded.has(root.path) || this.filterText ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
     const item = new vscode.TreeItem(spec.label, state);
     item.id = `root\n${root.path}`;
-    item.description = this.filterText ? `${spec.description} · ${matchCount(this.countMatches(root))}` : spec.description;
+    const matches = this.filterText ? matchCount(this.countMatches(root)) : undefined;
+    item.description = matches ? `${spec.description} · ${matches}` : spec.description;
     item.iconPath = themeIcon(spec.icon);
     item.contextValue = spec.contextValue;
     item.tooltip = root.path;
-    item.accessibilityInformation = { label: spec.accessibilityLabel };
+    item.accessibilityInformation = { label: matches ? `${spec.accessibilityLabel}, ${matches}` : spec.accessibilityLabel };
     return item;
   }
 
