@@ -22,6 +22,7 @@ const benches: Array<{ key: string; script?: string; args: string[] }> = [
   { key: 'activation', args: [] },
   { key: 'workerMemory', args: quick ? ['--entries', '20000', '--rounds', '1'] : [] },
   { key: 'llm', args: quick ? ['--quick'] : [] },
+  { key: 'search', args: quick ? ['--sizes', '2000', '--cli', '500'] : [] },
 ];
 
 async function main(): Promise<void> {
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
   for (const bench of benches) {
     const json = path.join(outDir, `${bench.key}.json`);
     console.log(`\n## ${bench.key}`);
-    execFileSync(process.execPath, ['--import', 'tsx', path.join(__dirname, `${bench.script ?? bench.key}.ts`), ...bench.args, '--json', json], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+    execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(__dirname, `${bench.script ?? bench.key}.ts`), ...bench.args, '--json', json], { cwd: PROJECT_ROOT, stdio: 'inherit' });
     report[bench.key] = JSON.parse(await readFile(json, 'utf8'));
   }
   const file = path.join(outDir, `${date}.json`.replace(/:/g, '-'));
