@@ -212,14 +212,14 @@ async function revealInOS(ctx: CommandContext, arg?: unknown): Promise<void> {
   if (element) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(element.path));
 }
 
-function search({ context, models, model, view }: CommandContext): Promise<void> {
-  return searchMedia({ context, config: models.config, model, view });
+function search({ context, models, model, tree, view }: CommandContext): Promise<void> {
+  return searchMedia({ context, config: models.config, model, search: tree.search, view });
 }
 
 async function similar(ctx: CommandContext, arg?: unknown): Promise<void> {
   const uri = arg instanceof vscode.Uri && arg.scheme === 'file' ? arg : undefined;
   const file = uri?.fsPath ?? fileFrom(ctx, arg)?.path;
-  if (file) await findSimilar({ context: ctx.context, config: ctx.models.config, model: ctx.model, view: ctx.view }, file);
+  if (file) await findSimilar({ context: ctx.context, config: ctx.models.config, model: ctx.model, search: ctx.tree.search, view: ctx.view }, file);
 }
 
 function removeFolder(ctx: CommandContext, arg?: unknown): void {

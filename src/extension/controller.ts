@@ -81,7 +81,7 @@ export class Controller implements vscode.Disposable {
   api(): MediaSummarizerApi {
     return {
       summarize: (uri, options) => this.summarizeForApi(uri, options),
-      search: (query, options) => searchFiles({ context: this.parts.context, config: this.parts.config, model: this.model, view: this.parts.view }, query, options?.limit),
+      search: (query, options) => searchFiles({ context: this.parts.context, config: this.parts.config, model: this.model, search: this.tree.search, view: this.parts.view }, query, options?.limit),
       onDidFinishRecord: this.finished.event,
     };
   }

@@ -13,13 +13,14 @@ import type { ExtensionConfig } from './config';
 import { FullTextProvider } from './contentProvider';
 import { STATE_KEYS } from './logic/ids';
 import type { FileEntry, SummaryModel, TreeElement } from './logic/model';
-import { indexOfModel } from './logic/modelSearch';
+import type { ModelSearch } from './logic/modelSearch';
 import { isLocalHost } from './logic/settings';
 
 export interface SearchContext {
   context: vscode.ExtensionContext;
   config: ExtensionConfig;
   model: SummaryModel;
+  search: ModelSearch;
   view: vscode.TreeView<TreeElement>;
 }
 
@@ -42,10 +43,10 @@ async function openIndex(ctx: SearchContext): Promise<{ index: SearchIndex; clos
   const { settings, paths } = ctx.config.read();
   const approved = ctx.context.globalState.get<string[]>(STATE_KEYS.approvedRemoteHosts, []);
   const mayEmbed = settings.llmApi === 'ollama' && settings.embedModel !== 'none' && (isLocalHost(settings.ollamaHost) || approved.includes(settings.ollamaHost));
-  if (!mayEmbed) return { index: indexOfModel(ctx.model), close: () => Promise.resolve() };
+  if (!mayEmbed) return { index: ctx.search.current(), close: () => Promise.resolve() };
   const opened = await openCacheForUse(paths.cacheDir, {}).catch(() => undefined);
   const { model } = await findEmbeddingModel(settings.ollamaHost, settings.embedModel);
-  const index = indexOfModel(ctx.model, model ? { model, cache: opened?.cache } : undefined);
+  const index = ctx.search.current(model ? { model, cache: opened?.cache } : undefined);
   return { index, close: async () => opened?.cache.close() };
 }
 

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { FileEntry, RootEntry, SummaryModel, TreeElement } from './logic/model';
-import { filterMatches } from './logic/modelSearch';
+import { ModelSearch } from './logic/modelSearch';
 import { entryItem, rootItem, type IconSpec } from './logic/presentation';
 import { buildTooltip } from './logic/tooltip';
 
@@ -30,10 +30,15 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
    */
   private fetches = 0;
 
+  /** The search index of what the view lists: its filter, Search Media… and the API's search use it. */
+  readonly search: ModelSearch;
+
   constructor(
     private readonly model: SummaryModel,
     private readonly loader: { loadRoot(root: RootEntry): Promise<void>; isLoading(root: RootEntry): boolean },
-  ) {}
+  ) {
+    this.search = new ModelSearch(model);
+  }
 
   get filter(): string {
     return this.filterText;
@@ -119,7 +124,7 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
         for (const root of roots) this.pending.delete(root);
         if (!this.filterText) return roots;
         // With a filter, only folders with a match; the search index is the one Search Media… uses.
-        this.matches = await filterMatches(this.model, this.filterText);
+        this.matches = await this.search.filterMatches(this.filterText);
         const shown = roots.filter((root) => this.countMatches(root) > 0);
         this.onFiltered?.(shown.length > 0);
         return shown;
@@ -127,7 +132,7 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
       await this.loader.loadRoot(element);
       const entries = [...element.entries.values()];
       if (!this.filterText) return entries;
-      this.matches = await filterMatches(this.model, this.filterText); // records may have come in since the folders were listed
+      this.matches = await this.search.filterMatches(this.filterText); // records may have come in since the folders were listed
       return entries.filter((entry) => this.matches.has(entry.path));
     } finally {
       this.fetches--;

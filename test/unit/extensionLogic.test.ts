@@ -16,7 +16,7 @@ import { extensionWording, fixActions } from '../../src/extension/logic/wording'
 import { ALL_CONTEXT_VALUES } from '../../src/extension/logic/ids';
 import { codeBlock, escapeInline, escapeLines, excerpt, firstWords, fitInto, safeFileUri, thumbnailMarkdown } from '../../src/extension/logic/markdown';
 import { stateOfRecord, SummaryModel, type FileEntry } from '../../src/extension/logic/model';
-import { filterMatches } from '../../src/extension/logic/modelSearch';
+import { ModelSearch } from '../../src/extension/logic/modelSearch';
 import { displayFolder, entryDescription, entryIcon, entryItem, entryLabel, rootItem } from '../../src/extension/logic/presentation';
 import { engineOptions, isLocalHost, logOption, readSettings, resolvePaths, SETTING_DEFAULTS, type SettingKey } from '../../src/extension/logic/settings';
 import { inertNotificationText } from '../../src/extension/logic/inertText';
@@ -535,13 +535,19 @@ describe('tree model', () => {
     const root = model.root(desktop)!;
     model.setListing(root, [{ path: `${desktop}/shot.png`, kind: 'image' }, { path: `${desktop}/queued.png`, kind: 'image' }]);
     model.apply({ type: 'done', record: record({ path: `${desktop}/shot.png`, title: 'Flight Booking', summary: 'Lufthansa confirmation LH123 to Berlin', tags: ['travel'], ocrText: 'GATE B42 BOARDING 07:40' }) });
-    const names = async (query: string) => [...(await filterMatches(model, query))].map((p) => path.basename(p)).sort();
+    const search = new ModelSearch(model);
+    const names = async (query: string) => [...(await search.filterMatches(query))].map((p) => path.basename(p)).sort();
     assert.deepEqual(await names('SHOT'), ['shot.png']);
     assert.deepEqual(await names('berlin lh123'), ['shot.png']);
     assert.deepEqual(await names('travel flight'), ['shot.png']);
     assert.deepEqual(await names('gate b42'), ['shot.png'], 'a word only in the OCR text');
     assert.deepEqual(await names('queued'), ['queued.png'], 'a file without a record by its name');
     assert.deepEqual(await names('paris'), []);
+    // Kept across searches, brought up to date: a new record is found, a removed folder's files are not.
+    model.apply({ type: 'done', record: record({ path: `${desktop}/queued.png`, title: 'Train to Paris', summary: 'A ticket.' }) });
+    assert.deepEqual(await names('paris'), ['queued.png']);
+    model.removeRoot(desktop);
+    assert.deepEqual(await names('berlin'), []);
   });
 });
 

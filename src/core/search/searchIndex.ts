@@ -29,6 +29,8 @@ export interface SearchHit {
 export interface SearchOptions {
   limit?: number;
   signal?: AbortSignal;
+  /** By words alone, even with an embedding model (a filter should not guess). */
+  wordsOnly?: boolean;
 }
 
 /**
@@ -51,7 +53,18 @@ export class SearchIndex {
   /** Why search by meaning stopped (the host went away): words go on being searched. */
   private failure: Problem | undefined;
 
-  constructor(private readonly embedding?: { model: EmbeddingModel; cache?: CacheStore }) {}
+  constructor(private embedding?: { model: EmbeddingModel; cache?: CacheStore }) {}
+
+  /**
+   * Search by meaning with this model (and cache for its vectors), or by words only. A long-lived index (the
+   * view's) keeps its documents across searches; vectors of another model are dropped.
+   */
+  useEmbedding(embedding: { model: EmbeddingModel; cache?: CacheStore } | undefined): void {
+    const same = embedding?.model.model === this.embedding?.model.model && embedding?.model.host === this.embedding?.model.host;
+    if (!same) this.vectors.clear();
+    this.embedding = embedding;
+    this.failure = undefined;
+  }
 
   /** Set once embedding failed during this index's life; search is by words from then on. */
   get semanticFailure(): Problem | undefined {
@@ -102,7 +115,7 @@ export class SearchIndex {
     const limit = options.limit ?? DEFAULT_LIMIT;
     if (query.trim() === '') return [];
     const words = this.keywords.search(query, limit * 2);
-    const meaning = await this.byMeaning(query, limit * 2, options.signal);
+    const meaning = options.wordsOnly ? [] : await this.byMeaning(query, limit * 2, options.signal);
     const fused = new Map<string, { score: number; matchedBy: SearchHit['matchedBy'] }>();
     const add = (id: string, rank: number, by: 'words' | 'meaning') => {
       const entry = fused.get(id) ?? { score: 0, matchedBy: [] };
