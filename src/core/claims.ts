@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rm, stat, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { processExists } from './processAlive';
 
 /*
  * Which process is summarizing a file right now, shared by every process using one cache folder (the CLI, each
@@ -121,14 +122,5 @@ export class WorkClaims {
     // Empty or torn: its owner died between creating and writing it (or is writing it this instant; a young claim is kept).
     if (!owner) return Date.now() - info.mtimeMs > 5000;
     return owner.host === os.hostname() && !processExists(owner.pid);
-  }
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by another user
   }
 }

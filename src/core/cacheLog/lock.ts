@@ -11,6 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import type * as Lockfile from 'proper-lockfile';
 import { doFix, problem, ProblemError, settingFix, wordProblem, type Problem } from '../problems';
+import { processExists } from '../processAlive';
 import { describe, errnoCode } from './fsHelpers';
 
 /** Loaded with the first lock, not with the module: the VS Code extension imports the cache at activation. */
@@ -236,15 +237,6 @@ export class CacheLock {
     }
     rmSync(aside, { recursive: true, force: true });
     return true;
-  }
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by another user
   }
 }
 
