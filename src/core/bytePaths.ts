@@ -24,7 +24,7 @@ export function fsPath(file: string): string | Buffer {
 }
 
 /** True when the path holds bytes that are not UTF-8 (the file system needs `fsPath()`, a child process a link). */
-export function hasEscapedBytes(file: string): boolean {
+function hasEscapedBytes(file: string): boolean {
   return ESCAPED_BYTE.test(file);
 }
 

@@ -176,12 +176,6 @@ export class SearchIndex {
       .sort((a, b) => (a[0] < b[0] ? -1 : 1));
   }
 
-  /** The cosine of two files' vectors, when both have one (for tests and "why is this similar"). */
-  similarity(a: string, b: string): number | undefined {
-    const [va, vb] = [this.vectors.get(a), this.vectors.get(b)];
-    return va && vb ? dot(va, vb) : undefined;
-  }
-
   private async byMeaning(query: string, limit: number, signal?: AbortSignal): Promise<Array<{ item: string; score: number }>> {
     if (!this.embedding || this.failure) return [];
     try {
