@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ProgressDisplay, renderTable, renderTotals } from './cli/terminal';
 import { parseCliArgs, USAGE, UsageError, type CliOptions } from './cli/args';
 import { resolveDesktop } from './core/desktop';
+import { exportRecords } from './core/exportRecords';
 import { defaultCacheDir, summarizeFolder, type RunEvent } from './core/engine';
 import { inertTerminalText } from './core/inert';
 import { problemOf } from './core/problems';
@@ -116,6 +117,9 @@ async function main(argv: string[]): Promise<number> {
     for (const message of warnings) process.stderr.write(`warning: ${inertTerminalText(message)}\n`);
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ type: 'run', ...result.totals, cancelled: result.cancelled })}\n`);
+    } else if (options.format) {
+      process.stdout.write(exportRecords(result.records, options.format, folder));
+      process.stderr.write(`${renderTotals(result.totals, result.logFile)}${result.cancelled ? '\nCancelled.' : ''}\n`);
     } else {
       if (result.records.length > 0) process.stdout.write(`${renderTable(result.records)}\n\n`);
       else process.stdout.write(`No media files in ${inertTerminalText(folder)}${options.recursive ? '' : ' (top level; use --recursive for sub-folders)'}.\n`);

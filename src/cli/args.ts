@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { EXPORT_FORMATS, type ExportFormat } from '../core/exportRecords';
 import type { LlmApi } from '../core/llmErrors';
 import { MAX_SLOTS, parseHostSpec, type HostSpec } from '../core/llmHosts';
 import { DEFAULT_MODEL } from '../core/ollama';
@@ -30,6 +31,8 @@ export interface CliOptions {
   noCache: boolean;
   log: string | 'default' | false;
   json: boolean;
+  /** The run's records on stdout as Markdown, CSV or JSON instead of the table. */
+  format?: ExportFormat;
   requestTimeoutSeconds: number;
   ollamaSlots: number;
   llmApi: LlmApi;
@@ -86,6 +89,8 @@ Options:
   --no-log                 Write no log file
   --json                   One JSON object per file on stdout (NDJSON), then a {"type":"run"} line; for search,
                            one per result
+  --format md|csv|json     The summaries on stdout as Markdown, CSV or a JSON array instead of the table (the log
+                           is written as usual), e.g. --format csv > summaries.csv
   --embed-model NAME|none  Embedding model for search by meaning (default: auto, an installed one)
   --limit N                Search results at most, 1-1000 (default: 20)
   --similar FILE           Search: the files most like FILE
@@ -140,6 +145,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         'max-transcribe-minutes': { type: 'string' },
         'download-whisper-model': { type: 'string' },
         'embed-model': { type: 'string' },
+        format: { type: 'string' },
         limit: { type: 'string' },
         similar: { type: 'string' },
         duplicates: { type: 'boolean', default: false },
@@ -160,6 +166,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (positionals.length > 1) throw new UsageError(`Expected at most one folder, got ${positionals.length}: ${positionals.join(', ')}`);
   if (values.log !== undefined && values['no-log']) throw new UsageError('--log and --no-log cannot be used together.');
   if (values['cache-dir'] !== undefined && values['no-cache']) throw new UsageError('--cache-dir and --no-cache cannot be used together.');
+  if (values.format !== undefined && (values.json || searching)) throw new UsageError('--format is for a run\'s summaries, without --json (which streams NDJSON) and not with search.');
   return {
     folder: positionals[0],
     ...(search ? { search } : {}),
@@ -185,6 +192,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     maxTranscribeMinutes: values['max-transcribe-minutes'] === undefined ? undefined : integerOption('--max-transcribe-minutes', values['max-transcribe-minutes'], 0, 1, 100_000),
     downloadWhisperModel: nonEmpty('--download-whisper-model', values['download-whisper-model']),
     json: values.json,
+    ...(values.format !== undefined ? { format: oneOfOption('--format', values.format, EXPORT_FORMATS, 'md') } : {}),
     help: values.help,
     version: values.version,
   };

@@ -13,6 +13,7 @@ import { CONTEXT_KEYS } from './logic/ids';
 import type { FileEntry, RootEntry, SummaryModel, TreeElement } from './logic/model';
 import { inertNotificationText } from './logic/inertText';
 import { downloadWhisper, pullOllamaModel, selectOllamaModel, type ModelCommandContext } from './ollamaCommands';
+import { exportSummaries } from './exportCommand';
 import { findSimilar, searchMedia } from './searchCommands';
 import type { SummaryTree } from './treeView';
 
@@ -61,6 +62,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     vscode.commands.registerCommand('mediaSummarizer.removeFolder', on(removeFolder)),
     vscode.commands.registerCommand('mediaSummarizer.search', on(search)),
     vscode.commands.registerCommand('mediaSummarizer.findSimilar', on(similar)),
+    vscode.commands.registerCommand('mediaSummarizer.exportSummaries', on(exportFrom)),
   ];
 }
 
@@ -220,6 +222,12 @@ async function similar(ctx: CommandContext, arg?: unknown): Promise<void> {
   const uri = arg instanceof vscode.Uri && arg.scheme === 'file' ? arg : undefined;
   const file = uri?.fsPath ?? fileFrom(ctx, arg)?.path;
   if (file) await findSimilar({ context: ctx.context, config: ctx.models.config, model: ctx.model, search: ctx.tree.search, view: ctx.view }, file);
+}
+
+/** A folder of the view, or every folder. */
+function exportFrom(ctx: CommandContext, arg?: unknown): Promise<void> {
+  const element = isElement(arg) ? arg : undefined;
+  return exportSummaries(ctx.model, element?.kind === 'root' ? element : undefined);
 }
 
 function removeFolder(ctx: CommandContext, arg?: unknown): void {

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { CacheStore } from '../../src/core/cache';
@@ -171,6 +171,21 @@ describe('the extension in a stand-in host', { skip: missing }, () => {
     assert.deepEqual((await tree().provider.getChildren(root)).map((e: { path: string }) => path.basename(e.path)), ['shot.png']);
     await commandsApi.executeCommand('mediaSummarizer.clearFilter');
     assert.equal((await tree().provider.getChildren(root)).length, 3);
+
+    // Export Summaries… of the folder as CSV, and the API's search over the same files.
+    const exported = path.join(folder, '..', 'export.csv');
+    const { showQuickPick, showSaveDialog } = window;
+    window.showQuickPick = (async (items: Array<{ format: string }>) => items.find((item) => item.format === 'csv')) as unknown as typeof showQuickPick;
+    window.showSaveDialog = async () => Uri.file(exported);
+    try {
+      await commandsApi.executeCommand('mediaSummarizer.exportSummaries', root);
+    } finally {
+      Object.assign(window, { showQuickPick, showSaveDialog });
+    }
+    const csv = await readFile(exported, 'utf8');
+    assert.match(csv, /^file,kind,status,title,summary/);
+    assert.match(csv, /\r\nshot\.png,image,ok,Boarding pass,/);
+    assert.equal((await api.search('boarding'))[0]?.path, files.shot);
 
     // The API: a cache hit answers without a notification (window progress only).
     const before = recorded.progress.length;

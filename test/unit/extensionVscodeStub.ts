@@ -168,6 +168,7 @@ export const window = {
   showInputBox: async (): Promise<string | undefined> => undefined,
   showQuickPick: async () => undefined,
   showOpenDialog: async () => undefined,
+  showSaveDialog: async (): Promise<Uri | undefined> => undefined,
 };
 
 export const workspace = {
