@@ -40,7 +40,7 @@ export function renderTable(records: FileRecord[], width = process.stdout.column
     .sort((a, b) => a.path.localeCompare(b.path))
     .map((r) => [
       inertTerminalText(path.basename(r.path)),
-      r.cached ? `${r.status} (cached)` : r.status,
+      r.cached ? `${r.status} (cached)` : r.partial ? 'ok (partial)' : r.status,
       inertTerminalText(r.status === 'ok' ? (r.summary ?? '') : (r.error ?? '')),
     ]);
   const nameWidth = Math.min(40, Math.max(4, ...rows.map((r) => r[0].length)));

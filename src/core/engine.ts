@@ -225,6 +225,11 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
     cancelled = Boolean(options.signal?.aborted);
   }
   await Promise.all(keeping);
+  const partial = records.filter((record) => record.partial && !record.duplicateOf);
+  if (partial[0]?.partial) {
+    const count = partial.length === 1 ? '1 video was' : `${partial.length} videos were`;
+    warn(partial[0].partial, `${count} summarized this way; once that is fixed, the next run transcribes them and summarizes them again.`);
+  }
   // Embeddings come from Ollama's /api/embed; an OpenAI-compatible server's search is by words.
   if (cache?.writable && ollama.available && ollama.api === 'ollama' && !options.signal?.aborted) {
     const { problem: failed } = await embedRecords(records, cache, host, options.embedModel ?? 'auto', options.signal);

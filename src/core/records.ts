@@ -39,6 +39,11 @@ export interface FileRecord {
   sha256?: string;
   /** Another file of the same run with the same bytes, whose summary this record repeats (it was processed once). */
   duplicateOf?: string;
+  /**
+   * Summarized without a part of the file (a video's speech when the whisper model or whisper-cli is missing):
+   * what is missing and how to get it. Such a summary is not cached, so the next run tries the missing part again.
+   */
+  partial?: Problem;
   /** Milliseconds per stage, for the log and benchmarks. */
   timings?: Record<string, number>;
 }

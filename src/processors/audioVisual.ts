@@ -2,6 +2,7 @@ import { readFile, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fsPath } from '../core/bytePaths';
 import type { ExtractResult, Job, JobResult, Transcript } from '../core/job';
+import type { Problem } from '../core/problems';
 import { describeMetadata, type MediaMetadata } from '../core/records';
 import { scratchFolder } from '../core/scratch';
 import type { ProcessorContext } from './context';
@@ -11,6 +12,7 @@ import { extractFrame, extractWav, frameTimes } from './media/extract';
 import { collapseFrameTexts, formatTimestamp } from './media/frameText';
 import { formatLabel, probeMedia } from './media/probe';
 import { describeImage, finishWithSummary } from './summarize';
+import { WhisperError, type WhisperErrorCode } from './whisper/errors';
 
 /** At most this many frames are described by a vision model: spread over the video, first to last. */
 const MAX_VISION_FRAMES = 3;
@@ -20,6 +22,9 @@ const MAX_VISION_FRAMES = 3;
  * (whisper.cpp) → a vision description of a few frames → one summary. Each stage is cached on its own.
  * All the work happens in a private temporary folder; ffmpeg and whisper-cli only ever see paths made here.
  */
+/** What is missing on this machine, not wrong with the file: the speech model, whisper-cli or what builds it. */
+const SETUP_PROBLEMS = new Set<WhisperErrorCode>(['tools-missing', 'build-failed', 'cli-missing', 'model-missing', 'model-unknown', 'download-failed']);
+
 export async function processAudioVisual(job: Job, context: ProcessorContext): Promise<JobResult> {
   const { timings, timed } = stageTimer();
   const name = path.basename(job.path);
@@ -78,12 +83,20 @@ export async function processAudioVisual(job: Job, context: ProcessorContext): P
     const metadata = extract.metadata;
 
     let transcript: Transcript | undefined = job.cached.transcript;
+    let speechMissing: Problem | undefined;
     if (!transcript && metadata.audioCodec) {
       context.stage('transcribe');
       const wav = path.join(workDir, 'audio.wav');
       await timed('audio', () => extractWav(ffmpeg, input, wav, context.media.maxTranscribeSeconds, run));
-      transcript = await timed('transcribe', () => context.transcribe(wav));
-      await context.saveTranscript(transcript);
+      try {
+        transcript = await timed('transcribe', () => context.transcribe(wav));
+        await context.saveTranscript(transcript);
+      } catch (error) {
+        // A video's frames still say what it shows: without the speech tools it is summarized from them, and
+        // the record says what is missing. A recording that is only audio has nothing else to go on.
+        if (!(error instanceof WhisperError) || !SETUP_PROBLEMS.has(error.code) || job.kind !== 'video' || !metadata.videoCodec) throw error;
+        speechMissing = { ...error.problem, message: `Summarized from its frames only, without its speech: ${error.problem.message}` };
+      }
     }
     if (context.media.maxTranscribeSeconds && (metadata.durationSeconds ?? 0) > context.media.maxTranscribeSeconds) {
       metadata.transcribedSeconds = context.media.maxTranscribeSeconds;
@@ -108,7 +121,7 @@ export async function processAudioVisual(job: Job, context: ProcessorContext): P
     }
 
     const material = { fileName: name, kind: job.kind, metadata: describeMetadata(metadata), ocrText: extract.text, visionText, transcript: transcript?.text };
-    return await finishWithSummary(context, material, { ...base, visionText }, llmCalls, timed);
+    return await finishWithSummary(context, material, { ...base, visionText }, llmCalls, timed, [], speechMissing);
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

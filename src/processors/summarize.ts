@@ -124,11 +124,13 @@ export async function finishWithSummary(
   llmCallsSoFar: number,
   timed: <T>(stage: string, work: () => Promise<T>) => Promise<T>,
   images: string[] = [],
+  partial?: Problem,
 ): Promise<JobResult> {
   context.stage('summary');
   const llmCalls = llmCallsSoFar + (context.ollama.available ? 1 : 0);
   const outcome = await timed('summary', () => summarizeMaterial(material, context.ollama, context.signal, (model, request) => context.withLlmSlot(model, request), images));
   if (!outcome.ok) return { status: 'pending', ...findings, problem: outcome.problem, llmCalls };
+  if (partial) return { status: 'ok', ...findings, ...outcome.value, llmCalls, partial };
   await context.saveSummary(outcome.value);
   return { status: 'ok', ...findings, ...outcome.value, llmCalls };
 }

@@ -7,6 +7,7 @@ import type { Job } from '../../src/core/job';
 import { processAudioVisual } from '../../src/processors/audioVisual';
 import { findOnPath, resolveFfmpeg } from '../../src/processors/media/ffmpeg';
 import { frameTimes } from '../../src/processors/media/extract';
+import { resolveWhisperModel } from '../../src/processors/whisper/models';
 import { collapseFrameTexts } from '../../src/processors/media/frameText';
 import { formatLabel, parseProbe } from '../../src/processors/media/probe';
 import { convertAudio, makeSilentVideo, makeSlideVideo } from '../support/makeMedia';
@@ -172,4 +173,28 @@ test('a two-hour silent video is bounded work: frames spread over it, transcript
   assert.equal(result.metadata.transcribedSeconds, 60);
   assert.equal(typeof result.transcript, 'string', 'silence: an empty transcript is fine');
   assert.ok(Date.now() - started < 120_000, `took ${Date.now() - started} ms`);
+});
+
+test('a screen recording without a whisper model is summarized from its frames, marked partial, and its summary is not cached', { skip: noFfmpeg(), timeout: 120_000 }, async () => {
+  const file = path.join(dir, 'talk-without-model.mp4');
+  await makeSlideVideo(ffmpeg, file, [{ lines: ['Roadmap review ROAD-42'], seconds: 3 }], 'tone');
+  const context = recordingContext(llm());
+  const noModels = await tempDir('no-whisper-models');
+  // The worker resolves the model first: with none downloaded, that is what fails.
+  context.transcribe = async () => {
+    await resolveWhisperModel('base.en', noModels);
+    return assert.fail('the model cannot be found');
+  };
+  const result = await processAudioVisual(job(file), context);
+  assert.equal(result.status, 'ok', result.problem?.message);
+  assert.match(result.ocrText!, /ROAD-42/);
+  assert.match(result.summary ?? '', /ROAD-42/);
+  assert.equal(result.partial?.code, 'model-missing');
+  assert.match(result.partial!.message, /^Summarized from its frames only, without its speech: .*base\.en/);
+  assert.equal(context.saved.summary, undefined, 'a partial summary is not cached: the next run transcribes and summarizes again');
+  assert.match(context.saved.extract?.text ?? '', /ROAD-42/, 'what was read is cached');
+
+  const memo = path.join(dir, 'memo-without-model.m4a');
+  await convertAudio(ffmpeg, JFK_WAV, memo);
+  await assert.rejects(processAudioVisual(job(memo, 'audio'), context), (error: Error) => /base\.en/.test(error.message), 'audio alone has nothing else to go on: it fails with the fix');
 });

@@ -7,6 +7,7 @@ import { describeMetadata, formatDuration, type FileRecord } from '../../core/re
 import { inertTerminalText } from '../../core/inert';
 import { codeBlock, escapeInline, escapeLines, excerpt, thumbnailMarkdown } from './markdown';
 import type { FileEntry } from './model';
+import { extensionWording } from './wording';
 import { entryDescription, STATE_NAMES } from './presentation';
 
 export interface TooltipOptions {
@@ -47,6 +48,7 @@ export function buildTooltip(entry: FileEntry, options: TooltipOptions = {}): st
   if (record?.status === 'ok' && record.summary?.trim()) blocks.push(escapeLines(record.summary));
   if (record?.status === 'pending') blocks.push(escapeLines(`Summary pending: ${record.error ?? 'the LLM was not available'}`));
   if (record?.status === 'error') blocks.push(escapeLines(`Error: ${record.error ?? 'unknown error'}`));
+  if (record?.partial) blocks.push(escapeLines(`Partial: ${extensionWording(record.partial)}`));
 
   if (entry.mediaKind === 'image' && options.thumbnail !== false) {
     const size = record?.metadata.sizeBytes;
@@ -93,6 +95,7 @@ export function renderFullText(file: string, record: FileRecord | undefined): st
   const meta = describeMetadata(record.metadata);
   if (meta) out.push(`Metadata: ${clean(meta)}`);
   if (record.error) out.push(`${record.status === 'pending' ? 'Pending' : 'Error'}: ${clean(record.error)}`);
+  if (record.partial) out.push(`Partial: ${clean(extensionWording(record.partial))}`);
   const section = (heading: string, text: string | undefined) => {
     if (!text?.trim()) return;
     out.push('', heading, '-'.repeat(heading.length), clean(text));
