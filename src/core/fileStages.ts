@@ -70,10 +70,15 @@ export function recordFromStages(file: { path: string; kind: MediaKind }, sha256
   if (extract.error) return { ...base, status: 'error', error: extract.error };
   const texts = { ocrText: extract.text || undefined, visionText: vision, transcript: transcript?.text };
   if (summary) return { ...base, status: 'ok', ...summary, ...texts };
+  // A recording whose transcription failed (ffmpeg or whisper missing; failures are not cached) has its metadata
+  // read but not its speech: saying "the text was read" would be false.
+  const speechUnread = !transcript && extract.metadata.audioCodec !== undefined;
   return {
     ...base,
     status: 'pending',
-    error: 'Not summarized yet: the text was read, the summary is still to be written (run the folder again).',
+    error: speechUnread
+      ? 'Not summarized yet: its speech is still to be transcribed (run the folder again).'
+      : 'Not summarized yet: the text was read, the summary is still to be written (run the folder again).',
     ...texts,
   };
 }

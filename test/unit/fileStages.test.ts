@@ -61,6 +61,20 @@ describe('reading stages', () => {
     assert.equal(reusableStages(readStages(cache, 'image', SHA, settings), true).extract, undefined, 'refresh reads a failed file again');
     await cache.close();
   });
+
+  test('a recording whose speech was never transcribed is not "read": its pending record says the speech is still to come', async () => {
+    const cache = await CacheStore.open(await tempDir('stages-memo'));
+    const settings: StageSettings = { model: 'm:1', media };
+    const memo = { path: '/x/memo.m4a', kind: 'audio' as const };
+    const keys = stageKeys('audio', SHA, settings);
+    await cache.put(keys.extract, { text: '', metadata: { format: 'M4A', audioCodec: 'aac', durationSeconds: 12 } });
+    const unread = recordFromStages(memo, SHA, readStages(cache, 'audio', SHA, settings));
+    assert.equal(unread?.status, 'pending');
+    assert.equal(unread?.error, 'Not summarized yet: its speech is still to be transcribed (run the folder again).');
+    await cache.put(keys.transcript!, { text: 'call the dentist', segments: [] });
+    assert.match(recordFromStages(memo, SHA, readStages(cache, 'audio', SHA, settings))?.error ?? '', /the text was read/);
+    await cache.close();
+  });
 });
 
 describe('the vision model when no preflight can tell', () => {
