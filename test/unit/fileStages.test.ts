@@ -64,7 +64,7 @@ describe('reading stages', () => {
 
   test('a recording whose speech was never transcribed is not "read": its pending record says the speech is still to come', async () => {
     const cache = await CacheStore.open(await tempDir('stages-memo'));
-    const settings: StageSettings = { model: 'm:1', media };
+    const settings: StageSettings = { model: 'm:1', visionModel: undefined, media };
     const memo = { path: '/x/memo.m4a', kind: 'audio' as const };
     const keys = stageKeys('audio', SHA, settings);
     await cache.put(keys.extract, { text: '', metadata: { format: 'M4A', audioCodec: 'aac', durationSeconds: 12 } });
