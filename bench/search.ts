@@ -115,7 +115,7 @@ async function inMemory(size: number): Promise<Record<string, unknown>> {
   return { records: size, buildMs, indexMb, firstQueryMs, indexedMedianMs: indexed.medianMs, indexedP95Ms: indexed.p95Ms, scanMedianMs: scanned.medianMs, scanP95Ms: scanned.p95Ms, vectorsMb, vectorScoreMs: vectorMs };
 }
 
-/** `media-summarizer search` in a new process over a seeded cache: what a user waits for the first time. */
+/** `media-summarizer search` in a new process over a seeded cache: the first one (builds and saves the word index), then the next (loads it). */
 async function throughCli(files: number): Promise<Record<string, unknown>> {
   const folder = await tempDir('bench-search-desk');
   const cacheDir = await tempDir('bench-search-cache');
@@ -135,12 +135,16 @@ async function throughCli(files: number): Promise<Record<string, unknown>> {
     }
     await store.putMany(entries);
     await store.close();
-    const started = performance.now();
-    const { stdout } = await run(process.execPath, [CLI_SCRIPT, 'search', 'OPS-10042', folder, '--json', '--cache-dir', cacheDir, '--ollama-host', ollama.url, '--vision-model', 'none', '--embed-model', 'none'], { maxBuffer: 1 << 26 });
-    const seconds = round((performance.now() - started) / 1000);
-    const top = JSON.parse(stdout.split('\n')[0]) as { path: string };
-    if (path.basename(top.path) !== 'Screenshot 42.png') throw new Error(`unexpected first result ${top.path}`);
-    return { files, firstSearchSeconds: seconds };
+    const search = async () => {
+      const started = performance.now();
+      const { stdout } = await run(process.execPath, [CLI_SCRIPT, 'search', 'OPS-10042', folder, '--json', '--cache-dir', cacheDir, '--ollama-host', ollama.url, '--vision-model', 'none', '--embed-model', 'none'], { maxBuffer: 1 << 26 });
+      const top = JSON.parse(stdout.split('\n')[0]) as { path: string };
+      if (path.basename(top.path) !== 'Screenshot 42.png') throw new Error(`unexpected first result ${top.path}`);
+      return round((performance.now() - started) / 1000);
+    };
+    // The first search builds the word index and saves it beside the cache; the next one of the same files loads it.
+    const firstSearchSeconds = await search();
+    return { files, firstSearchSeconds, nextSearchSeconds: await search() };
   } finally {
     await ollama.close();
   }

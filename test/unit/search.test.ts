@@ -144,3 +144,28 @@ describe('search by meaning (the stand-in embeds synonyms alike)', () => {
     ollama = await startOllamaStandIn({ models: ['llama3.2:3b', 'all-minilm'] });
   });
 });
+
+describe('the saved word index', () => {
+  test('saved for a set of files, loaded for the same set, built again when any file changed; a damaged file is built over', async () => {
+    const { mkdtemp, readFile, writeFile, stat } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'saved-index-')), 'search-index.v1.json');
+    const entries = FILES.map((record) => ({ record }));
+    const { index: first, save } = await SearchIndex.of(entries, { savedIndex: file });
+    await save();
+    const saved = await stat(file);
+    assert.equal((await first.search('invoice'))[0].path, '/desk/Screenshot 09.41.png');
+    const { index: again, save: saveAgain } = await SearchIndex.of(entries, { savedIndex: file });
+    await saveAgain();
+    assert.equal((await stat(file)).mtimeMs, saved.mtimeMs, 'the same files: loaded, not written again');
+    assert.deepEqual((await again.search('flaky test')).map((hit) => hit.path), (await first.search('flaky test')).map((hit) => hit.path));
+    const changed = entries.map(({ record }) => ({ record: record.path === '/desk/memo.m4a' ? { ...record, transcript: 'Remember the orthodontist.' } : record }));
+    const { index: rebuilt, save: saveRebuilt } = await SearchIndex.of(changed, { savedIndex: file });
+    await saveRebuilt();
+    assert.equal((await rebuilt.search('orthodontist'))[0]?.path, '/desk/memo.m4a');
+    assert.deepEqual(await rebuilt.search('dentist friday'), []);
+    await writeFile(file, `${(await readFile(file, 'utf8')).split('\n')[0]}\n{"broken": `);
+    assert.equal((await (await SearchIndex.of(changed, { savedIndex: file })).index.search('orthodontist'))[0]?.path, '/desk/memo.m4a');
+  });
+});

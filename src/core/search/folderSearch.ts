@@ -2,11 +2,13 @@
  * A folder's files as search sees them: scanned as a run scans them, each file's record and transcript segments
  * from the cache (nothing is summarized here), and the embedding model when Ollama has one.
  */
+import path from 'node:path';
 import type { CacheStore } from '../cache';
 import { withCachedStages, type LookupOptions } from '../lookup';
 import type { Problem } from '../problems';
 import { scanFolder } from '../scan';
 import { findEmbeddingModel, type EmbeddingSetting } from './embeddings';
+import { SAVED_INDEX_NAME } from './savedIndex';
 import { SearchIndex } from './searchIndex';
 
 export interface FolderSearchOptions extends LookupOptions {
@@ -30,13 +32,11 @@ export async function withFolderSearch<T>(options: FolderSearchOptions, use: (se
   const scan = await scanFolder(options.folder, { recursive: options.recursive });
   return withCachedStages(scan.files, options, async (found, cache) => {
     const { model, hint } = cache ? await findEmbeddingModel(options.ollamaHost, options.embedModel, options.signal) : {};
-    const index = new SearchIndex(model ? { model, cache } : undefined);
-    let known = 0;
-    for (const { record, stages } of found) {
-      if (!record) continue;
-      known++;
-      index.set(record, stages?.transcript?.segments);
-    }
-    return use({ index, files: scan.files.length, known, hint, cache });
+    const known = found.flatMap(({ record, stages }) => (record ? [{ record, segments: stages?.transcript?.segments }] : []));
+    const savedIndex = cache?.writable ? path.join(cache.dir, SAVED_INDEX_NAME) : undefined;
+    const { index, save } = await SearchIndex.of(known, { embedding: model ? { model, cache } : undefined, savedIndex });
+    const result = await use({ index, files: scan.files.length, known: known.length, hint, cache });
+    await save();
+    return result;
   });
 }

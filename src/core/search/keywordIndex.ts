@@ -27,17 +27,32 @@ const PASSES = [
   { combineWith: 'OR' },
 ] as const;
 
+const OPTIONS = {
+  fields: [...SEARCH_FIELDS],
+  searchOptions: {
+    boost: BOOST,
+    // "inv" finds "invoice"; "invioce" finds it too (two letters swapped are two edits for Levenshtein, allowed
+    // from seven letters on, one from four); shorter terms match exactly, or every short word would match.
+    prefix: (term: string) => term.length >= 3,
+    fuzzy: (term: string) => (term.length >= 7 ? 2 : term.length >= 4 ? 1 : false),
+  },
+};
+
 export class KeywordIndex {
-  private readonly index = new MiniSearch<Indexed>({
-    fields: [...SEARCH_FIELDS],
-    searchOptions: {
-      boost: BOOST,
-      // "inv" finds "invoice"; "invioce" finds it too (two letters swapped are two edits for Levenshtein, allowed
-      // from seven letters on, one from four); shorter terms match exactly, or every short word would match.
-      prefix: (term) => term.length >= 3,
-      fuzzy: (term) => (term.length >= 7 ? 2 : term.length >= 4 ? 1 : false),
-    },
-  });
+  private constructor(private readonly index: MiniSearch<Indexed>) {}
+
+  static empty(): KeywordIndex {
+    return new KeywordIndex(new MiniSearch<Indexed>(OPTIONS));
+  }
+
+  /** An index saved with toJSON(): loading it is about three times faster than building it again. */
+  static fromJSON(json: string): KeywordIndex {
+    return new KeywordIndex(MiniSearch.loadJSON<Indexed>(json, OPTIONS));
+  }
+
+  toJSON(): string {
+    return JSON.stringify(this.index);
+  }
 
   get size(): number {
     return this.index.documentCount;

@@ -11,6 +11,7 @@ import type { FileRecord } from '../records';
 import { documentOf, embeddingText, type SearchDocument, type SearchField } from './document';
 import { embedDocuments, embedQuery, type EmbeddingModel } from './embeddings';
 import { KeywordIndex } from './keywordIndex';
+import { keywordsFor } from './savedIndex';
 import { openingOf, snippetOf, type Snippet } from './snippet';
 import { dot, nearest } from './vectors';
 
@@ -48,7 +49,7 @@ const DEFAULT_LIMIT = 20;
 export class SearchIndex {
   private readonly documents = new Map<string, SearchDocument>();
   private readonly titles = new Map<string, string>();
-  private readonly keywords = new KeywordIndex();
+  private keywords = KeywordIndex.empty();
   private readonly vectors = new Map<string, Float32Array>();
   /** Why search by meaning stopped (the host went away): words go on being searched. */
   private failure: Problem | undefined;
@@ -78,6 +79,23 @@ export class SearchIndex {
   /** Whether search by meaning is on. */
   get semantic(): boolean {
     return this.embedding !== undefined && this.failure === undefined;
+  }
+
+  /**
+   * An index of many files at once, its word index loaded from `savedIndex` when that was saved for exactly
+   * these files (see savedIndex.ts), else built; `save` writes a built one there (call it once results are out).
+   */
+  static async of(files: ReadonlyArray<{ record: FileRecord; segments?: TranscriptSegment[] }>, options: { embedding?: { model: EmbeddingModel; cache?: CacheStore }; savedIndex?: string } = {}): Promise<{ index: SearchIndex; save: () => Promise<void> }> {
+    const index = new SearchIndex(options.embedding);
+    for (const { record, segments } of files) {
+      const document = documentOf(record, segments);
+      if (!document) continue;
+      index.documents.set(document.id, document);
+      if (record.title) index.titles.set(document.id, record.title);
+    }
+    const { keywords, save } = await keywordsFor([...index.documents.values()], options.savedIndex);
+    index.keywords = keywords;
+    return { index, save: save ?? (() => Promise.resolve()) };
   }
 
   /** Adds or replaces a file (an error record removes it: nothing was read). */
