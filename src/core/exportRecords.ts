@@ -58,7 +58,9 @@ function rowOf(record: FileRecord, folder: string | undefined): ExportRow {
 /** OWASP's rule for CSV injection: a leading quote keeps a spreadsheet from evaluating the cell. */
 function spreadsheetSafe(row: ExportRow): ExportRow {
   const safe = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
-  return Object.fromEntries(Object.entries(row).map(([key, value]) => [key, safe(value)])) as unknown as ExportRow;
+  const cells = { ...row };
+  for (const column of COLUMNS) cells[column] = safe(row[column]);
+  return cells;
 }
 
 function markdown(rows: readonly ExportRow[], folder: string | undefined): string {

@@ -190,7 +190,7 @@ test('a screen recording without a whisper model is summarized from its frames, 
   assert.match(result.ocrText!, /ROAD-42/);
   assert.match(result.summary ?? '', /ROAD-42/);
   assert.equal(result.partial?.code, 'model-missing');
-  assert.match(result.partial!.message, /^Summarized from its frames only, without its speech: .*base\.en/);
+  assert.match(result.partial?.message ?? '', /^Summarized from its frames only, without its speech: .*base\.en/);
   assert.equal(context.saved.summary, undefined, 'a partial summary is not cached: the next run transcribes and summarizes again');
   assert.match(context.saved.extract?.text ?? '', /ROAD-42/, 'what was read is cached');
 

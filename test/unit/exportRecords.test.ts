@@ -13,7 +13,7 @@ const records: FileRecord[] = [
 
 test('CSV: one row per file in path order, a header, quoting as RFC 4180, and no cell a spreadsheet would run', () => {
   const csv = exportRecords(records, 'csv', '/desk');
-  const rows = parse(csv, { columns: true }) as Array<Record<string, string>>;
+  const rows: Array<Record<string, string>> = parse(csv, { columns: true });
   assert.deepEqual(rows.map((r) => r.file), ['a.png', 'b.png', 'memo.m4a', '/elsewhere/c.png'], 'relative inside the folder, absolute outside');
   assert.equal(rows[1].title, 'Invoice, "final"');
   assert.equal(rows[1].summary, 'Line one\nLine two ![x](http://tracker.example/p.png) <img src=x onerror=alert(1)>');
