@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { Problem } from '../core/problems';
-import { CONFIG_SECTION } from './logic/ids';
+import { CONFIG_SECTION, EXTENSION_ID } from './logic/ids';
 import type { SettingKey } from './logic/settings';
 import { inertNotificationText } from './logic/inertText';
 import { fixActions } from './logic/wording';
@@ -32,6 +32,20 @@ export async function offerFixes(show: Show, services: ModelServices, message: s
   return action ? undefined : choice;
 }
 
+/**
+ * The Settings editor at `key`. In a remote window (Remote-SSH, WSL, code-server) a machine setting lives in the
+ * Remote tab, where the extension runs: the User tab would say "No Settings Found". That command takes the query
+ * as an object, not a string.
+ */
 export function openSettings(key?: SettingKey): void {
-  void vscode.commands.executeCommand('workbench.action.openSettings', key ? `${CONFIG_SECTION}.${key}` : `@ext:media-summarizer.media-summarizer`);
+  const query = key ? `${CONFIG_SECTION}.${key}` : `@ext:${EXTENSION_ID}`;
+  if (key && vscode.env.remoteName && isMachineSetting(query)) void vscode.commands.executeCommand('workbench.action.openRemoteSettings', { query });
+  else void vscode.commands.executeCommand('workbench.action.openSettings', query);
+}
+
+/** Whether package.json gives the setting a machine scope (the one place scopes are declared). */
+function isMachineSetting(id: string): boolean {
+  const manifest = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as { contributes?: { configuration?: { properties?: Record<string, { scope?: string }> } } } | undefined;
+  const scope = manifest?.contributes?.configuration?.properties?.[id]?.scope;
+  return scope === 'machine' || scope === 'machine-overridable';
 }

@@ -265,4 +265,24 @@ describe('the extension in a stand-in host', { skip: missing }, () => {
       recorded.configuration.set('mediaSummarizer.ollama.host', local);
     }
   });
+
+  test('Open Settings opens a machine setting where it applies: the Remote tab in a remote window, else the User tab', async (t) => {
+    activate(t);
+    const { commandsApi, env } = await import('./extensionVscodeStub');
+    const local = recorded.configuration.get('mediaSummarizer.ollama.host');
+    recorded.configuration.set('mediaSummarizer.ollama.host', 'http://ollama.invalid:11434');
+    recorded.answer = (shown) => (shown.items.includes('Open Settings') ? 'Open Settings' : undefined);
+    const opened = () => recorded.executed.filter((e) => /^workbench\.action\.open(Remote)?Settings$/.test(e.command)).map((e) => [e.command, ...e.args]);
+    try {
+      env.remoteName = 'ssh-remote+box';
+      await commandsApi.executeCommand('mediaSummarizer.summarizeFolder', Uri.file(folder));
+      assert.deepEqual(opened(), [['workbench.action.openRemoteSettings', { query: 'mediaSummarizer.ollama.host' }]]);
+      env.remoteName = undefined;
+      await commandsApi.executeCommand('mediaSummarizer.summarizeFolder', Uri.file(folder));
+      assert.deepEqual(opened().at(-1), ['workbench.action.openSettings', 'mediaSummarizer.ollama.host']);
+    } finally {
+      env.remoteName = undefined;
+      recorded.configuration.set('mediaSummarizer.ollama.host', local);
+    }
+  });
 });

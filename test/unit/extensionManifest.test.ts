@@ -46,7 +46,7 @@ const menus: Record<string, MenuItem[]> = contributes.menus;
 const settings: Record<string, SettingContribution> = contributes.configuration.properties;
 
 /** Commands of VS Code itself that welcome content or menus may name. */
-const BUILT_IN_COMMANDS = new Set(['workbench.action.openSettings', 'vscode.open', 'revealFileInOS']);
+const BUILT_IN_COMMANDS = new Set(['workbench.action.openSettings', 'workbench.action.openRemoteSettings', 'vscode.open', 'revealFileInOS']);
 /** Context keys when clauses may use: VS Code's own and the ones the extension sets. */
 const KNOWN_CONTEXT_KEYS = new Set(['view', 'viewItem', 'explorerResourceIsFolder', 'resourceExtname', ...Object.values(CONTEXT_KEYS)]);
 

@@ -4,6 +4,7 @@
  * and lets a test answer prompts. It is not VS Code: the real extension host is exercised by the next issue's
  * tests; this catches wiring mistakes (a command not registered, a tree item not built, a hover not untrusted).
  */
+import { readFileSync } from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
 
@@ -209,6 +210,8 @@ export const commandsApi = {
 };
 
 export const env = {
+  /** Set by a test to stand for a remote window (Remote-SSH, WSL, code-server). */
+  remoteName: undefined as string | undefined,
   clipboard: {
     writeText: async (text: string) => {
       recorded.clipboard = text;
@@ -252,6 +255,9 @@ const stub = {
   workspace,
   commands: commandsApi,
   env,
+  extensions: {
+    getExtension: (id: string) => (id === 'media-summarizer.media-summarizer' ? { packageJSON: JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as unknown } : undefined),
+  },
 };
 
 /** Makes `require('vscode')` return this stand-in, then loads the bundled extension. */

@@ -9,6 +9,8 @@ export const VIEW_ID = 'mediaSummarizer.summaries';
 export const FULL_TEXT_SCHEME = 'media-summary';
 export const OUTPUT_CHANNEL_NAME = 'Media Summarizer';
 export const CONFIG_SECTION = 'mediaSummarizer';
+/** publisher.name in package.json: what other extensions and settings searches (@ext:) call this one. */
+export const EXTENSION_ID = 'media-summarizer.media-summarizer';
 
 /** Context keys the extension sets with `setContext` (used in when clauses of package.json). */
 export const CONTEXT_KEYS = {
