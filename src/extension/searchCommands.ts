@@ -61,7 +61,10 @@ export async function searchFiles(ctx: SearchContext, query: string, limit = RES
 }
 
 export async function searchMedia(ctx: SearchContext): Promise<void> {
-  const { index, close } = await openIndex(ctx);
+  // Shown at once, searching by words; meaning joins when the embedding model is found (a slow Ollama host must
+  // not hold the search box for the 10 s its check may take). The index is the view's: one object either way.
+  const index = ctx.search.current();
+  const opening = openIndex(ctx);
   const pick = vscode.window.createQuickPick<HitItem>();
   pick.title = 'Search Media';
   pick.placeholder = index.size > 0 ? 'Words from any screenshot, recording or memo — or what it is about' : 'Nothing is summarized yet: run Summarize Desktop Media first';
@@ -85,20 +88,22 @@ export async function searchMedia(ctx: SearchContext): Promise<void> {
         });
     }, TYPING_PAUSE_MS);
   });
-  await showPick(ctx, pick, close);
+  await showPick(ctx, pick, () => opening.then(({ close }) => close()));
 }
 
 export async function findSimilar(ctx: SearchContext, file: string): Promise<void> {
-  const { index, close } = await openIndex(ctx);
   const pick = vscode.window.createQuickPick<HitItem>();
   pick.title = `Files like ${quickPickText(path.basename(file))}`;
   pick.busy = true;
-  void index.similar(file, { limit: RESULTS }).then((hits) => {
-    pick.items = hits.map(itemOf);
-    pick.placeholder = hits.length > 0 ? 'Pick a file to open it' : 'No similar files';
-    pick.busy = false;
-  });
-  await showPick(ctx, pick, close);
+  const opening = openIndex(ctx);
+  void opening
+    .then(({ index }) => index.similar(file, { limit: RESULTS }))
+    .then((hits) => {
+      pick.items = hits.map(itemOf);
+      pick.placeholder = hits.length > 0 ? 'Pick a file to open it' : 'No similar files';
+      pick.busy = false;
+    });
+  await showPick(ctx, pick, () => opening.then(({ close }) => close()));
 }
 
 function showPick(ctx: SearchContext, pick: vscode.QuickPick<HitItem>, close: () => Promise<void>): Promise<void> {
