@@ -30,7 +30,7 @@ export async function runSearch(request: SearchRequest, options: FolderSearchOpt
       if (request.duplicates) return printDuplicates(search, options);
       const hits = request.similar ? await search.index.similar(path.resolve(request.similar), { limit: request.limit, signal: options.signal }) : await search.index.search(request.query ?? '', { limit: request.limit, signal: options.signal });
       if (search.index.semanticFailure) note(`${cliWording(search.index.semanticFailure)} Searched by words only.`);
-      if (request.similar && search.known > 0 && !search.index.size) note(`${request.similar} is not among the summarized files of ${options.folder}.`);
+      if (request.similar && !search.index.has(path.resolve(request.similar))) note(`${request.similar} is not among the summarized files of ${options.folder}.`);
       printHits(hits, options.json, options.folder);
       if (!options.json) printCoverage(search, options.folder);
       return 0;

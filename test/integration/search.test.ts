@@ -58,6 +58,10 @@ test('similar files leave copies out; --duplicates lists the copies; the text li
   const similar = hits((await cli('search', '--similar', path.join(desk, 'kanban.png'), desk, '--json')).stdout);
   assert.ok(!similar.some((hit) => path.basename(hit.path) === 'kanban copy.png'), JSON.stringify(similar));
 
+  const unknown = await cli('search', '--similar', path.join(desk, 'not-there.png'), desk);
+  assert.match(unknown.stderr, /not-there\.png is not among the summarized files of /);
+  assert.match(unknown.stdout, /^No matches\.$/m);
+
   const text = (await cli('search', 'flaky', desk)).stdout;
   assert.match(text, /^1\. kanban( copy)?\.png/m, text);
   assert.match(text, /^ {3}(summary|on-screen text): .*«flaky»/m, text);

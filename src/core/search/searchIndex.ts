@@ -76,6 +76,11 @@ export class SearchIndex {
     return this.documents.size;
   }
 
+  /** Whether the file is in the index (was summarized or read). */
+  has(file: string): boolean {
+    return this.documents.has(file);
+  }
+
   /** Whether search by meaning is on. */
   get semantic(): boolean {
     return this.embedding !== undefined && this.failure === undefined;
