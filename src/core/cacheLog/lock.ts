@@ -182,13 +182,13 @@ export class CacheLock {
   }
 
   /** The owner file of the current lock directory, if there is one and it is that directory's (same inode). */
-  private holder(): Omit<LockOwner, 'lock'> | undefined {
+  private holder(): LockOwner | undefined {
     try {
       const lock = statSync(this.path, { bigint: true, throwIfNoEntry: false });
       if (!lock) return undefined;
       const owner = JSON.parse(readFileSync(this.ownerPath, 'utf8')) as Partial<LockOwner>;
       if (owner.lock !== String(lock.ino) || typeof owner.pid !== 'number' || typeof owner.host !== 'string') return undefined;
-      return { pid: owner.pid, host: owner.host };
+      return { pid: owner.pid, host: owner.host, lock: owner.lock };
     } catch {
       return undefined; // no owner file (an older version, killed before writing it): only staleness tells
     }
@@ -220,14 +220,14 @@ export class CacheLock {
   private removeIfHolderDead(): boolean {
     const holder = this.holder();
     if (!holder || holder.host !== os.hostname() || processExists(holder.pid)) return false;
-    const expected = statSync(this.path, { bigint: true, throwIfNoEntry: false })?.ino;
     const aside = `${this.path}.dead-${process.pid}-${randomBytes(4).toString('hex')}`;
     try {
       renameSync(this.path, aside);
     } catch {
       return false; // someone else removed it first
     }
-    if (statSync(aside, { bigint: true }).ino !== expected) {
+    // The directory the dead holder's owner file names: one taken over meanwhile has another inode.
+    if (String(statSync(aside, { bigint: true }).ino) !== holder.lock) {
       try {
         renameSync(aside, this.path); // not the dead one's: put it back
       } catch {
