@@ -15,6 +15,7 @@ import { inertNotificationText } from './logic/inertText';
 import { downloadWhisper, pullOllamaModel, selectOllamaModel, type ModelCommandContext } from './ollamaCommands';
 import { exportSummaries } from './exportCommand';
 import { findSimilar, searchMedia } from './searchCommands';
+import type { SetupChecklist } from './setup';
 import type { SummaryTree } from './treeView';
 
 interface CommandContext {
@@ -24,6 +25,7 @@ interface CommandContext {
   model: SummaryModel;
   tree: SummaryTree;
   view: vscode.TreeView<TreeElement>;
+  setup: SetupChecklist;
 }
 
 function isElement(value: unknown): value is TreeElement {
@@ -63,6 +65,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     vscode.commands.registerCommand('mediaSummarizer.search', on(search)),
     vscode.commands.registerCommand('mediaSummarizer.findSimilar', on(similar)),
     vscode.commands.registerCommand('mediaSummarizer.exportSummaries', on(exportFrom)),
+    vscode.commands.registerCommand('mediaSummarizer.checkSetup', () => ctx.setup.open()),
   ];
 }
 

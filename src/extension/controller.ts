@@ -28,6 +28,7 @@ import { offerFixes, type ModelServices } from './notifications';
 import { PreRunChecks } from './preRunChecks';
 import { RunPipeline, type PreparedRun, type RunRequest } from './runPipeline';
 import { RunProgress } from './runProgress';
+import type { SetupChecklist } from './setup';
 import { searchFiles } from './searchCommands';
 import type { SummaryTree } from './treeView';
 
@@ -44,6 +45,7 @@ export interface ControllerParts {
   log: vscode.LogOutputChannel;
   config: ExtensionConfig;
   services: ModelServices;
+  setup: SetupChecklist;
 }
 
 export class Controller implements vscode.Disposable {
@@ -59,12 +61,12 @@ export class Controller implements vscode.Disposable {
   private readonly tree: SummaryTree;
 
   constructor(private readonly parts: ControllerParts) {
-    const { context, model, tree, log, config, services } = parts;
+    const { context, model, tree, log, config, services, setup } = parts;
     this.model = model;
     this.tree = tree;
     this.log = log;
     this.listing = new Listing(config, model, tree, log);
-    this.checks = new PreRunChecks(context, log, services);
+    this.checks = new PreRunChecks(context, log, setup);
     this.progress = new RunProgress(log, services);
     this.pipeline = new RunPipeline({
       config,
@@ -92,7 +94,7 @@ export class Controller implements vscode.Disposable {
 
   /** Called when mediaSummarizer.* settings change: listings depend on the model, cache and filters. */
   settingsChanged(): void {
-    this.checks.reset();
+    this.parts.setup.reset();
     this.parts.config.changed();
     this.model.invalidate();
     this.tree.refresh();

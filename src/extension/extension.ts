@@ -13,6 +13,7 @@ import { Controller } from './controller';
 import { CONFIG_SECTION, CONTEXT_KEYS, FULL_TEXT_SCHEME, OUTPUT_CHANNEL_NAME, STATE_KEYS, VIEW_ID } from './logic/ids';
 import { SummaryModel, type TreeElement } from './logic/model';
 import { downloadWhisper, pullOllamaModel } from './ollamaCommands';
+import { SetupChecklist } from './setup';
 import { SummaryTree } from './treeView';
 
 let controller: Controller | undefined;
@@ -36,7 +37,8 @@ export function activate(context: vscode.ExtensionContext): MediaSummarizerApi {
   };
   const models = { config, log };
   const services = { pullModel: (name: string) => pullOllamaModel(models, name), downloadWhisperModel: (name?: string) => downloadWhisper(models, name) };
-  current = new Controller({ context, model, tree, view, log, config, services });
+  const setup = new SetupChecklist(context, config, services);
+  current = new Controller({ context, model, tree, view, log, config, services, setup });
   controller = current;
   const run = current;
   const fullText = new FullTextProvider(run.listing);
@@ -50,13 +52,16 @@ export function activate(context: vscode.ExtensionContext): MediaSummarizerApi {
     fullText,
     vscode.workspace.registerTextDocumentContentProvider(FULL_TEXT_SCHEME, fullText),
     api.onDidFinishRecord((record) => fullText.recordChanged(record)),
-    ...registerCommands({ context, controller: run, models, model, tree, view }),
+    setup,
+    ...registerCommands({ context, controller: run, models, model, tree, view, setup }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(CONFIG_SECTION)) run.settingsChanged();
     }),
   );
   void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.running, false);
   void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.filtered, false);
+  // The status item and the walkthrough's steps: Ollama on this machine is asked for its models, nothing else.
+  void setup.check();
   return api;
 }
 

@@ -1,35 +1,23 @@
 /**
  * What is asked and checked before a run: consent before media content goes to an Ollama host not on this
- * machine, and — beside the run, without delaying it — Ollama reachable with the model pulled, ffmpeg and whisper
- * there when videos or audio are included. Each problem becomes a notification with the action that fixes it.
- * Without Ollama the run still reads text and saves the summaries as pending.
+ * machine, and — beside the run, without delaying it — the setup checklist (setup.ts): what keeps the run's files
+ * from being summarized in full is logged and, for commands, shown in one notification. Without Ollama the run
+ * still reads text and saves the summaries as pending.
  */
 import * as vscode from 'vscode';
 import type { MediaKind } from '../core/mediaTypes';
-import { problemOf } from '../core/problems';
 import type { CurrentSettings } from './config';
-import { mediaToolProblems, type ToolProblem } from './logic/checks';
-import { STATE_KEYS } from './logic/ids';
-import { checkOllama, type OllamaCheck } from './logic/ollamaCheck';
-import { engineOptions, isLocalHost } from './logic/settings';
-import { inertNotificationText } from './logic/inertText';
-import { extensionWording } from './logic/wording';
-import { offerFixes, openSettings, type ModelServices } from './notifications';
+import { agreeTo, mayContact } from './hostConsent';
+import { blockingItems } from './logic/setupChecks';
+import { openSettings } from './notifications';
+import type { SetupChecklist } from './setup';
 
 export class PreRunChecks {
-  /** Tool problems already shown in this window (until the settings change): one notification each. */
-  private readonly shown = new Set<string>();
-
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
-    private readonly services: ModelServices,
+    private readonly setup: SetupChecklist,
   ) {}
-
-  /** The settings changed: a problem may be new again. */
-  reset(): void {
-    this.shown.clear();
-  }
 
   /**
    * The settings with only the hosts the user agreed to: the main host must be agreed to, or there is no run; a
@@ -44,9 +32,7 @@ export class PreRunChecks {
 
   /** A host not on this machine is used only after the user agreed once (remembered per host). */
   private async confirmHost(host: string, setting: 'ollama.host' | 'ollama.moreHosts'): Promise<boolean> {
-    if (isLocalHost(host)) return true;
-    const approved = this.context.globalState.get<string[]>(STATE_KEYS.approvedRemoteHosts, []);
-    if (approved.includes(host)) return true;
+    if (mayContact(this.context, host)) return true;
     const send = 'Send to This Host';
     const choice = await vscode.window.showWarningMessage(
       `The Ollama host ${host} is not on this machine.`,
@@ -60,41 +46,20 @@ export class PreRunChecks {
       'Open Settings',
     );
     if (choice === send) {
-      await this.context.globalState.update(STATE_KEYS.approvedRemoteHosts, [...approved, host]);
+      await agreeTo(this.context, host);
       return true;
     }
     if (choice === 'Open Settings') openSettings(setting);
     return false;
   }
 
-  /** Runs beside the run; `retry` starts the same run again (after Retry, or a pulled model). */
-  async check({ settings, paths }: CurrentSettings, kinds: ReadonlySet<MediaKind>, retry: () => void, interactive: boolean): Promise<void> {
-    const [ollama, tools] = await Promise.all([
-      // Pull and model listing are Ollama's; for an OpenAI-compatible server the run's own preflight warns.
-      settings.llmApi === 'ollama' ? checkOllama(settings.ollamaHost, settings.model) : Promise.resolve<OllamaCheck>({ state: 'ok', message: '', models: [] }),
-      mediaToolProblems(kinds, { media: engineOptions(settings, paths).media, modelsDir: paths.modelsDir }).catch((error: unknown): ToolProblem[] => [
-        { kind: 'ffmpeg', message: extensionWording(problemOf(error)), problem: problemOf(error) },
-      ]),
-    ]);
-    if (ollama.state !== 'ok') this.log.warn(ollama.message);
-    for (const problem of tools) this.log.warn(problem.message);
-    if (!interactive) return;
-    const pending = `${ollama.message} Text is still read; summaries are saved as pending.`;
-    if (ollama.state === 'unreachable') {
-      const choice = await vscode.window.showErrorMessage(inertNotificationText(pending), 'Retry', 'Open Settings');
-      if (choice === 'Retry') retry();
-      else if (choice === 'Open Settings') openSettings('ollama.host');
-    } else if (ollama.state === 'model-missing') {
-      const choice = await vscode.window.showErrorMessage(inertNotificationText(pending), 'Pull', 'Select Model…');
-      if (choice === 'Pull') {
-        if (await this.services.pullModel(settings.model)) retry();
-      } else if (choice === 'Select Model…') void vscode.commands.executeCommand('mediaSummarizer.selectModel');
-    }
-    for (const problem of tools) {
-      if (this.shown.has(problem.message)) continue;
-      this.shown.add(problem.message);
-      const prefix = problem.kind === 'ffmpeg' ? 'Videos and audio files cannot be read: ' : 'Videos and audio files cannot be transcribed: ';
-      void offerFixes(vscode.window.showWarningMessage, this.services, prefix + problem.message, problem.problem);
-    }
+  /**
+   * Runs beside the run: the setup checklist, whose missing items are logged and, for commands, shown in one
+   * notification; `retry` starts the same run again (after Retry, or a pulled model).
+   */
+  async check(current: CurrentSettings, kinds: ReadonlySet<MediaKind>, retry: () => void, interactive: boolean): Promise<void> {
+    const needsMediaTools = kinds.has('video') || kinds.has('audio');
+    const blocking = interactive ? await this.setup.notify(current, needsMediaTools, retry) : blockingItems(await this.setup.check(current), needsMediaTools);
+    for (const item of blocking) this.log.warn(`${item.title}: ${item.detail}`);
   }
 }

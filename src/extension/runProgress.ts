@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { RunEvent, RunResult } from '../core/engine';
 import type { FileRecord } from '../core/records';
 import { VIEW_ID } from './logic/ids';
+import { isSetupProblem } from './logic/setupChecks';
 import { progressIncrement, progressMessage, recordLogLine, statusBarText } from './logic/runTexts';
 import { offerFixes, type ModelServices } from './notifications';
 
@@ -83,7 +84,8 @@ export class RunProgress implements vscode.Disposable {
       case 'warning':
         this.log.warn(event.message);
         // The first problem of a run is shown (e.g. a log folder that cannot be written); the rest go to the log.
-        if (!run.interactive || run.warned) break;
+        // Setup problems are the setup checklist's one notification.
+        if (!run.interactive || run.warned || isSetupProblem(event.problem)) break;
         run.warned = true;
         void offerFixes(vscode.window.showWarningMessage, this.services, `Media Summarizer: ${event.message}`, event.problem, ['Show Log']).then(
           (choice) => choice === 'Show Log' && this.log.show(true),

@@ -11,10 +11,9 @@ import type { SearchHit, SearchIndex } from '../core/search/searchIndex';
 import { formatTimestamp } from '../processors/media/frameText';
 import type { ExtensionConfig } from './config';
 import { FullTextProvider } from './contentProvider';
-import { STATE_KEYS } from './logic/ids';
+import { mayContact } from './hostConsent';
 import type { FileEntry, SummaryModel, TreeElement } from './logic/model';
 import type { ModelSearch } from './logic/modelSearch';
-import { isLocalHost } from './logic/settings';
 
 export interface SearchContext {
   context: vscode.ExtensionContext;
@@ -41,8 +40,7 @@ const RESULTS = 50;
  */
 async function openIndex(ctx: SearchContext): Promise<{ index: SearchIndex; close: () => Promise<void> }> {
   const { settings, paths } = ctx.config.read();
-  const approved = ctx.context.globalState.get<string[]>(STATE_KEYS.approvedRemoteHosts, []);
-  const mayEmbed = settings.llmApi === 'ollama' && settings.embedModel !== 'none' && (isLocalHost(settings.ollamaHost) || approved.includes(settings.ollamaHost));
+  const mayEmbed = settings.llmApi === 'ollama' && settings.embedModel !== 'none' && mayContact(ctx.context, settings.ollamaHost);
   if (!mayEmbed) return { index: ctx.search.current(), close: () => Promise.resolve() };
   const opened = await openCacheForUse(paths.cacheDir, {}).catch(() => undefined);
   const { model } = await findEmbeddingModel(settings.ollamaHost, settings.embedModel);

@@ -661,13 +661,13 @@ describe('problems worded by each front end', () => {
   const host = problem('ollama-unreachable', 'Ollama is not reachable at h', doFix('start it with `ollama serve`'), settingFix('ollamaHost'));
 
   test('VS Code names settings and commands; the CLI names its flags', () => {
-    assert.match(extensionWording(notDownloaded), /run the command "Media Summarizer: Download Whisper Model" \(base\.en\), download it by hand, or choose another in mediaSummarizer\.whisper\.model\.$/);
+    assert.match(extensionWording(notDownloaded), /run the command "Media Summarizer: Download Whisper Model" \(base\.en\), download it by hand, or choose another in the setting "Whisper: Model"\.$/);
     assert.match(cliWording(notDownloaded), /— run `media-summarizer --download-whisper-model base\.en`, download it by hand, or choose another with --whisper-model\.$/);
     assert.match(extensionWording(pull), /or choose another with "Media Summarizer: Select Ollama Model…"\./);
     assert.match(cliWording(pull), /— pull it with `ollama pull m`, or pass --model NAME\./);
-    assert.match(extensionWording(build), /or set mediaSummarizer\.whisper\.cliPath to an existing whisper-cli\./);
+    assert.match(extensionWording(build), /or set "Whisper: Cli Path" to an existing whisper-cli\./);
     assert.match(cliWording(build), /or pass an existing whisper-cli with `--whisper-cli PATH`\./);
-    assert.match(extensionWording(host), /or set mediaSummarizer\.ollama\.host\./);
+    assert.match(extensionWording(host), /— start it with "ollama serve", or change the setting "Ollama: Host"\./, 'no backticks or setting ids in a notification');
     assert.equal(extensionWording(problem('x', 'nothing to change')), 'nothing to change.');
     for (const wording of [extensionWording, cliWording]) assert.doesNotMatch(wording(host), wording === cliWording ? /mediaSummarizer\./ : /--/);
   });

@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { supportedExtensions } from '../../src/core/mediaTypes';
-import { ALL_CONTEXT_VALUES, CONTEXT_KEYS, FULL_TEXT_SCHEME, VIEW_CONTAINER_ID, VIEW_ID } from '../../src/extension/logic/ids';
+import { ALL_CONTEXT_VALUES, CONTEXT_KEYS, FULL_TEXT_SCHEME, SETUP_CONTEXT_KEYS, VIEW_CONTAINER_ID, VIEW_ID } from '../../src/extension/logic/ids';
 import { MACHINE_SETTINGS, SETTING_DEFAULTS } from '../../src/extension/logic/settings';
 import { PROJECT_ROOT } from '../support/paths';
 
@@ -46,7 +46,7 @@ const menus: Record<string, MenuItem[]> = contributes.menus;
 const settings: Record<string, SettingContribution> = contributes.configuration.properties;
 
 /** Commands of VS Code itself that welcome content or menus may name. */
-const BUILT_IN_COMMANDS = new Set(['workbench.action.openSettings', 'workbench.action.openRemoteSettings', 'vscode.open', 'revealFileInOS']);
+const BUILT_IN_COMMANDS = new Set(['workbench.action.openSettings', 'workbench.action.openRemoteSettings', 'workbench.action.openWalkthrough', 'vscode.open', 'revealFileInOS']);
 /** Context keys when clauses may use: VS Code's own and the ones the extension sets. */
 const KNOWN_CONTEXT_KEYS = new Set(['view', 'viewItem', 'explorerResourceIsFolder', 'resourceExtname', ...Object.values(CONTEXT_KEYS)]);
 
@@ -177,6 +177,23 @@ describe('package.json: commands and menus', () => {
     const linked = [...(welcome.contents as string).matchAll(/\]\(command:([\w.]+)/g)].map((m) => m[1]);
     assert.deepEqual(linked.slice(0, 2), ['mediaSummarizer.summarizeDesktop', 'mediaSummarizer.summarizeFolder'], 'buttons to summarize the Desktop or pick a folder');
     for (const command of linked) assert.ok(commandIds.has(command) || BUILT_IN_COMMANDS.has(command), `${command} exists`);
+  });
+
+  test('the walkthrough: every step has its page, its links name commands that exist, it completes on what the checklist sets', () => {
+    const [walkthrough] = contributes.walkthroughs as Array<{ id: string; steps: Array<{ id: string; description: string; media: { markdown: string }; completionEvents: string[] }> }>;
+    assert.ok(walkthrough.steps.length >= 4);
+    const welcomeLink = (contributes.viewsWelcome[0].contents as string).match(/openWalkthrough\?%22([^%]+)%23([^%]+)%22/);
+    assert.deepEqual(welcomeLink?.slice(1), [`${pkg.publisher}.${pkg.name}`, walkthrough.id], 'the welcome view opens this walkthrough');
+    const setupKeys = new Set<string>(Object.values(SETUP_CONTEXT_KEYS));
+    for (const step of walkthrough.steps) {
+      assert.ok(existsSync(path.join(PROJECT_ROOT, step.media.markdown)), `${step.id}: ${step.media.markdown} exists`);
+      for (const [, command] of step.description.matchAll(/\]\(command:([\w.]+)/g)) assert.ok(commandIds.has(command), `${step.id}: ${command} exists`);
+      for (const event of step.completionEvents) {
+        const [kind, name] = event.split(':');
+        if (kind === 'onContext') assert.ok(setupKeys.has(name), `${step.id}: ${name} is set by the setup checklist`);
+        else assert.ok(kind === 'onCommand' && commandIds.has(name), `${step.id}: ${event}`);
+      }
+    }
   });
 
   test('when clauses use known context keys, existing views and the tree\'s context values', () => {
@@ -316,7 +333,7 @@ describe('the extension code against the manifest', () => {
     for (const key of Object.values(CONTEXT_KEYS)) assert.ok(ids.includes(`'${key}'`));
     const setContext = extensionSources.flatMap(({ text }) => [...text.matchAll(/'setContext',\s*([\w.]+)/g)].map((m) => m[1]));
     assert.ok(setContext.length >= 2);
-    for (const expression of setContext) assert.match(expression, /^CONTEXT_KEYS\.(running|filtered|noMatches)$/);
+    for (const expression of setContext) assert.match(expression, /^(CONTEXT_KEYS\.(running|filtered|noMatches)|SETUP_CONTEXT_KEYS\.(llmReady|modelReady|mediaReady))$/);
   });
 
   test('only the vscode layer imports vscode; logic/ stays free of it and of the vscode layer', () => {

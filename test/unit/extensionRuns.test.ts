@@ -16,10 +16,8 @@ import { summarizeFiles, type RunEvent } from '../../src/core/engine';
 import { hashFile } from '../../src/core/hash';
 import type { ExtractResult, Transcript } from '../../src/core/job';
 import { scanFolder } from '../../src/core/scan';
-import { mediaToolProblems } from '../../src/extension/logic/checks';
 import { globFilter } from '../../src/extension/logic/globs';
 import { lookupRecords, scannedFile } from '../../src/core/lookup';
-import { checkOllama } from '../../src/extension/logic/ollamaCheck';
 import { pullModel } from '../../src/extension/logic/ollamaPull';
 import { RunQueue } from '../../src/extension/logic/runs';
 import { summarizeFolder } from '../../src/core/engine';
@@ -277,24 +275,13 @@ describe('checks before a run', () => {
   });
   after(() => ollama?.close());
 
-  test('Ollama: ok, model missing, unreachable', async () => {
-    assert.equal((await checkOllama(ollama.url, 'llama3.2:3b')).state, 'ok');
-    const missing = await checkOllama(ollama.url, 'mistral');
-    assert.equal(missing.state, 'model-missing');
-    assert.match(missing.message, /Model mistral is not installed in Ollama at http:\/\/127\.0\.0\.1:\d+/);
-    assert.deepEqual(missing.models.sort(), ['llama3.2:3b', 'llava:7b']);
-    const down = await checkOllama(await closedPortUrl(), 'llama3.2:3b');
-    assert.equal(down.state, 'unreachable');
-    assert.match(down.message, /Ollama is not reachable at/);
-  });
-
   test('pulling a model reports progress up to 100 % and installs it; an unknown one fails clearly', async () => {
     const updates: Array<{ message: string; increment: number; percent: number }> = [];
     await pullModel(ollama.url, 'qwen2.5:0.5b', (update) => updates.push(update));
     assert.equal(updates.at(-1)?.percent, 100);
     assert.equal(updates.reduce((sum, u) => sum + u.increment, 0), 100);
     assert.equal(updates.at(-1)?.message, 'success');
-    assert.equal((await checkOllama(ollama.url, 'qwen2.5:0.5b')).state, 'ok');
+    assert.ok(ollama.listModels().some((model) => model.name === 'qwen2.5:0.5b'));
     await assert.rejects(pullModel(ollama.url, 'no-such-model', () => undefined), /file does not exist/);
   });
 
@@ -309,17 +296,5 @@ describe('checks before a run', () => {
     }
   });
 
-  test('images need no media tools; videos get what to do for ffmpeg, the whisper model and whisper-cli', async () => {
-    const dataDir = await tempDir('ext-tools');
-    const options = { media: { ffmpegPath: '/nonexistent/ffmpeg', whisperCliPath: '/nonexistent/whisper-cli', whisperModel: 'base.en', dataDir }, modelsDir: path.join(dataDir, 'models') };
-    assert.deepEqual(await mediaToolProblems(new Set(['image']), options), []);
-    const problems = await mediaToolProblems(new Set(['image', 'video']), options);
-    assert.deepEqual(problems.map((p) => p.kind), ['ffmpeg', 'whisper-model', 'whisper-cli']);
-    assert.match(problems[0].message, /ffmpeg not found at \/nonexistent\/ffmpeg/);
-    assert.match(problems[1].message, /Whisper model base\.en is not downloaded yet .* run the command "Media Summarizer: Download Whisper Model" \(base\.en\)/);
-    assert.match(problems[2].message, /whisper-cli not found at \/nonexistent\/whisper-cli — set mediaSummarizer\.whisper\.cliPath/);
-    assert.deepEqual(problems.map((p) => p.problem.code), ['ffmpeg-missing', 'model-missing', 'cli-missing'], 'typed, whatever the words');
-    const unknown = await mediaToolProblems(new Set(['audio']), { ...options, media: { ...options.media, whisperModel: 'huge' } });
-    assert.match(unknown.find((p) => p.kind === 'whisper-model')!.message, /Unknown whisper model "huge"/);
-  });
+
 });

@@ -20,6 +20,13 @@ export const CONTEXT_KEYS = {
   noMatches: 'mediaSummarizer.noMatches',
 } as const;
 
+/** Context keys the setup checklist sets: the walkthrough's steps complete on them. */
+export const SETUP_CONTEXT_KEYS = {
+  llmReady: 'mediaSummarizer.setup.llmReady',
+  modelReady: 'mediaSummarizer.setup.modelReady',
+  mediaReady: 'mediaSummarizer.setup.mediaReady',
+} as const;
+
 /** globalState keys. */
 export const STATE_KEYS = {
   roots: 'mediaSummarizer.roots.v1',

@@ -5,21 +5,26 @@
 import { wordProblem, type Fix, type FixWording, type Problem, type Setting } from '../../core/problems';
 import type { SettingKey } from './settings';
 
+/** Settings by the title the Settings editor shows (what a user finds there; Open Settings goes to it). */
 const SETTINGS: Record<Setting, { key: SettingKey; advice: string }> = {
-  ollamaHost: { key: 'ollama.host', advice: 'set mediaSummarizer.ollama.host' },
+  ollamaHost: { key: 'ollama.host', advice: 'change the setting "Ollama: Host"' },
   model: { key: 'model', advice: 'choose another with "Media Summarizer: Select Ollama Model…"' },
-  cacheDir: { key: 'cache.location', advice: 'set mediaSummarizer.cache.location to use another directory' },
-  log: { key: 'log.location', advice: 'set mediaSummarizer.log.location to "storage" or "none"' },
-  ffmpegPath: { key: 'ffmpegPath', advice: 'set mediaSummarizer.ffmpegPath' },
-  whisperCliPath: { key: 'whisper.cliPath', advice: 'set mediaSummarizer.whisper.cliPath to an existing whisper-cli' },
-  whisperModel: { key: 'whisper.model', advice: 'choose another in mediaSummarizer.whisper.model' },
+  cacheDir: { key: 'cache.location', advice: 'change the setting "Cache: Location" to use another directory' },
+  log: { key: 'log.location', advice: 'set "Log: Location" to "storage" or "none"' },
+  ffmpegPath: { key: 'ffmpegPath', advice: 'set the path of ffmpeg in the setting "Ffmpeg Path"' },
+  whisperCliPath: { key: 'whisper.cliPath', advice: 'set "Whisper: Cli Path" to an existing whisper-cli' },
+  whisperModel: { key: 'whisper.model', advice: 'choose another in the setting "Whisper: Model"' },
 };
 
 const wordFix: FixWording = (fix) =>
   fix.kind === 'setting' ? SETTINGS[fix.setting].advice : `run the command "Media Summarizer: Download Whisper Model" (${fix.model})`;
 
+/**
+ * The problem as one sentence for a notification or the log. Notifications show no markdown: commands quoted in
+ * backticks for a terminal (`ollama serve`) are quoted with plain quotes.
+ */
 export function extensionWording(problem: Problem): string {
-  return wordProblem(problem, wordFix);
+  return wordProblem(problem, wordFix).replace(/`([^`\n]+)`/g, '"$1"');
 }
 
 /** A button of a notification and what it does. */
