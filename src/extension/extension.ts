@@ -28,8 +28,14 @@ export function activate(context: vscode.ExtensionContext): MediaSummarizerApi {
   const tree = new SummaryTree(model, {
     loadRoot: (root) => current?.listing.loadRoot(root) ?? Promise.resolve(),
     isLoading: (root) => current?.listing.isLoading(root) ?? false,
+  }, () => {
+    const { settings } = config.read();
+    return { labelBy: settings.viewLabel, sortBy: settings.viewSortBy };
   });
   const view = vscode.window.createTreeView<TreeElement>(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: false });
+  tree.onCounts = (badge) => {
+    view.badge = badge;
+  };
   tree.onFiltered = (anything) => {
     void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.noMatches, !anything);
     // A view with a message shows no welcome: without matches, the welcome says so and offers Clear Filter.

@@ -6,8 +6,14 @@
 import * as vscode from 'vscode';
 import type { FileEntry, RootEntry, SummaryModel, TreeElement } from './logic/model';
 import { ModelSearch } from './logic/modelSearch';
-import { entryItem, rootItem, type IconSpec } from './logic/presentation';
+import { entryItem, rootItem, sortEntries, viewBadge, type IconSpec, type LabelBy, type SortBy } from './logic/presentation';
 import { buildTooltip } from './logic/tooltip';
+
+/** How rows are labelled and ordered (the view.* settings, read when the tree draws). */
+export interface ViewOptions {
+  labelBy: LabelBy;
+  sortBy: SortBy;
+}
 
 /** Coalesces change events: progress events can arrive many times a second. */
 const REFRESH_DELAY_MS = 80;
@@ -36,6 +42,7 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
   constructor(
     private readonly model: SummaryModel,
     private readonly loader: { loadRoot(root: RootEntry): Promise<void>; isLoading(root: RootEntry): boolean },
+    private readonly options: () => ViewOptions,
   ) {
     this.search = new ModelSearch(model);
   }
@@ -78,7 +85,11 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
     }
     this.refreshAll = false;
     this.pending.clear();
+    this.onCounts?.(viewBadge(this.model.roots));
   }
+
+  /** Told after each change what the view's badge should say (new, failed and pending files). */
+  onCounts?: (badge: { value: number; tooltip: string } | undefined) => void;
 
   getTreeItem(element: TreeElement): vscode.TreeItem {
     return element.kind === 'root' ? this.rootTreeItem(element) : this.fileTreeItem(element);
@@ -99,7 +110,7 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
   }
 
   private fileTreeItem(entry: FileEntry): vscode.TreeItem {
-    const spec = entryItem(entry);
+    const spec = entryItem(entry, this.options().labelBy);
     const item = new vscode.TreeItem(spec.label, vscode.TreeItemCollapsibleState.None);
     item.id = `file\n${entry.root}\n${entry.path}`;
     item.description = spec.description;
@@ -130,7 +141,7 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
         return shown;
       }
       await this.loader.loadRoot(element);
-      const entries = [...element.entries.values()];
+      const entries = sortEntries([...element.entries.values()], this.options().sortBy);
       if (!this.filterText) return entries;
       this.matches = await this.search.filterMatches(this.filterText); // records may have come in since the folders were listed
       return entries.filter((entry) => this.matches.has(entry.path));

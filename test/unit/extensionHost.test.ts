@@ -130,12 +130,13 @@ describe('the extension in a stand-in host', { skip: missing }, () => {
     assert.match(rootItem.description!, /2\/3 summarized · 1 failed/);
     const entries = await tree().provider.getChildren(root);
     const items: TreeItem[] = entries.map((e: unknown) => tree().provider.getTreeItem(e));
+    // Titles first: a summarized file's row is its title, with the file name and its date beside it.
     assert.deepEqual(
-      items.map((i) => [i.label, i.description, i.iconPath?.id, i.contextValue]),
+      items.map((i) => [i.label, String(i.description).replace(/ · .*\d.*$/, ' · <date>'), i.iconPath?.id, i.contextValue]),
       [
         ['broken.gif', 'Cannot decode broken.gif', 'error', 'file.failed'],
-        ['shot.png', 'Boarding pass', 'file-media', 'file.cached'],
-        ['talk.mp4', 'Talk', 'device-camera-video', 'file.cached'],
+        ['Boarding pass', 'shot.png · <date>', 'file-media', 'file.cached'],
+        ['Talk', 'talk.mp4 · <date>', 'device-camera-video', 'file.cached'],
       ],
     );
     assert.deepEqual(items[1].command, { command: 'vscode.open', title: 'Open File', arguments: [Uri.file(files.shot)] });

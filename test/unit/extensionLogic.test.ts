@@ -17,7 +17,7 @@ import { ALL_CONTEXT_VALUES } from '../../src/extension/logic/ids';
 import { codeBlock, escapeInline, escapeLines, excerpt, firstWords, fitInto, safeFileUri, thumbnailMarkdown } from '../../src/extension/logic/markdown';
 import { stateOfRecord, SummaryModel, type FileEntry } from '../../src/extension/logic/model';
 import { ModelSearch } from '../../src/extension/logic/modelSearch';
-import { displayFolder, entryDescription, entryIcon, entryItem, entryLabel, rootItem } from '../../src/extension/logic/presentation';
+import { displayFolder, entryDate, entryDescription, entryIcon, entryItem, entryLabel, rootItem, shortDate, sortEntries, viewBadge } from '../../src/extension/logic/presentation';
 import { engineOptions, isLocalHost, logOption, readSettings, resolvePaths, SETTING_DEFAULTS, type SettingKey } from '../../src/extension/logic/settings';
 import { inertNotificationText } from '../../src/extension/logic/inertText';
 import { formatMs, progressIncrement, progressMessage, recordLogLine, runSummary, statusBarText } from '../../src/extension/logic/runTexts';
@@ -575,11 +575,68 @@ describe('tree item presentation', () => {
   test('labels, context values and accessibility text', () => {
     const nested = entry({ path: '/home/me/Desktop/2024/may/a.png' });
     assert.equal(entryLabel(nested), '2024/may/a.png');
-    const item = entryItem(entry({ state: 'cached', record: record({ cached: true, title: 'T' }) }));
+    const item = entryItem(entry({ state: 'cached', record: record({ cached: true, title: 'T' }) }), 'fileName');
     assert.equal(item.label, 'shot.png');
+    assert.equal(item.description, 'T');
     assert.equal(item.contextValue, 'file.cached');
     assert.ok(ALL_CONTEXT_VALUES.includes(item.contextValue));
     assert.equal(item.accessibilityLabel, 'shot.png, summarized (from cache): T');
+  });
+
+  test('titles first: the title as the label, the name and date beside it; kept while the file runs again', () => {
+    const now = new Date(2025, 4, 20, 18, 0);
+    const mtimeMs = new Date(2025, 4, 2, 11, 3).getTime();
+    const summarized = entryItem(entry({ state: 'cached', mtimeMs, record: record({ cached: true, title: 'Flight LH-452 booking' }) }), 'title', now);
+    assert.equal(summarized.label, 'Flight LH-452 booking');
+    assert.equal(summarized.description, `shot.png · ${shortDate(mtimeMs, now)}`);
+    assert.equal(summarized.accessibilityLabel, 'shot.png, summarized (from cache): Flight LH-452 booking', 'screen readers hear the name and the title');
+    const again = entryItem(entry({ state: 'running', stage: 'ocr', mtimeMs, record: record({ title: 'Flight LH-452 booking' }) }), 'title', now);
+    assert.equal(again.label, 'Flight LH-452 booking', 'Re-summarize keeps the old title until the new one arrives');
+    assert.match(again.description, /^reading text… · shot\.png · /);
+    assert.equal(entryItem(entry({ state: 'new' }), 'title', now).label, 'shot.png', 'no title yet: the name');
+    assert.equal(entryItem(entry({ state: 'new' }), 'title', now).description, 'new');
+    const failed = entryItem(entry({ state: 'failed', record: record({ status: 'error', error: 'Cannot decode', title: 'old' }) }), 'title', now);
+    assert.deepEqual([failed.label, failed.description], ['shot.png', 'Cannot decode'], 'a failure shows the file and the cause');
+    const partial = entryItem(entry({ state: 'done', record: record({ title: 'Standup', partial: problem('model-missing', 'no whisper model') }) }), 'title', now);
+    assert.match(partial.description, /^partial · shot\.png/);
+    // The date: EXIF first, then the modification time; "today" is a time, an earlier year names the year.
+    assert.equal(entryDate(entry({ mtimeMs: 5, record: record({ metadata: { exif: { DateTime: '2024:12:24 18:30:00' } } }) })), new Date(2024, 11, 24, 18, 30).getTime());
+    assert.equal(entryDate(entry({ mtimeMs: 5 })), 5);
+    assert.doesNotMatch(shortDate(new Date(2025, 4, 20, 9, 15).getTime(), now), /2025/);
+    assert.match(shortDate(new Date(2024, 0, 2).getTime(), now), /2024/);
+  });
+
+  test('sorting: by name (numbers in order), newest first, by kind', () => {
+    const files = [
+      entry({ path: '/home/me/Desktop/shot 10.png', mtimeMs: 3 }),
+      entry({ path: '/home/me/Desktop/memo.m4a', mediaKind: 'audio', mtimeMs: 1 }),
+      entry({ path: '/home/me/Desktop/shot 9.png', mtimeMs: 2 }),
+      entry({ path: '/home/me/Desktop/rec.mov', mediaKind: 'video' }),
+    ];
+    const names = (sorted: FileEntry[]) => sorted.map((e) => entryLabel(e));
+    assert.deepEqual(names(sortEntries(files, 'name')), ['memo.m4a', 'rec.mov', 'shot 9.png', 'shot 10.png']);
+    assert.deepEqual(names(sortEntries(files, 'date')), ['shot 10.png', 'shot 9.png', 'memo.m4a', 'rec.mov'], 'no date known: last');
+    assert.deepEqual(names(sortEntries(files, 'kind')), ['shot 9.png', 'shot 10.png', 'rec.mov', 'memo.m4a']);
+  });
+
+  test('the folder row and the view badge count new, failed and pending files; an empty folder says so', () => {
+    const model = new SummaryModel();
+    const root = model.addRoot('/home/me/Desktop');
+    model.setListing(root, [
+      { path: '/home/me/Desktop/a.png', kind: 'image' },
+      { path: '/home/me/Desktop/b.png', kind: 'image' },
+      { path: '/home/me/Desktop/c.png', kind: 'image' },
+    ]);
+    model.apply({ type: 'done', record: record({ path: '/home/me/Desktop/a.png', status: 'pending' }) });
+    assert.match(rootItem(root, false).description, /0\/3 summarized · 2 new · 1 pending$/);
+    assert.deepEqual(viewBadge(model.roots), { value: 3, tooltip: 'Media Summaries: 2 new, 1 pending' });
+    const empty = model.addRoot('/home/me/Empty');
+    model.setListing(empty, []);
+    assert.match(rootItem(empty, false).description, /· no media files$/);
+    model.apply({ type: 'done', record: record({ path: '/home/me/Desktop/b.png' }) });
+    model.apply({ type: 'done', record: record({ path: '/home/me/Desktop/c.png' }) });
+    model.apply({ type: 'done', record: record({ path: '/home/me/Desktop/a.png' }) });
+    assert.equal(viewBadge(model.roots), undefined, 'nothing to do: no badge');
   });
 
   test('folder items count their files', () => {

@@ -32,7 +32,7 @@ async function slowlyListedTree() {
       tree.refresh([root]);
     },
     isLoading: () => false,
-  });
+  }, () => ({ labelBy: 'title', sortBy: 'name' }));
   const events: unknown[] = [];
   tree.onDidChangeTreeData((change) => events.push(change));
   return { model, tree, events, finishListing };

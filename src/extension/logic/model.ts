@@ -21,6 +21,8 @@ export interface FileEntry {
   record?: FileRecord;
   stage?: Stage;
   percent?: number;
+  /** The file's modification time when it was listed (its date when it has no EXIF date). */
+  mtimeMs?: number;
 }
 
 export interface RootEntry {
@@ -57,6 +59,7 @@ export function stateOfRecord(record: FileRecord): EntryState {
 export interface ListedFile {
   path: string;
   kind: MediaKind;
+  mtimeMs?: number;
 }
 
 export class SummaryModel {
@@ -129,10 +132,12 @@ export class SummaryModel {
     for (const file of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
       const known = root.entries.get(file.path);
       if (known && known.state !== 'new') {
+        known.mtimeMs = file.mtimeMs ?? known.mtimeMs;
         next.set(file.path, known);
         continue;
       }
       const entry = known ?? newEntry(root.path, file.path, file.kind);
+      entry.mtimeMs = file.mtimeMs;
       const record = records.get(file.path);
       if (record) {
         entry.record = record;

@@ -11,6 +11,7 @@ import type { LlmApi } from '../../core/llmErrors';
 import { MAX_SLOTS, normalizeHostFor, parseHostSpec, type HostSpec } from '../../core/llmHosts';
 import { MIN_CONTEXT_TOKENS } from '../../processors/promptBudget';
 import { whisperModelsDir } from '../../processors/whisper/models';
+import type { LabelBy, SortBy } from './presentation';
 import { extensionWording } from './wording';
 
 export type CacheLocation = 'global' | 'workspace';
@@ -41,6 +42,8 @@ export const SETTING_DEFAULTS = {
   exclude: [] as string[],
   'log.location': 'scannedFolder' as LogLocation,
   requestTimeout: 600,
+  'view.label': 'title' as LabelBy,
+  'view.sortBy': 'name' as SortBy,
 } as const;
 
 export type SettingKey = keyof typeof SETTING_DEFAULTS;
@@ -79,6 +82,9 @@ export interface ExtensionSettings {
   exclude: string[];
   logLocation: LogLocation;
   requestTimeoutSeconds: number;
+  /** How the view labels and orders its files. */
+  viewLabel: LabelBy;
+  viewSortBy: SortBy;
 }
 
 export interface SettingsResult {
@@ -183,6 +189,8 @@ export function readSettings(get: (key: SettingKey) => unknown, env: NodeJS.Proc
       exclude: list('exclude'),
       logLocation: oneOf('log.location', ['scannedFolder', 'storage', 'none'] as const),
       requestTimeoutSeconds: integer('requestTimeout', 1, 86_400),
+      viewLabel: oneOf('view.label', ['title', 'fileName'] as const),
+      viewSortBy: oneOf('view.sortBy', ['name', 'date', 'kind'] as const),
     },
     problems,
   };
