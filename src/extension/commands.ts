@@ -207,9 +207,8 @@ function clearFilter({ tree, view }: CommandContext): void {
   view.message = undefined;
 }
 
-function refresh({ model, tree }: CommandContext): void {
-  model.invalidate();
-  tree.refresh();
+function refresh({ controller }: CommandContext): Promise<void> {
+  return controller.refresh();
 }
 
 async function revealInOS(ctx: CommandContext, arg?: unknown): Promise<void> {

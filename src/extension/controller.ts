@@ -17,6 +17,7 @@ import { errorRecord, type FileRecord } from '../core/records';
 import { scanFolder, type ScannedFile, type ScanResult } from '../core/scan';
 import type { MediaSummarizerApi, SummarizeOptions } from './api';
 import { ExtensionConfig, type CurrentSettings } from './config';
+import { FolderWatchers } from './folderWatchers';
 import { Listing } from './listing';
 import { globFilter } from './logic/globs';
 import { STATE_KEYS } from './logic/ids';
@@ -59,6 +60,7 @@ export class Controller implements vscode.Disposable {
   private readonly pipeline: RunPipeline;
   private readonly model: SummaryModel;
   private readonly tree: SummaryTree;
+  private readonly watchers: FolderWatchers;
 
   constructor(private readonly parts: ControllerParts) {
     const { context, model, tree, log, config, services, setup } = parts;
@@ -78,6 +80,8 @@ export class Controller implements vscode.Disposable {
       onRecord: (record) => this.finished.fire(record),
       retryFailed: () => void this.retryFailed(),
     });
+    this.watchers = new FolderWatchers(model, this.listing, log, (files) => this.newFiles(files));
+    this.watchers.sync();
   }
 
   api(): MediaSummarizerApi {
@@ -102,6 +106,20 @@ export class Controller implements vscode.Disposable {
 
   persist(): void {
     void this.parts.context.globalState.update(STATE_KEYS.roots, this.model.persist());
+    this.watchers.sync();
+  }
+
+  /** Refresh: every folder shown is listed again (new files appear, deleted ones go); what is known stays. */
+  async refresh(): Promise<void> {
+    await Promise.all(this.model.roots.map((root) => (root.loaded ? this.listing.update(root) : Promise.resolve([]))));
+    this.tree.refresh();
+  }
+
+  /** Files that appeared in a watched folder: summarized at once when the user asked for that (autoSummarize). */
+  private newFiles(files: string[]): void {
+    const { settings } = this.parts.config.read();
+    this.log.info(`${files.length === 1 ? '1 new file' : `${files.length} new files`} in the view${settings.autoSummarize ? ': summarizing' : ''}.`);
+    if (settings.autoSummarize) void this.summarizeFiles(files, { interactive: false });
   }
 
   /** Summarizes a folder (top level, or with sub-folders per setting or the root's own choice). */
@@ -168,6 +186,7 @@ export class Controller implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.watchers.dispose();
     this.pipeline.cancelAll();
     this.progress.dispose();
     this.finished.dispose();

@@ -61,21 +61,44 @@ export class Listing {
     }
   }
 
+  /**
+   * Lists a shown root again after its folder changed (the watcher): files that appeared or were written since
+   * are looked up in the cache and shown new when it has nothing for them, files that are gone leave the view;
+   * the others keep what they show. Resolves with the paths that are new to the view now.
+   */
+  async update(root: RootEntry): Promise<string[]> {
+    if (!root.loaded) return [];
+    const { files, problems } = await this.scan(root);
+    const fresh = files.filter((file) => {
+      const known = root.entries.get(file.path);
+      return !known || (known.mtimeMs !== undefined && known.mtimeMs !== file.mtimeMs);
+    });
+    const records = await this.lookup(fresh);
+    for (const problem of problems) records.set(problem.path, errorRecord(problem, problem.error));
+    this.model.setListing(root, [...files, ...problems], records, new Set(fresh.map((file) => file.path)));
+    this.tree.refresh([root]);
+    return fresh.filter((file) => root.entries.get(file.path)?.state === 'new').map((file) => file.path);
+  }
+
   private async list(root: RootEntry): Promise<void> {
-    const { settings, paths } = this.config.read();
-    let files: ScannedFile[];
-    let problems: ScanResult['problems'] = [];
-    if (root.files) {
-      const found = await Promise.allSettled(root.files.map((file) => scannedFile(file)));
-      files = found.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-    } else {
-      const scan = await scanFolder(root.path, { recursive: root.recursive, accept: globFilter(settings.include, settings.exclude) });
-      files = scan.files;
-      problems = scan.problems;
-    }
-    const records = await lookupRecords(files, { ...lookupOptions(settings, paths), onWarning: (message) => this.log.warn(message) });
+    const { files, problems } = await this.scan(root);
+    const records = await this.lookup(files);
     for (const problem of problems) records.set(problem.path, errorRecord(problem, problem.error));
     if (root.loaded) return; // a run listed it meanwhile
     this.model.setListing(root, [...files, ...problems], records);
+  }
+
+  private async scan(root: RootEntry): Promise<{ files: ScannedFile[]; problems: ScanResult['problems'] }> {
+    if (root.files) {
+      const found = await Promise.allSettled(root.files.map((file) => scannedFile(file)));
+      return { files: found.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : [])), problems: [] };
+    }
+    const { settings } = this.config.read();
+    return scanFolder(root.path, { recursive: root.recursive, accept: globFilter(settings.include, settings.exclude) });
+  }
+
+  private lookup(files: ScannedFile[]): Promise<Map<string, FileRecord | undefined>> {
+    const { settings, paths } = this.config.read();
+    return lookupRecords(files, { ...lookupOptions(settings, paths), onWarning: (message) => this.log.warn(message) });
   }
 }

@@ -18,6 +18,7 @@ import type { FileRecord } from '../../src/core/records';
 import { PROJECT_ROOT, tempDir } from '../support/paths';
 import { contentProvider, loadExtension, memento, recorded, registeredCommands, resetHost, treeViews, Uri, window, type MarkdownString, type TreeItem } from './extensionVscodeStub';
 import { closedPortUrl } from '../support/processes';
+import { waitFor } from '../support/wait';
 
 const BUNDLE = path.join(PROJECT_ROOT, 'dist', 'extension.js');
 const missing = existsSync(BUNDLE) ? false : 'dist/extension.js is missing — run `npm run build` first';
@@ -48,11 +49,14 @@ describe('the extension in a stand-in host', { skip: missing }, () => {
 
   /** Activates for one test and always deactivates and resets the stand-in host afterwards. */
   function activate(t: { after(fn: () => unknown): void }) {
+    const activated = context();
     t.after(async () => {
       await extension.deactivate();
+      // As VS Code does after deactivate(): what the extension registered is disposed (its folder watchers too).
+      for (const disposable of activated.subscriptions) await disposable.dispose();
       resetHost();
     });
-    return extension.activate(context());
+    return extension.activate(activated);
   }
 
   before(async () => {
@@ -230,6 +234,42 @@ describe('the extension in a stand-in host', { skip: missing }, () => {
     await commandsApi.executeCommand('mediaSummarizer.removeFolder', root);
     assert.deepEqual(await tree().provider.getChildren(), []);
     assert.deepEqual(globalState.store.get('mediaSummarizer.roots.v1'), []);
+  });
+
+  test('live folders: a file dropped into a folder of the view appears at once, a deleted one leaves; autoSummarize summarizes new files', async (t) => {
+    const live = await tempDir('ext-host-live');
+    await writeFile(path.join(live, 'first.png'), 'bytes of first');
+    activate(t);
+    const { commandsApi } = await import('./extensionVscodeStub');
+    const rows = async () => {
+      const [root] = (await tree().provider.getChildren()).filter((r: { path: string }) => r.path === live);
+      return root ? (await tree().provider.getChildren(root)).map((e: { path: string; state: string }) => `${path.basename(e.path)}:${e.state}`).sort() : [];
+    };
+    // Shown through the API's summarize of one file would make a files-only root; a whole folder is what is watched.
+    await commandsApi.executeCommand('mediaSummarizer.summarizeFolder', Uri.file(live), [Uri.file(live)]);
+    await waitFor('the folder to be watched', async () => (recorded.watchers.includes(live) ? true : undefined), 5000);
+    assert.deepEqual(await rows(), ['first.png:failed'], 'not an image: one clear record');
+
+    // A copy of a file the cache knows is summarized at once; an unknown one is new; a deleted one leaves.
+    await writeFile(path.join(live, 'copy of shot.png'), 'bytes of shot');
+    await writeFile(path.join(live, 'dropped.png'), 'bytes of dropped');
+    await rm(path.join(live, 'first.png'));
+    await waitFor('the new files in the view', async () => ((await rows()).length === 2 ? true : undefined), 10_000);
+    assert.deepEqual(await rows(), ['copy of shot.png:cached', 'dropped.png:new']);
+    assert.equal(recorded.progress.length, 1, 'no run for new files unless autoSummarize is on');
+    assert.ok(recorded.logLines.includes('info 1 new file in the view.'), recorded.logLines.join('\n'));
+
+    recorded.configuration.set('mediaSummarizer.autoSummarize', true);
+    try {
+      await writeFile(path.join(live, 'later.png'), 'bytes of later');
+      await waitFor('the new file to be summarized on its own', async () => ((await rows()).includes('later.png:failed') ? true : undefined), 30_000);
+      assert.ok(recorded.progress.slice(1).every((p) => p.location === 10), 'in the window (status bar), not as a notification');
+      assert.ok((await rows()).includes('dropped.png:new'), 'files that were new before are left to the user');
+    } finally {
+      recorded.configuration.delete('mediaSummarizer.autoSummarize');
+      await commandsApi.executeCommand('mediaSummarizer.removeFolder', (await tree().provider.getChildren()).find((r: { path: string }) => r.path === live));
+    }
+    assert.ok(!recorded.watchers.includes(live), 'a folder removed from the view is not watched any more');
   });
 
   test('a summary log that cannot be written is shown once as a warning; the run still completes', async (t) => {

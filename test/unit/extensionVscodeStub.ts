@@ -4,7 +4,7 @@
  * and lets a test answer prompts. It is not VS Code: the real extension host is exercised by the next issue's
  * tests; this catches wiring mistakes (a command not registered, a tree item not built, a hover not untrusted).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, watch } from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
 
@@ -78,6 +78,36 @@ export class TreeItem {
   ) {}
 }
 
+export class RelativePattern {
+  constructor(
+    readonly baseUri: Uri,
+    readonly pattern: string,
+  ) {}
+}
+
+/**
+ * VS Code's file watcher, on node's fs.watch of the pattern's folder: every event is reported as a change (the
+ * extension lists the folder again whatever the kind of event).
+ */
+function createFileSystemWatcher(pattern: RelativePattern) {
+  const created = new EventEmitter<Uri>();
+  const changed = new EventEmitter<Uri>();
+  const deleted = new EventEmitter<Uri>();
+  const watcher = watch(pattern.baseUri.fsPath, { recursive: pattern.pattern.startsWith('**') }, (_event, name) => {
+    if (name) changed.fire(Uri.file(path.join(pattern.baseUri.fsPath, name)));
+  });
+  recorded.watchers.push(pattern.baseUri.fsPath);
+  return {
+    onDidCreate: created.event,
+    onDidChange: changed.event,
+    onDidDelete: deleted.event,
+    dispose: () => {
+      watcher.close();
+      recorded.watchers.splice(recorded.watchers.indexOf(pattern.baseUri.fsPath), 1);
+    },
+  };
+}
+
 export const TreeItemCollapsibleState = { None: 0, Collapsed: 1, Expanded: 2 };
 export const StatusBarAlignment = { Left: 1, Right: 2 };
 export const ProgressLocation = { SourceControl: 1, Window: 10, Notification: 15 };
@@ -101,6 +131,8 @@ export const recorded = {
   logLines: [] as string[],
   shownDocuments: [] as string[],
   configuration: new Map<string, unknown>(),
+  /** The folders watched now. */
+  watchers: [] as string[],
   /** Answers a message: return one of the items, or undefined (dismissed). */
   answer: (_message: ShownMessage): unknown => undefined,
 };
@@ -181,6 +213,7 @@ export const workspace = {
     },
   }),
   onDidChangeConfiguration: configListeners.event,
+  createFileSystemWatcher,
   registerTextDocumentContentProvider: (scheme: string, provider: { provideTextDocumentContent(uri: Uri): unknown }) => {
     contentProviders.set(scheme, provider);
     return { dispose: () => contentProviders.delete(scheme) };
@@ -247,6 +280,7 @@ const stub = {
   MarkdownString,
   TreeItem,
   TreeItemCollapsibleState,
+  RelativePattern,
   StatusBarAlignment,
   ProgressLocation,
   ConfigurationTarget,

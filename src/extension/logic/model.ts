@@ -125,12 +125,21 @@ export class SummaryModel {
 
   /**
    * Replaces a root's listing with what a scan found. Entries already known keep their state and record (a run
-   * may be filling them in); files that are gone are dropped. `records` are cache look-ups for new entries.
+   * may be filling them in), unless `changed` names them (modified since); files that are gone are dropped.
+   * `records` are cache look-ups for new and changed entries.
    */
-  setListing(root: RootEntry, files: ListedFile[], records: ReadonlyMap<string, FileRecord | undefined> = new Map()): void {
+  setListing(root: RootEntry, files: ListedFile[], records: ReadonlyMap<string, FileRecord | undefined> = new Map(), changed: ReadonlySet<string> = new Set()): void {
     const next = new Map<string, FileEntry>();
     for (const file of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
       const known = root.entries.get(file.path);
+      if (known && changed.has(file.path) && known.state !== 'queued' && known.state !== 'running') {
+        // Written again since it was listed: what the cache knows of the new content, else new.
+        known.record = records.get(file.path);
+        known.state = known.record ? stateOfRecord(known.record) : 'new';
+        known.mtimeMs = file.mtimeMs;
+        next.set(file.path, known);
+        continue;
+      }
       if (known && known.state !== 'new') {
         known.mtimeMs = file.mtimeMs ?? known.mtimeMs;
         next.set(file.path, known);

@@ -42,6 +42,7 @@ export const SETTING_DEFAULTS = {
   exclude: [] as string[],
   'log.location': 'scannedFolder' as LogLocation,
   requestTimeout: 600,
+  autoSummarize: false,
   'view.label': 'title' as LabelBy,
   'view.sortBy': 'name' as SortBy,
 } as const;
@@ -82,6 +83,8 @@ export interface ExtensionSettings {
   exclude: string[];
   logLocation: LogLocation;
   requestTimeoutSeconds: number;
+  /** Summarize media that land in a folder of the view as they arrive. */
+  autoSummarize: boolean;
   /** How the view labels and orders its files. */
   viewLabel: LabelBy;
   viewSortBy: SortBy;
@@ -189,6 +192,7 @@ export function readSettings(get: (key: SettingKey) => unknown, env: NodeJS.Proc
       exclude: list('exclude'),
       logLocation: oneOf('log.location', ['scannedFolder', 'storage', 'none'] as const),
       requestTimeoutSeconds: integer('requestTimeout', 1, 86_400),
+      autoSummarize: get('autoSummarize') === true,
       viewLabel: oneOf('view.label', ['title', 'fileName'] as const),
       viewSortBy: oneOf('view.sortBy', ['name', 'date', 'kind'] as const),
     },
