@@ -73,6 +73,12 @@ export class Listing {
       const known = root.entries.get(file.path);
       return !known || (known.mtimeMs !== undefined && known.mtimeMs !== file.mtimeMs);
     });
+    const listed = new Set([...files, ...problems].map((file) => file.path));
+    const left = [...root.entries.keys()].some((path) => !listed.has(path));
+    const unseenProblem = problems.some((problem) => !root.entries.has(problem.path));
+    // Nothing the view shows changed (the event was for a file it does not show, such as a summary log): no
+    // refresh, which would make VS Code drop the folder's rows and close a hover open on one of them.
+    if (fresh.length === 0 && !left && !unseenProblem) return [];
     const records = await this.lookup(fresh);
     for (const problem of problems) records.set(problem.path, errorRecord(problem, problem.error));
     this.model.setListing(root, [...files, ...problems], records, new Set(fresh.map((file) => file.path)));

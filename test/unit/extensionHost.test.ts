@@ -259,6 +259,17 @@ describe('the extension in a stand-in host', { skip: missing }, () => {
     assert.equal(recorded.progress.length, 1, 'no run for new files unless autoSummarize is on');
     assert.ok(recorded.logLines.includes('info 1 new file in the view.'), recorded.logLines.join('\n'));
 
+    // A file the view does not show (a summary log, a text file) changes nothing in it: no refresh, which would
+    // make VS Code drop the folder's rows and close a hover open on one of them.
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 2500)); // the watcher's settle time and the view's refresh delay, twice over
+    await settle(); // the refreshes for the files above
+    let refreshes = 0;
+    const listener = tree().provider.onDidChangeTreeData(() => refreshes++);
+    await writeFile(path.join(live, 'notes.txt'), 'not media');
+    await settle();
+    listener.dispose();
+    assert.equal(refreshes, 0, 'a text file written into the folder refreshed the view');
+
     recorded.configuration.set('mediaSummarizer.autoSummarize', true);
     try {
       await writeFile(path.join(live, 'later.png'), 'bytes of later');
