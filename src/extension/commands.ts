@@ -172,12 +172,13 @@ async function showFullText(ctx: CommandContext, arg?: unknown): Promise<void> {
   await vscode.window.showTextDocument(document, { preview: true });
 }
 
-/** The summary log of the root (or the latest run, or any root's), else the output channel. */
+/** The summary log of the folder asked about (else of the latest run, or any folder's), else the output channel. */
 async function openLog(ctx: CommandContext, arg?: unknown): Promise<void> {
   const { controller, model } = ctx;
   const element = elementFrom(ctx, arg);
   const root: RootEntry | undefined = element?.kind === 'root' ? element : element ? model.root(element.root) : undefined;
-  const candidates = [root?.lastLog, controller.lastLog, ...model.roots.map((r) => r.lastLog)].filter((f): f is string => Boolean(f));
+  // Asked about a folder: its own log only — another folder's would look like this one's.
+  const candidates = (root ? [root.lastLog] : [controller.lastLog, ...model.roots.map((r) => r.lastLog)]).filter((f): f is string => Boolean(f));
   for (const file of candidates) {
     if (await stat(file).then((s) => s.isFile(), () => false)) {
       await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });

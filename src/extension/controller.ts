@@ -17,12 +17,12 @@ import { errorRecord, type FileRecord } from '../core/records';
 import { scanFolder, type ScannedFile, type ScanResult } from '../core/scan';
 import type { MediaSummarizerApi, SummarizeOptions } from './api';
 import { ExtensionConfig, type CurrentSettings } from './config';
+import { logTarget, writeFolderLog } from './folderLogs';
 import { FolderWatchers } from './folderWatchers';
 import { Listing } from './listing';
 import { globFilter } from './logic/globs';
 import { STATE_KEYS } from './logic/ids';
 import type { RootEntry, SummaryModel, TreeElement } from './logic/model';
-import { logOption } from './logic/settings';
 import { inertNotificationText } from './logic/inertText';
 import { extensionWording } from './logic/wording';
 import { offerFixes, type ModelServices } from './notifications';
@@ -52,7 +52,7 @@ export interface ControllerParts {
 export class Controller implements vscode.Disposable {
   readonly listing: Listing;
   readonly log: vscode.LogOutputChannel;
-  /** The summary log of the latest folder run in this window. */
+  /** The summary log written last in this window (Open Summary Log without a folder). */
   lastLog: string | undefined;
   private readonly finished = new vscode.EventEmitter<FileRecord>();
   private readonly checks: PreRunChecks;
@@ -79,6 +79,7 @@ export class Controller implements vscode.Disposable {
       log,
       onRecord: (record) => this.finished.fire(record),
       retryFailed: () => void this.retryFailed(),
+      writeLogs: (paths, folderRun, current, interactive) => this.writeLogs(paths, folderRun, current, interactive),
     });
     this.watchers = new FolderWatchers(model, this.listing, log, (files) => this.newFiles(files));
     this.watchers.sync();
@@ -193,7 +194,7 @@ export class Controller implements vscode.Disposable {
   }
 
   /** The folder as a root of the tree, scanned and shown as queued; undefined when it cannot be read or is empty. */
-  private async prepareFolder(folder: string, request: RunRequest & { recursive?: boolean }, { settings, paths }: CurrentSettings): Promise<PreparedRun | undefined> {
+  private async prepareFolder(folder: string, request: RunRequest & { recursive?: boolean }, { settings }: CurrentSettings): Promise<PreparedRun | undefined> {
     const recursive = request.recursive ?? this.model.root(folder)?.recursive ?? settings.recursive;
     const root = this.model.addRoot(folder, { recursive });
     this.persist();
@@ -220,14 +221,9 @@ export class Controller implements vscode.Disposable {
       kinds: new Set(scan.files.map((file) => file.kind)),
       description: `Summarizing ${folder}${recursive ? ' with sub-folders' : ''}: ${listed.length} files, model ${settings.model}, up to ${settings.workers} workers${request.refresh ? ', ignoring cached summaries' : ''}.`,
       retry: () => void this.summarizeFolder(folder, { ...request, refresh: false, recursive }),
-      start: (options, onEvent, signal) => engineSummarizeFolder({ ...options, folder, scan, log: logOption(settings, paths), signal, onEvent }),
-      after: (result) => {
-        if (!result.logFile) return;
-        root.lastLog = result.logFile;
-        this.lastLog = result.logFile;
-        this.persist();
-        this.log.info(`Summary log: ${result.logFile}`);
-      },
+      // The log is written after the run, from the view (writeLogs), as after every other run.
+      start: (options, onEvent, signal) => engineSummarizeFolder({ ...options, folder, scan, log: false, signal, onEvent }),
+      folderRun: true,
     };
   }
 
@@ -257,7 +253,41 @@ export class Controller implements vscode.Disposable {
       description: `Summarizing ${all.length === 1 ? path.basename(all[0]) : `${all.length} files`} with model ${settings.model}${request.refresh ? ', ignoring cached summaries' : ''}.`,
       retry: () => void this.summarizeFiles(files, { ...request, refresh: false }),
       start: (options, onEvent, signal) => engineSummarizeFiles(scanned, { ...options, signal, onEvent }, problems),
+      folderRun: false,
     };
+  }
+
+  /**
+   * Rewrites the summary log of every folder that shows one of the run's files (log.location), so that a log is
+   * never staler than the view — after Retry Failed and Summarize File too. A log that cannot be written is one
+   * warning per run, with its fix; the run's results stand (they are in the cache).
+   */
+  private async writeLogs(files: readonly string[], folderRun: boolean, { settings, paths }: CurrentSettings, interactive: boolean): Promise<string | undefined> {
+    const touched = this.model.roots.filter((root) => files.some((file) => root.entries.has(file)));
+    let offered: string | undefined;
+    let warned = !interactive;
+    for (const root of touched) {
+      const target = logTarget(settings.logLocation, paths.logsDir, root, folderRun);
+      if (!target) continue;
+      try {
+        root.lastLog = await writeFolderLog(root, target);
+        offered ??= root.lastLog;
+        this.log.info(`Summary log: ${root.lastLog}`);
+      } catch (error) {
+        const problem = problemOf(error);
+        this.log.warn(problem.message);
+        if (warned) continue;
+        warned = true;
+        void offerFixes(vscode.window.showWarningMessage, this.parts.services, `Media Summarizer: ${extensionWording(problem)}`, problem, ['Show Log']).then(
+          (choice) => choice === 'Show Log' && this.log.show(true),
+        );
+      }
+    }
+    if (offered) {
+      this.lastLog = offered;
+      this.persist();
+    }
+    return offered;
   }
 
   /** Marks the files queued, expands the roots that are new to them and reveals where the run is. */

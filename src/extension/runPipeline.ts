@@ -1,7 +1,8 @@
 /**
  * The one sequence every command that summarizes goes through: one run at a time (RunQueue), the settings read
  * fresh, consent for a remote host, the files listed and shown as queued, the checks beside the run, the engine
- * with progress, the files settled in the tree, and the closing message with Retry Failed. What differs between
+ * with progress, the files settled in the tree, the summary logs brought up to date, and the closing message with
+ * Retry Failed. What differs between
  * a folder and chosen files is the plan's `prepare`.
  */
 import * as vscode from 'vscode';
@@ -38,8 +39,8 @@ export interface PreparedRun {
   /** The same run again (Retry after a fixed problem). */
   retry: () => void;
   start: (options: Omit<EngineOptions, 'signal' | 'onEvent'>, onEvent: (event: RunEvent) => void, signal: AbortSignal) => Promise<RunResult>;
-  /** What the run's result means besides the tree (a folder's summary log), before the closing message. */
-  after?: (result: RunResult) => void;
+  /** Whether the run covers a whole folder: in the folder itself (log.location scannedFolder) it starts a new log. */
+  folderRun: boolean;
 }
 
 /** Lists what a run covers in the tree; undefined when there is nothing to run (and the user was told). */
@@ -56,6 +57,8 @@ export interface PipelineParts {
   onRecord: (record: FileRecord) => void;
   /** The closing message's Retry Failed. */
   retryFailed: () => void;
+  /** Brings the summary logs of the folders the run touched up to date; resolves with the one to offer. */
+  writeLogs: (paths: readonly string[], folderRun: boolean, current: CurrentSettings, interactive: boolean) => Promise<string | undefined>;
 }
 
 export class RunPipeline {
@@ -96,8 +99,8 @@ export class RunPipeline {
         .catch((error: Error) => this.failed(error, request.interactive))
         .finally(() => this.parts.tree.refresh(this.parts.model.settle(prepared.paths)));
       if (!result) return undefined;
-      prepared.after?.(result);
-      this.finish(result, request.interactive);
+      const logFile = await this.parts.writeLogs(prepared.paths, prepared.folderRun, current, request.interactive);
+      this.finish(result, request.interactive, logFile);
       return result;
     });
   }
@@ -118,16 +121,16 @@ export class RunPipeline {
     return undefined;
   }
 
-  private finish(result: RunResult, interactive: boolean): void {
+  private finish(result: RunResult, interactive: boolean, logFile: string | undefined): void {
     const message = runSummary(result.totals, result.cancelled);
     this.parts.log.info(message);
     if (!interactive) return;
     const actions: string[] = [];
     if (result.totals.errors + result.totals.pending > 0 && !result.cancelled) actions.push('Retry Failed');
-    actions.push(result.logFile ? 'Open Summary Log' : 'Show Log');
+    actions.push(logFile ? 'Open Summary Log' : 'Show Log');
     void vscode.window.showInformationMessage(message, ...actions).then((choice) => {
       if (choice === 'Retry Failed') this.parts.retryFailed();
-      else if (choice === 'Open Summary Log' && result.logFile) void vscode.window.showTextDocument(vscode.Uri.file(result.logFile), { preview: true });
+      else if (choice === 'Open Summary Log' && logFile) void vscode.window.showTextDocument(vscode.Uri.file(logFile), { preview: true });
       else if (choice === 'Show Log') this.parts.log.show(true);
     });
   }

@@ -113,7 +113,10 @@ describe('the extension in a stand-in host', { skip: missing }, () => {
     assert.ok(recorded.logLines.includes('info done: shot.png (from cache) — Boarding pass'), recorded.logLines.join('\n'));
     assert.ok(recorded.logLines.includes('error failed: broken.gif (from cache) — Cannot decode broken.gif'));
     assert.deepEqual(finished.map((r) => path.basename(r.path)).sort(), ['broken.gif', 'shot.png', 'talk.mp4']);
-    assert.equal(logFiles(folder).length, 1, 'the summary log is in the folder');
+    assert.deepEqual(logFiles(folder), [], 'nothing is added to the folder: its log is in the extension\'s storage');
+    const storedLog = path.join(globalStorage, 'logs', readdirSync(path.join(globalStorage, 'logs'))[0]);
+    assert.match(path.basename(storedLog), new RegExp(`^${path.basename(folder)}-[0-9a-f]{8}\\.txt$`));
+    assert.deepEqual([...readFileSync(storedLog, 'utf8').matchAll(/^File: (.*)$/gm)].map((m) => m[1]), ['broken.gif', 'shot.png', 'talk.mp4'], 'every file, in name order');
     assert.equal(recorded.contexts.get('mediaSummarizer.running'), false);
 
     // The closing message, and the setup checklist's one notification (it runs beside the run): Ollama first,
@@ -208,7 +211,7 @@ describe('the extension in a stand-in host', { skip: missing }, () => {
     const saved = globalState.store.get('mediaSummarizer.roots.v1') as Array<{ path: string; lastLog?: string }>;
     assert.equal(saved.length, 1);
     assert.equal(saved[0].path, folder);
-    assert.equal(path.dirname(saved[0].lastLog!), folder);
+    assert.equal(path.dirname(saved[0].lastLog!), path.join(globalStorage, 'logs'));
     assert.doesNotMatch(JSON.stringify(saved), /Boarding/);
   });
 
@@ -227,13 +230,35 @@ describe('the extension in a stand-in host', { skip: missing }, () => {
       ],
     );
     assert.equal(recorded.progress.length, 0, 'no run');
-    assert.equal(logFiles(folder).length, 1, 'no new log');
     const { commandsApi } = await import('./extensionVscodeStub');
     await commandsApi.executeCommand('mediaSummarizer.openLog', root);
-    assert.equal(recorded.shownDocuments.at(-1), `file://${path.join(folder, logFiles(folder)[0])}`);
-    await commandsApi.executeCommand('mediaSummarizer.removeFolder', root);
-    assert.deepEqual(await tree().provider.getChildren(), []);
-    assert.deepEqual(globalState.store.get('mediaSummarizer.roots.v1'), []);
+    assert.equal(recorded.shownDocuments.at(-1), `file://${root.lastLog}`, 'the folder\'s log, kept from the last session');
+  });
+
+  test('the summary log is never staler than the view: Summarize File brings the folder\'s log up to date', async (t) => {
+    activate(t);
+    const [root] = await tree().provider.getChildren();
+    await tree().provider.getChildren(root);
+    const log = root.lastLog as string;
+    const logged = () => [...readFileSync(log, 'utf8').matchAll(/^File: (.*)$/gm)].map((m) => m[1]);
+    assert.deepEqual(logged(), ['broken.gif', 'shot.png', 'talk.mp4']);
+    // A file whose content the cache knows (a copy of a summarized one, say), summarized on its own.
+    const later = path.join(folder, 'later.png');
+    await writeFile(later, 'bytes of shot');
+    try {
+      const { commandsApi } = await import('./extensionVscodeStub');
+      await commandsApi.executeCommand('mediaSummarizer.summarizeFile', Uri.file(later));
+      assert.deepEqual(logged(), ['broken.gif', 'later.png', 'shot.png', 'talk.mp4'], 'the whole folder, with the new file');
+      assert.equal(root.lastLog, log, 'the same file, rewritten');
+      assert.match(readFileSync(log, 'utf8'), /^File: later\.png\nSummary: A boarding pass/m);
+      const done = recorded.messages.find((m) => /^Done: 1 file/.test(m.message));
+      assert.deepEqual(done?.items, ['Open Summary Log'], JSON.stringify(recorded.messages));
+      await commandsApi.executeCommand('mediaSummarizer.removeFolder', root);
+      assert.deepEqual(await tree().provider.getChildren(), []);
+      assert.deepEqual(globalState.store.get('mediaSummarizer.roots.v1'), []);
+    } finally {
+      await rm(later, { force: true });
+    }
   });
 
   test('live folders: a file dropped into a folder of the view appears at once, a deleted one leaves; autoSummarize summarizes new files', async (t) => {
@@ -286,6 +311,7 @@ describe('the extension in a stand-in host', { skip: missing }, () => {
   test('a summary log that cannot be written is shown once as a warning; the run still completes', async (t) => {
     activate(t);
     const logs = path.join(globalStorage, 'logs');
+    await rm(logs, { recursive: true, force: true });
     await writeFile(logs, 'a file where the logs folder should be');
     recorded.configuration.set('mediaSummarizer.log.location', 'storage');
     try {

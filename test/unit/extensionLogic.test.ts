@@ -15,10 +15,11 @@ import { cliWording } from '../../src/cli/wording';
 import { extensionWording, fixActions } from '../../src/extension/logic/wording';
 import { ALL_CONTEXT_VALUES } from '../../src/extension/logic/ids';
 import { codeBlock, escapeInline, escapeLines, excerpt, firstWords, fitInto, safeFileUri, thumbnailMarkdown } from '../../src/extension/logic/markdown';
-import { stateOfRecord, SummaryModel, type FileEntry } from '../../src/extension/logic/model';
+import { logTarget, storageLogFile } from '../../src/extension/folderLogs';
+import { stateOfRecord, SummaryModel, type FileEntry, type RootEntry } from '../../src/extension/logic/model';
 import { ModelSearch } from '../../src/extension/logic/modelSearch';
 import { displayFolder, entryDate, entryDescription, entryIcon, entryItem, entryLabel, rootItem, shortDate, sortEntries, viewBadge } from '../../src/extension/logic/presentation';
-import { engineOptions, isLocalHost, logOption, readSettings, resolvePaths, SETTING_DEFAULTS, type SettingKey } from '../../src/extension/logic/settings';
+import { engineOptions, isLocalHost, readSettings, resolvePaths, SETTING_DEFAULTS, type SettingKey } from '../../src/extension/logic/settings';
 import { inertNotificationText } from '../../src/extension/logic/inertText';
 import { formatMs, progressIncrement, progressMessage, recordLogLine, runSummary, statusBarText } from '../../src/extension/logic/runTexts';
 import { DownloadProgress, PullProgress } from '../../src/extension/logic/transferProgress';
@@ -269,7 +270,7 @@ describe('settings → engine options', () => {
       wording: extensionWording,
     });
     assert.equal(paths.modelsDir, path.join('/g', 'models'));
-    assert.equal(logOption(settings, paths), 'default');
+    assert.equal(settings.logLocation, 'storage', 'one log per folder in the extension\'s storage, not a new file on the Desktop per run');
   });
 
   test('every setting reaches the engine', () => {
@@ -328,9 +329,24 @@ describe('settings → engine options', () => {
       frameIntervalSeconds: 2,
       maxFrames: 7,
     });
-    const log = logOption(settings, paths, new Date(2024, 4, 1, 9, 8, 7));
-    assert.equal(log, path.join('/w', 'logs', 'media_summaries_20240501_090807.txt'));
-    assert.equal(logOption({ logLocation: 'none' }, paths), false);
+    assert.equal(settings.logLocation, 'storage');
+  });
+
+  test('where a folder\'s summary log goes: one file per folder in storage, a new one in the folder per folder run, or none', () => {
+    const desktop: RootEntry = { kind: 'root', path: '/home/a/Desktop', recursive: false, loaded: true, entries: new Map() };
+    const stored = logTarget('storage', '/w/logs', desktop, true);
+    assert.equal(typeof stored, 'string');
+    assert.match(stored as string, /^\/w\/logs\/Desktop-[0-9a-f]{8}\.txt$/);
+    assert.equal(logTarget('storage', '/w/logs', desktop, false), stored, 'every run rewrites the same file');
+    assert.notEqual(storageLogFile('/w/logs', '/home/b/Desktop'), stored, 'two folders named Desktop have two logs');
+    assert.match(path.basename(storageLogFile('/w/logs', '/tmp/a\nFile: forged')), /^a_File_forged-[0-9a-f]{8}\.txt$/, 'a folder name is not a path or a line');
+    assert.deepEqual(logTarget('scannedFolder', '/w/logs', desktop, true), { folder: desktop.path }, 'a folder run starts a new media_summaries_* file, as the original script');
+    assert.equal(logTarget('scannedFolder', '/w/logs', desktop, false), undefined, 'Summarize File before any folder run: no log in the folder');
+    desktop.lastLog = '/home/a/Desktop/media_summaries_20240101_000000.txt';
+    assert.equal(logTarget('scannedFolder', '/w/logs', desktop, false), desktop.lastLog, 'later runs bring that log up to date');
+    desktop.lastLog = '/w/logs/Desktop-00000000.txt';
+    assert.equal(logTarget('scannedFolder', '/w/logs', desktop, false), undefined, 'a log elsewhere (before the setting changed) is left alone');
+    assert.equal(logTarget('none', '/w/logs', desktop, true), undefined);
   });
 
   test('a further Ollama host that is not a URL with optional slots is left out with a message', () => {

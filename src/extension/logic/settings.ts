@@ -5,7 +5,6 @@
 import path from 'node:path';
 import type { EngineOptions } from '../../core/engine';
 import type { LookupOptions } from '../../core/lookup';
-import { defaultLogFileName } from '../../core/log';
 import { DEFAULT_MODEL, DEFAULT_OLLAMA_HOST } from '../../core/ollama';
 import type { LlmApi } from '../../core/llmErrors';
 import { MAX_SLOTS, normalizeHostFor, parseHostSpec, type HostSpec } from '../../core/llmHosts';
@@ -40,7 +39,7 @@ export const SETTING_DEFAULTS = {
   recursive: false,
   include: [] as string[],
   exclude: [] as string[],
-  'log.location': 'scannedFolder' as LogLocation,
+  'log.location': 'storage' as LogLocation,
   requestTimeout: 600,
   autoSummarize: false,
   'view.label': 'title' as LabelBy,
@@ -277,18 +276,6 @@ export function engineOptions(settings: ExtensionSettings, paths: ResolvedPaths)
 /** What the listing after a restart needs to find the engine's records in the cache. */
 export function lookupOptions(settings: ExtensionSettings, paths: ResolvedPaths): LookupOptions {
   return { cacheDir: paths.cacheDir, ollamaHost: settings.ollamaHost, model: settings.model, vision: settings.vision, media: engineOptions(settings, paths).media };
-}
-
-/** The engine's `log` option: "default" (in the scanned folder), a file under the storage folder, or false. */
-export function logOption(settings: Pick<ExtensionSettings, 'logLocation'>, paths: Pick<ResolvedPaths, 'logsDir'>, now = new Date()): string | 'default' | false {
-  switch (settings.logLocation) {
-    case 'scannedFolder':
-      return 'default';
-    case 'storage':
-      return path.join(paths.logsDir, defaultLogFileName(now));
-    case 'none':
-      return false;
-  }
 }
 
 /**
