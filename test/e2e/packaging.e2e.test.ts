@@ -45,7 +45,8 @@ describe('the packaged extension', () => {
 
   test('ships the esbuild bundle, and none of the sources, tests or source maps', async (t) => {
     const files = await listFiles(extension);
-    for (const entry of ['dist/extension.js', 'dist/worker.js', 'dist/cli.js', 'dist/undici.js', 'package.json']) {
+    // With the Marketplace's parts: the PNG icon, the license and the changelog (vsce renames the last two).
+    for (const entry of ['dist/extension.js', 'dist/worker.js', 'dist/cli.js', 'dist/undici.js', 'package.json', 'media/icon.png', 'LICENSE.txt', 'changelog.md']) {
       assert.ok(files.some((f) => f.file === entry), `${entry} is missing from the VSIX`);
     }
     const unwanted = files.filter((f) => /^(src|test|bench|artifacts|media\/screenshots)\//.test(f.file) || /\.(map|ts)$/.test(f.file));

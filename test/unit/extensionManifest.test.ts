@@ -104,6 +104,21 @@ describe('package.json: the extension entry', () => {
     assert.match(build, /external: \[[^\]]*'vscode'/);
   });
 
+  test('ready for the Marketplace: a PNG icon of at least 128x128, LICENSE, CHANGELOG, repository, categories, keywords', () => {
+    const icon = readFileSync(path.join(PROJECT_ROOT, pkg.icon));
+    assert.equal(icon.subarray(1, 4).toString('latin1'), 'PNG', `${pkg.icon} is a PNG (the Marketplace refuses SVG)`);
+    const [width, height] = [icon.readUInt32BE(16), icon.readUInt32BE(20)]; // the IHDR chunk
+    assert.ok(width >= 128 && height >= 128, `${pkg.icon} is ${width}x${height}`);
+    assert.match(readFileSync(path.join(PROJECT_ROOT, 'LICENSE'), 'utf8'), new RegExp(`^${pkg.license} License`));
+    assert.match(readFileSync(path.join(PROJECT_ROOT, 'CHANGELOG.md'), 'utf8'), new RegExp(`## \\[${pkg.version.replace(/\./g, '\\.')}\\]`));
+    assert.match(pkg.repository.url, /^https:\/\//);
+    // The Marketplace's categories (vsce rejects others) and its limit of 30 keywords.
+    const CATEGORIES = ['AI', 'Azure', 'Chat', 'Data Science', 'Debuggers', 'Education', 'Extension Packs', 'Formatters', 'Keymaps', 'Language Packs', 'Linters', 'Machine Learning', 'Notebooks', 'Other', 'Programming Languages', 'SCM Providers', 'Snippets', 'Testing', 'Themes', 'Visualization'];
+    for (const category of pkg.categories) assert.ok(CATEGORIES.includes(category), `${category} is a Marketplace category`);
+    assert.ok(pkg.keywords.length > 0 && pkg.keywords.length <= 30);
+    assert.doesNotMatch(pkg.scripts.package, /--skip-license|--allow-missing-repository/);
+  });
+
   test('the activity bar container, its icon and the view', () => {
     const containers = contributes.viewsContainers.activitybar;
     assert.deepEqual(containers.map((c: { id: string }) => c.id), [VIEW_CONTAINER_ID]);
