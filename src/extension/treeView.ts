@@ -1,13 +1,13 @@
 /**
  * The "Media Summaries" tree: roots are summarized folders, children their media files. Rendering only — the
  * state lives in SummaryModel, the text in logic/presentation.ts and logic/tooltip.ts. Hovers are built lazily in
- * resolveTreeItem as untrusted markdown (no HTML, no command links, no theme icons).
+ * resolveTreeItem as markdown without HTML or theme icons whose links may run only the file's own actions.
  */
 import * as vscode from 'vscode';
 import type { FileEntry, RootEntry, SummaryModel, TreeElement } from './logic/model';
 import { ModelSearch } from './logic/modelSearch';
 import { entryItem, rootItem, sortEntries, viewBadge, type IconSpec, type LabelBy, type SortBy } from './logic/presentation';
-import { buildTooltip } from './logic/tooltip';
+import { buildTooltip, HOVER_COMMANDS } from './logic/tooltip';
 
 /** How rows are labelled and ordered (the view.* settings, read when the tree draws). */
 export interface ViewOptions {
@@ -167,7 +167,8 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
   resolveTreeItem(item: vscode.TreeItem, element: TreeElement): vscode.TreeItem {
     if (element.kind !== 'file') return item;
     const markdown = new vscode.MarkdownString(buildTooltip(element), false);
-    markdown.isTrusted = false;
+    // Links may run the file's own actions only; the untrusted text in the hover is escaped and links nothing.
+    markdown.isTrusted = { enabledCommands: [...HOVER_COMMANDS] };
     markdown.supportHtml = false;
     markdown.supportThemeIcons = false;
     item.tooltip = markdown;

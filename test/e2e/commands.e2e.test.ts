@@ -222,6 +222,12 @@ test('the extension’s commands in a real workbench', { timeout: 1_200_000 }, a
       await workbench.screenshot('full-text-read-only');
       assert.equal(await workbench.activeEditorText(), text);
       await workbench.runCommand('View: Close Editor');
+
+      // The hover's own link does the same (the only commands a hover may run are the file's actions).
+      await workbench.clickHoverLink(fileRow(s, 'alpha.png', 'summarized'), 'Show Full Text', 'hover-actions');
+      await waitFor('the full text opened from the hover', async () => (/alpha\.png\.txt/.test(await workbench.activeEditorTitle()) ? true : undefined), STEP_TIMEOUT_MS);
+      assert.equal(await workbench.activeEditorText(), text);
+      await workbench.runCommand('View: Close Editor');
     });
 
     await step('Re-summarize on one file processes it again, ignoring the cache; the others are not asked for', async () => {

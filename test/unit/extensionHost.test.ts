@@ -152,7 +152,8 @@ describe('the extension in a stand-in host', { skip: missing }, () => {
     // The hover: untrusted markdown, escaped summary, thumbnail of the image itself.
     const resolved: TreeItem = tree().provider.resolveTreeItem(items[1], entries[1]);
     const tooltip = resolved.tooltip as MarkdownString;
-    assert.equal(tooltip.isTrusted, false);
+    assert.deepEqual(tooltip.isTrusted, { enabledCommands: ['mediaSummarizer.resummarize', 'mediaSummarizer.showFullText', 'mediaSummarizer.downloadWhisperModel'] }, "links run the file's own actions only");
+    assert.match(tooltip.value, /\[Show Full Text\]\(command:mediaSummarizer\.showFullText\?%5B%7B%22kind%22%3A%22file%22/);
     assert.equal(tooltip.supportHtml, false);
     assert.equal(tooltip.supportThemeIcons, false);
     assert.match(tooltip.value, /\\\[flight\\\]\\\(command\\:workbench\\\.action/);

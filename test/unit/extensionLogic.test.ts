@@ -23,7 +23,7 @@ import { engineOptions, isLocalHost, readSettings, resolvePaths, SETTING_DEFAULT
 import { inertNotificationText } from '../../src/extension/logic/inertText';
 import { formatMs, progressIncrement, progressMessage, recordLogLine, runSummary, statusBarText } from '../../src/extension/logic/runTexts';
 import { DownloadProgress, PullProgress } from '../../src/extension/logic/transferProgress';
-import { buildTooltip, formatBytes, renderFullText } from '../../src/extension/logic/tooltip';
+import { buildTooltip, formatBytes, HOVER_COMMANDS, renderFullText } from '../../src/extension/logic/tooltip';
 
 const INJECTIONS = [
   '[x](command:workbench.action.terminal.new)',
@@ -193,9 +193,30 @@ describe('hover tooltips', () => {
         }),
         { platform: 'linux' },
       );
-      const html = render(markdown.replace(/```+text\n[\s\S]*?\n```+/g, ''));
+      // The hover's own links are its last paragraph; the rest, every untrusted field, holds none.
+      const links = [...render(markdown).matchAll(/<a href="([^"]*)"/g)].map((m) => m[1]);
+      assert.deepEqual(links.map((href) => href.replace(/\?.*$/, '')), ['command:mediaSummarizer.showFullText'], `only the hover's own link: ${links.join(' ')}`);
+      assert.deepEqual(JSON.parse(decodeURIComponent(links[0].replace(/^[^?]*\?/, ''))), [{ kind: 'file', path: `/home/me/Desktop/${attack.replace(/[\n/\\]/g, ' ')}.png`, root: '/home/me/Desktop' }]);
+      const html = render(markdown.replace(/```+text\n[\s\S]*?\n```+/g, '').replace(/\n\n\[Show Full Text\]\(command:[^)\s]*\)$/, ''));
       assertInertHtml(html.replace(/<\/?(strong|em|p|br)>/g, ''), 1);
     }
+  });
+
+  test('a photo shows its description and no OCR noise; a file\'s actions are links to the extension\'s own commands', () => {
+    const photo = render(buildTooltip(entry({ path: '/d/beach.jpg', record: record({ path: '/d/beach.jpg', summary: 'A beach.', visionText: 'Waves on a sandy beach at sunset.', ocrText: 'on. _ » 1 nt\nWW ii' }) })));
+    assert.match(photo, /Description:[\s\S]*Waves on a sandy beach at sunset\./);
+    assert.doesNotMatch(photo, /Text found|on\. _/, 'texture read as letters is not text');
+    const screenshot = render(buildTooltip(entry({ record: record({ visionText: 'A dialog box.', ocrText: 'Save changes?\nDon\'t Save  Cancel  Save' }) })));
+    assert.match(screenshot, /Description:[\s\S]*A dialog box\.[\s\S]*Text found:[\s\S]*Save changes\?/, 'both, description first');
+
+    const hrefs = (markdown: string) => [...render(markdown).matchAll(/<a href="command:([\w.]+)/g)].map((m) => m[1]);
+    assert.deepEqual(hrefs(buildTooltip(entry({ record: record() }))), ['mediaSummarizer.showFullText']);
+    assert.deepEqual(hrefs(buildTooltip(entry({ state: 'failed', record: record({ status: 'error', error: 'Cannot read shot.png' }) }))), ['mediaSummarizer.resummarize', 'mediaSummarizer.showFullText']);
+    const noWhisper = { code: 'whisper-model-missing', message: 'No whisper model', fixes: [{ kind: 'downloadWhisperModel' as const, model: 'base.en' }] };
+    const video = entry({ path: '/m/talk.mp4', mediaKind: 'video', record: record({ path: '/m/talk.mp4', kind: 'video', summary: 'From its frames.', partial: noWhisper }) });
+    assert.deepEqual(hrefs(buildTooltip(video)), ['mediaSummarizer.showFullText', 'mediaSummarizer.downloadWhisperModel']);
+    assert.deepEqual(hrefs(buildTooltip(entry({ state: 'running', stage: 'ocr', percent: 40, record: record() }))), [], 'no actions while it runs');
+    for (const command of [...hrefs(buildTooltip(video)), 'mediaSummarizer.resummarize']) assert.ok((HOVER_COMMANDS as readonly string[]).includes(command), `${command} is enabled in hovers`);
   });
 
   test('pending, failed and running files say so; videos show their transcript', () => {

@@ -54,7 +54,7 @@ export class ThemeIcon {
   ) {}
 }
 export class MarkdownString {
-  isTrusted: boolean | undefined = undefined;
+  isTrusted: boolean | { enabledCommands: string[] } | undefined = undefined;
   supportHtml = false;
   supportThemeIcons: boolean;
   constructor(

@@ -11,6 +11,8 @@ import { formatRecordText } from '../../src/core/records';
 test('OCR cleaning drops short, symbol-heavy and repeated-character lines and keeps real text', () => {
   const raw = ['Invoice INV-2024-0042', '', '==========', '|||| ~~ |', 'ab', 'xxxxxxx', 'Total: $1,234.56', '  spaced   out  words '].join('\n');
   assert.equal(cleanOcrText(raw), ['Invoice INV-2024-0042', 'Total: $1,234.56', 'spaced out words'].join('\n'));
+  // A photo's texture read as letters has no word in it: three letters or two digits in a row.
+  assert.equal(cleanOcrText(['on. _ » 1 nt', 'WW ii', 'a b c d e', 'Gate B12', 'Exit', 'Ab 42'].join('\n')), ['Gate B12', 'Exit', 'Ab 42'].join('\n'));
 });
 
 const FIT = { contextTokens: DEFAULT_CONTEXT_TOKENS };

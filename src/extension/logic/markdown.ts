@@ -56,7 +56,7 @@ export function canShowThumbnail(file: string): boolean {
 }
 
 /** encodeURIComponent also leaves !'()* alone; those are encoded too, so the result is [A-Za-z0-9._~%-] only. */
-function encodeSegment(segment: string): string {
+export function encodeSegment(segment: string): string {
   return encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 

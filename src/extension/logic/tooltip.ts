@@ -5,10 +5,18 @@
 import path from 'node:path';
 import { describeMetadata, formatDuration, type FileRecord } from '../../core/records';
 import { inertTerminalText } from '../../core/inert';
-import { codeBlock, escapeInline, escapeLines, excerpt, thumbnailMarkdown } from './markdown';
+import { codeBlock, encodeSegment, escapeInline, escapeLines, excerpt, thumbnailMarkdown } from './markdown';
 import type { FileEntry } from './model';
-import { extensionWording } from './wording';
+import { cleanOcrText } from '../../processors/ocrText';
+import { extensionWording, fixActions } from './wording';
 import { entryDescription, STATE_NAMES } from './presentation';
+
+/**
+ * The only commands a hover's links may run (MarkdownString.isTrusted's enabledCommands): the file's own actions.
+ * Everything untrusted in a hover is escaped, so only the links built here are links at all.
+ */
+export const HOVER_COMMANDS = ['mediaSummarizer.resummarize', 'mediaSummarizer.showFullText', 'mediaSummarizer.downloadWhisperModel'] as const;
+type HoverCommand = (typeof HOVER_COMMANDS)[number];
 
 export interface TooltipOptions {
   platform?: NodeJS.Platform;
@@ -71,12 +79,45 @@ export function buildTooltip(entry: FileEntry, options: TooltipOptions = {}): st
 
   const chars = options.excerptChars ?? 600;
   const lines = options.excerptLines ?? 12;
+  if (record?.visionText?.trim()) blocks.push(`Description:\n\n${codeBlock(excerpt(record.visionText, chars, lines))}`);
   if (record?.transcript?.trim()) blocks.push(`Transcript:\n\n${codeBlock(excerpt(record.transcript, chars, lines))}`);
-  if (record?.ocrText?.trim()) blocks.push(`Text found:\n\n${codeBlock(excerpt(record.ocrText, chars, lines))}`);
-  if (!record?.transcript?.trim() && !record?.ocrText?.trim() && record?.visionText?.trim()) {
-    blocks.push(`Description:\n\n${codeBlock(excerpt(record.visionText, chars, lines))}`);
-  }
+  const text = record ? readableText(record) : '';
+  if (text) blocks.push(`Text found:\n\n${codeBlock(excerpt(text, chars, lines))}`);
+  const links = actionLinks(entry);
+  if (links) blocks.push(links);
   return blocks.join('\n\n');
+}
+
+/**
+ * The OCR text worth showing: in a photo, tesseract reads texture as letters ("on. _ » 1 nt"); lines without a
+ * word are dropped with the rule OCR applies today (records cached before it keep their noise otherwise).
+ * Frame text of a recording is kept as it is: its lines carry timestamps.
+ */
+function readableText(record: FileRecord): string {
+  const text = record.ocrText?.trim() ?? '';
+  return record.kind === 'image' ? cleanOcrText(text) : text;
+}
+
+/** The file's actions as links: Retry for a failed or pending file, Show Full Text, a missing whisper model's download. */
+function actionLinks(entry: FileEntry): string {
+  const record = entry.record;
+  if (!record || entry.state === 'queued' || entry.state === 'running') return '';
+  // The argument is what the view passes: the commands take a file element by its kind and path.
+  const target = { kind: 'file', path: entry.path, root: entry.root };
+  const links: string[] = [];
+  if (record.status !== 'ok') links.push(commandLink('Retry', 'mediaSummarizer.resummarize', target));
+  links.push(commandLink('Show Full Text', 'mediaSummarizer.showFullText', target));
+  const problem = record.problem ?? record.partial;
+  if (problem && fixActions(problem).some((action) => action.label === 'Download Whisper Model')) {
+    links.push(commandLink('Download Whisper Model', 'mediaSummarizer.downloadWhisperModel'));
+  }
+  return links.join(' · ');
+}
+
+function commandLink(label: string, command: HoverCommand, arg?: unknown): string {
+  // Parentheses too: a file name's ")" must not end the link's destination early.
+  const query = arg === undefined ? '' : `?${encodeSegment(JSON.stringify([arg]))}`;
+  return `[${label}](command:${command}${query})`;
 }
 
 /** Everything known about a file as plain text, for the read-only "Show Full Text" document. */

@@ -158,6 +158,17 @@ export class Workbench {
     return text;
   }
 
+  /** Hovers `target` and clicks the link `label` in the hover that appears (a hover's own action). */
+  async clickHoverLink(target: Locator, label: string, screenshotStep?: string): Promise<void> {
+    await this.dismissHovers();
+    await target.hover();
+    const link = this.page.locator('.monaco-hover:not(.hidden) a').filter({ hasText: label }).last();
+    await link.waitFor({ state: 'visible' });
+    if (screenshotStep) await this.screenshot(screenshotStep);
+    await link.click();
+    await this.dismissHovers();
+  }
+
   /** Right-clicks `target` and picks `item` from the context menu VS Code draws (it lives in a shadow root). */
   async contextMenu(target: Locator, item: string, screenshotStep?: string): Promise<void> {
     await target.click({ button: 'right' });
