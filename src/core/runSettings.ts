@@ -25,6 +25,8 @@ export interface MediaSettings {
   ffmpegPath?: string;
   /** An explicit whisper-cli; else one built from nodejs-whisper's sources under `dataDir`. */
   whisperCliPath?: string;
+  /** False: a whisper-cli not built yet is not built by this run (VS Code, after the user cancelled the build). */
+  buildWhisperCli?: boolean;
   /** A model name (base.en) looked up in `<dataDir>/models`, or a path to a ggml model file. */
   whisperModel: string;
   /** Where whisper models and the whisper-cli build live: the cache/storage folder, not node_modules. */

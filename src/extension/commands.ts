@@ -15,6 +15,7 @@ import { inertNotificationText } from './logic/inertText';
 import { downloadWhisper, pullOllamaModel, selectOllamaModel, type ModelCommandContext } from './ollamaCommands';
 import { exportSummaries } from './exportCommand';
 import { findSimilar, searchMedia } from './searchCommands';
+import type { ModelServices } from './notifications';
 import type { SetupChecklist } from './setup';
 import type { SummaryTree } from './treeView';
 
@@ -26,6 +27,7 @@ interface CommandContext {
   tree: SummaryTree;
   view: vscode.TreeView<TreeElement>;
   setup: SetupChecklist;
+  services: ModelServices;
 }
 
 function isElement(value: unknown): value is TreeElement {
@@ -57,6 +59,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     vscode.commands.registerCommand('mediaSummarizer.selectModel', () => selectOllamaModel(ctx.models)),
     vscode.commands.registerCommand('mediaSummarizer.pullModel', () => pullOllamaModel(ctx.models)),
     vscode.commands.registerCommand('mediaSummarizer.downloadWhisperModel', () => downloadWhisper(ctx.models)),
+    vscode.commands.registerCommand('mediaSummarizer.buildWhisperCli', () => ctx.services.buildWhisperCli()),
     vscode.commands.registerCommand('mediaSummarizer.filter', on(filter)),
     vscode.commands.registerCommand('mediaSummarizer.clearFilter', on(clearFilter)),
     vscode.commands.registerCommand('mediaSummarizer.refresh', on(refresh)),

@@ -32,6 +32,7 @@ import { RunProgress } from './runProgress';
 import type { SetupChecklist } from './setup';
 import { searchFiles } from './searchCommands';
 import type { SummaryTree } from './treeView';
+import type { WhisperCliBuilder } from './whisperBuild';
 
 export type { RunRequest } from './runPipeline';
 
@@ -47,6 +48,7 @@ export interface ControllerParts {
   config: ExtensionConfig;
   services: ModelServices;
   setup: SetupChecklist;
+  whisper: WhisperCliBuilder;
 }
 
 export class Controller implements vscode.Disposable {
@@ -74,6 +76,7 @@ export class Controller implements vscode.Disposable {
       config,
       checks: this.checks,
       progress: this.progress,
+      whisper: parts.whisper,
       model,
       tree,
       log,

@@ -15,6 +15,7 @@ import { SummaryModel, type TreeElement } from './logic/model';
 import { downloadWhisper, pullOllamaModel } from './ollamaCommands';
 import { SetupChecklist } from './setup';
 import { SummaryTree } from './treeView';
+import { WhisperCliBuilder } from './whisperBuild';
 
 let controller: Controller | undefined;
 
@@ -42,9 +43,14 @@ export function activate(context: vscode.ExtensionContext): MediaSummarizerApi {
     view.message = anything ? `Filter: ${tree.filter}` : undefined;
   };
   const models = { config, log };
-  const services = { pullModel: (name: string) => pullOllamaModel(models, name), downloadWhisperModel: (name?: string) => downloadWhisper(models, name) };
+  const whisper = new WhisperCliBuilder(log);
+  const services = {
+    pullModel: (name: string) => pullOllamaModel(models, name),
+    downloadWhisperModel: (name?: string) => downloadWhisper(models, name),
+    buildWhisperCli: () => whisper.command(config.read()),
+  };
   const setup = new SetupChecklist(context, config, services);
-  current = new Controller({ context, model, tree, view, log, config, services, setup });
+  current = new Controller({ context, model, tree, view, log, config, services, setup, whisper });
   controller = current;
   const run = current;
   const fullText = new FullTextProvider(run.listing);
@@ -59,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): MediaSummarizerApi {
     vscode.workspace.registerTextDocumentContentProvider(FULL_TEXT_SCHEME, fullText),
     api.onDidFinishRecord((record) => fullText.recordChanged(record)),
     setup,
-    ...registerCommands({ context, controller: run, models, model, tree, view, setup }),
+    ...registerCommands({ context, controller: run, models, model, tree, view, setup, services }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(CONFIG_SECTION)) run.settingsChanged();
     }),

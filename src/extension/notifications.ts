@@ -15,6 +15,8 @@ export interface ModelServices {
   pullModel(name: string): Promise<boolean>;
   /** Downloads a whisper model with progress. */
   downloadWhisperModel(name?: string): Promise<void>;
+  /** Builds whisper-cli with progress (or says why there is nothing to build); resolves true when it is ready. */
+  buildWhisperCli(): Promise<boolean>;
 }
 
 type Show = (message: string, ...items: string[]) => Thenable<string | undefined>;

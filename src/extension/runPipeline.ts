@@ -1,6 +1,7 @@
 /**
  * The one sequence every command that summarizes goes through: one run at a time (RunQueue), the settings read
- * fresh, consent for a remote host, the files listed and shown as queued, the checks beside the run, the engine
+ * fresh, consent for a remote host, the files listed and shown as queued, the checks beside the run, whisper-cli
+ * built first (visibly) when the run has recordings and it is not built yet, the engine
  * with progress, the files settled in the tree, the summary logs brought up to date, and the closing message with
  * Retry Failed. What differs between
  * a folder and chosen files is the plan's `prepare`.
@@ -21,6 +22,7 @@ import { extensionWording } from './logic/wording';
 import type { PreRunChecks } from './preRunChecks';
 import type { RunProgress } from './runProgress';
 import type { SummaryTree } from './treeView';
+import type { WhisperCliBuilder } from './whisperBuild';
 
 export interface RunRequest {
   refresh?: boolean;
@@ -50,6 +52,7 @@ export interface PipelineParts {
   config: ExtensionConfig;
   checks: PreRunChecks;
   progress: RunProgress;
+  whisper: WhisperCliBuilder;
   model: SummaryModel;
   tree: SummaryTree;
   log: vscode.LogOutputChannel;
@@ -94,6 +97,15 @@ export class RunPipeline {
       void checks.check(current, prepared.kinds, prepared.retry, request.interactive);
       log.info(prepared.description);
       const options = { ...engineOptions(current.settings, current.paths), refresh: Boolean(request.refresh) };
+      if ((prepared.kinds.has('video') || prepared.kinds.has('audio')) && (await this.parts.whisper.needed(current))) {
+        // Built first, in its own progress, rather than silently by the first worker to reach a recording.
+        const outcome = await this.parts.whisper.build(current, { interactive: request.interactive, signal });
+        if (signal.aborted) {
+          this.parts.tree.refresh(this.parts.model.settle(prepared.paths));
+          return undefined;
+        }
+        if (outcome !== 'ready') options.media = { ...options.media, buildWhisperCli: false };
+      }
       const result = await progress
         .show(prepared.paths.length, request.interactive, signal, (event) => this.observe(event), (onEvent, runSignal) => prepared.start(options, onEvent, runSignal))
         .catch((error: Error) => this.failed(error, request.interactive))

@@ -19,6 +19,7 @@ const ACTION_ICONS: Record<SetupAction['kind'], string> = {
   pullModel: 'cloud-download',
   selectModel: 'list-selection',
   downloadWhisperModel: 'cloud-download',
+  buildWhisperCli: 'tools',
   setting: 'gear',
 };
 const CHECK_SETUP = 'Check Setup';
@@ -149,6 +150,8 @@ export class SetupChecklist implements vscode.Disposable {
       case 'downloadWhisperModel':
         await this.services.downloadWhisperModel(action.model);
         return true;
+      case 'buildWhisperCli':
+        return this.services.buildWhisperCli();
       case 'setting':
         openSettings(action.key);
         return false;

@@ -23,7 +23,7 @@ const MAX_VISION_FRAMES = 3;
  * All the work happens in a private temporary folder; ffmpeg and whisper-cli only ever see paths made here.
  */
 /** What is missing on this machine, not wrong with the file: the speech model, whisper-cli or what builds it. */
-const SETUP_PROBLEMS = new Set<WhisperErrorCode>(['tools-missing', 'build-failed', 'cli-missing', 'model-missing', 'model-unknown', 'download-failed']);
+const SETUP_PROBLEMS = new Set<WhisperErrorCode>(['tools-missing', 'build-failed', 'cli-missing', 'not-built', 'model-missing', 'model-unknown', 'download-failed']);
 
 export async function processAudioVisual(job: Job, context: ProcessorContext): Promise<JobResult> {
   const { timings, timed } = stageTimer();

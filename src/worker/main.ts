@@ -175,7 +175,7 @@ async function assertUnchanged(job: Job): Promise<void> {
 /** whisper-cli (built once from the bundled whisper.cpp, under a lock shared by all processes) and the model. */
 async function whisperTools(media: MediaSettings): Promise<{ cliPath: string; modelPath: string }> {
   const modelPath = await resolveWhisperModel(media.whisperModel, whisperModelsDir(media.dataDir));
-  const cliPath = await ensureWhisperCli({ cliPath: media.whisperCliPath, buildDir: media.whisperCliPath ? undefined : whisperBuildDir(media.dataDir) });
+  const cliPath = await ensureWhisperCli({ cliPath: media.whisperCliPath, buildDir: media.whisperCliPath ? undefined : whisperBuildDir(media.dataDir), build: media.buildWhisperCli });
   return { cliPath, modelPath };
 }
 

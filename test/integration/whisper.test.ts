@@ -250,6 +250,13 @@ test('cancelling a build stops cmake and its compiler processes and leaves no bu
   assert.deepEqual(await readdir(root), [], 'no build, no work folder, no lock');
 });
 
+test('build: false uses a finished build only: with none, a not-built error with the way to build it, and nothing started', async (t) => {
+  const root = await scratch(t, 'whisper-no-build');
+  const buildDir = path.join(root, 'build-test');
+  await assert.rejects(ensureWhisperCli({ buildDir, build: false }), whisperError('not-built', /whisper-cli is not built yet \(its one-time build was cancelled\) — build it with "Media Summarizer: Build whisper-cli", or pass an existing whisper-cli with `--whisper-cli PATH`/));
+  assert.deepEqual(await readdir(root), [], 'no build, no work folder, no lock');
+});
+
 test('without cmake on PATH the error says exactly what to install, or to pass --whisper-cli', async (t) => {
   const emptyBin = await scratch(t, 'no-tools');
   const buildDir = path.join(emptyBin, 'build');

@@ -17,7 +17,13 @@ import { hashFile } from '../../src/core/hash';
 import type { FileRecord } from '../../src/core/records';
 import { PROJECT_ROOT, tempDir } from '../support/paths';
 import { contentProvider, loadExtension, memento, recorded, registeredCommands, resetHost, treeViews, Uri, window, type MarkdownString, type TreeItem } from './extensionVscodeStub';
-import { closedPortUrl } from '../support/processes';
+import { findOnPath } from '../../src/processors/media/ffmpeg';
+import { findBuildTools } from '../../src/processors/whisper/tools';
+import { makeSilentVideo } from '../support/makeMedia';
+import { startOllamaStandIn } from '../support/ollamaStandIn';
+import { fixturesMissing } from '../support/paths';
+import { closedPortUrl, descendantsOf } from '../support/processes';
+import { TEST_MODEL, WHISPER_FIXTURES } from '../support/whisperBuild';
 import { waitFor } from '../support/wait';
 
 const BUNDLE = path.join(PROJECT_ROOT, 'dist', 'extension.js');
@@ -318,7 +324,8 @@ describe('the extension in a stand-in host', { skip: missing }, () => {
     try {
       const { commandsApi } = await import('./extensionVscodeStub');
       await commandsApi.executeCommand('mediaSummarizer.summarizeFolder', Uri.file(folder));
-      const warnings = recorded.messages.filter((m) => m.level === 'warning');
+      // Besides the setup checklist's one notification (Ollama is not running here), which comes when it comes.
+      const warnings = recorded.messages.filter((m) => m.level === 'warning' && m.items.at(-1) !== 'Check Setup');
       assert.equal(warnings.length, 1, JSON.stringify(warnings));
       assert.ok(warnings[0].message.includes(logs), `names the log path: ${warnings[0].message}`);
       assert.deepEqual(warnings[0].items, ['Show Log', 'Open Settings'], 'the fix the problem names (the log.location setting) is a button');
@@ -328,6 +335,45 @@ describe('the extension in a stand-in host', { skip: missing }, () => {
     } finally {
       recorded.configuration.set('mediaSummarizer.log.location', undefined);
       await rm(logs, { force: true });
+    }
+  });
+
+  test('a recording when whisper-cli is not built: it is built first, in its own progress with Cancel; cancelled, the run goes on without speech', async (t) => {
+    const unavailable = fixturesMissing(WHISPER_FIXTURES) || (await findBuildTools().then(() => false, (error: Error) => `no cmake/compiler: ${error.message}`)) || ((await findOnPath('ffmpeg', process.env)) ? false : 'ffmpeg is not on PATH');
+    if (unavailable) return t.skip(unavailable);
+    const ollama = await startOllamaStandIn();
+    const media = await tempDir('ext-host-build');
+    const video = path.join(media, 'memo.mp4');
+    await makeSilentVideo('ffmpeg', video, 2);
+    recorded.configuration.set('mediaSummarizer.ollama.host', ollama.url);
+    recorded.configuration.set('mediaSummarizer.whisper.model', TEST_MODEL);
+    activate(t);
+    try {
+      const { commandsApi } = await import('./extensionVscodeStub');
+      const running = commandsApi.executeCommand('mediaSummarizer.summarizeFile', Uri.file(video));
+      const build = await waitFor('the build\'s progress', async () => recorded.progress.find((p) => p.title === 'Building whisper-cli (one time, about 3 minutes)'), 30_000);
+      assert.equal(build.location, 15, 'a notification');
+      assert.ok(build.cancellable, 'with Cancel');
+      await waitFor('the build to compile', async () => (build.reports.some((r) => /^compiling/.test(r.message ?? '')) ? true : undefined), 180_000);
+      assert.ok(build.reports.some((r) => r.message === 'configuring whisper.cpp with CMake'), JSON.stringify(build.reports));
+      assert.equal(recorded.progress.filter((p) => p.title === 'Media Summarizer').length, 0, 'the run waits for the build');
+      build.cancel();
+      await running;
+      assert.ok(recorded.logLines.includes('info Building whisper-cli was cancelled.'), recorded.logLines.join('\n'));
+      const compilers = (await descendantsOf(process.pid)).filter((p) => /^(cmake|make|g?make|cc1plus|cc1|c\+\+|g\+\+|gcc)$/.test(p.comm));
+      assert.deepEqual(compilers, [], 'the build\'s processes are gone');
+      assert.deepEqual(readdirSync(path.join(globalStorage, 'whisper')).filter((name) => !name.endsWith('.lock')), [], 'no build, no work folder');
+      // The run went on, and did not build again: the recording is summarized without its speech, and says why.
+      const [root] = (await tree().provider.getChildren()).filter((r: { path: string }) => r.path === media);
+      const [entry] = await tree().provider.getChildren(root);
+      assert.equal(entry.record?.status, 'ok', JSON.stringify(entry.record));
+      assert.equal(entry.record.partial?.code, 'not-built');
+      assert.match(entry.record.partial.message, /whisper-cli is not built yet \(its one-time build was cancelled\)/);
+      assert.match(recorded.messages.find((m) => m.level === 'warning')?.message ?? '', /build it with "Media Summarizer: Build whisper-cli"/);
+    } finally {
+      recorded.configuration.set('mediaSummarizer.ollama.host', await closedPortUrl());
+      recorded.configuration.delete('mediaSummarizer.whisper.model');
+      await ollama.close();
     }
   });
 

@@ -115,6 +115,7 @@ describe('setup checklist', () => {
     await mkdir(dir, { recursive: true });
     const item = byId(await checkSetup(await input({ 'ollama.host': ollama.url }, { programs: ['ffmpeg', 'cmake', 'c++', 'cc', 'make'] })));
     assert.equal(item.whisperCli.state, 'ok');
-    assert.match(item.whisperCli.detail, /built from the bundled sources with the first recording/);
+    assert.match(item.whisperCli.detail, /built from the bundled sources before the first recording/);
+    assert.deepEqual(item.whisperCli.actions, [{ kind: 'buildWhisperCli', label: 'Build Now' }], 'the build can be started from Check Setup');
   });
 });

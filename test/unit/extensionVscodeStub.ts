@@ -123,7 +123,7 @@ export interface ShownMessage {
 /** What the extension did, and how the "user" answers. */
 export const recorded = {
   messages: [] as ShownMessage[],
-  progress: [] as Array<{ title?: string; location: number; reports: Array<{ message?: string; increment?: number }> }>,
+  progress: [] as Array<{ title?: string; location: number; cancellable: boolean; reports: Array<{ message?: string; increment?: number }>; cancel: () => void }>,
   statusTexts: [] as string[],
   contexts: new Map<string, unknown>(),
   executed: [] as Array<{ command: string; args: unknown[] }>,
@@ -181,11 +181,22 @@ export const window = {
     };
     return item;
   },
-  withProgress: async (options: { title?: string; location: number }, task: (progress: unknown, token: unknown) => Promise<unknown>) => {
-    const entry = { title: options.title, location: options.location, reports: [] as Array<{ message?: string; increment?: number }> };
-    recorded.progress.push(entry);
+  withProgress: async (options: { title?: string; location: number; cancellable?: boolean }, task: (progress: unknown, token: unknown) => Promise<unknown>) => {
     const cancel = new EventEmitter<void>();
-    return task({ report: (value: { message?: string; increment?: number }) => entry.reports.push(value) }, { isCancellationRequested: false, onCancellationRequested: cancel.event });
+    const token = { isCancellationRequested: false, onCancellationRequested: cancel.event };
+    // `cancel` is the notification's Cancel button, for a test to press.
+    const entry = {
+      title: options.title,
+      location: options.location,
+      cancellable: Boolean(options.cancellable),
+      reports: [] as Array<{ message?: string; increment?: number }>,
+      cancel: () => {
+        token.isCancellationRequested = true;
+        cancel.fire();
+      },
+    };
+    recorded.progress.push(entry);
+    return task({ report: (value: { message?: string; increment?: number }) => entry.reports.push(value) }, token);
   },
   showInformationMessage: showMessage('info'),
   showWarningMessage: showMessage('warning'),

@@ -32,6 +32,7 @@ export type SetupAction =
   | { kind: 'pullModel'; label: string; model: string }
   | { kind: 'selectModel'; label: string }
   | { kind: 'downloadWhisperModel'; label: string; model: string }
+  | { kind: 'buildWhisperCli'; label: string }
   | { kind: 'setting'; label: string; key: SettingKey };
 
 export interface SetupItem {
@@ -207,9 +208,13 @@ async function whisperCliItem(cliPath: string | undefined, dataDir: string, env:
   if (cliPath) return { ...base, detail: await validateWhisperCli(cliPath) };
   const built = await completedBuild(whisperBuildDir(dataDir));
   if (built) return { ...base, detail: built };
-  // Not built yet: built from the bundled sources on first use, which needs cmake and a C++ compiler.
+  // Not built yet: built from the bundled sources before the first recording, which needs cmake and a C++ compiler.
   await findBuildTools({ env });
-  return { ...base, detail: 'built from the bundled sources with the first recording (one time, about 3 minutes on 2 cores)' };
+  return {
+    ...base,
+    detail: 'built from the bundled sources before the first recording (one time, about 3 minutes on 2 cores)',
+    actions: [{ kind: 'buildWhisperCli', label: 'Build Now' }],
+  };
 }
 
 /** The buttons for a tool's problem: the ones a notification of it offers. */

@@ -25,6 +25,11 @@ import { findBuildTools } from './tools';
 export interface EnsureWhisperCliOptions {
   /** A whisper-cli the user already has (`--whisper-cli PATH`). When set, nothing is built. */
   cliPath?: string;
+  /**
+   * False: only a finished build is used and none is started (the user cancelled the one-time build in VS Code;
+   * the run goes on without speech). Default true.
+   */
+  build?: boolean;
   /** Where the build lives; the app passes `<cacheDir>/whisper/build-<nodejs-whisper version>` (see whisperBuildDir). */
   buildDir?: string;
   /** whisper.cpp source tree. Default: the one in nodejs-whisper. */
@@ -64,6 +69,9 @@ export async function ensureWhisperCli(options: EnsureWhisperCliOptions): Promis
 
   const existing = await completedBuild(buildDir);
   if (existing) return existing;
+  if (options.build === false) {
+    throw new WhisperError('not-built', 'whisper-cli is not built yet (its one-time build was cancelled)', [doFix('build it with "Media Summarizer: Build whisper-cli"'), OWN_WHISPER_CLI]);
+  }
 
   // Before waiting on anyone: a machine without cmake or a compiler gets the install instructions at once.
   const tools = await findBuildTools({ env: options.env });

@@ -13,6 +13,8 @@ export type WhisperErrorCode =
   | 'build-failed'
   /** An explicitly given whisper-cli path does not exist or cannot be executed. */
   | 'cli-missing'
+  /** No whisper-cli is built and the caller said not to build one now (the user cancelled its build). */
+  | 'not-built'
   /** The model file does not exist (not downloaded yet, or a wrong path). */
   | 'model-missing'
   /** A model name that whisper.cpp does not publish. */
