@@ -4,6 +4,7 @@
  * contributed ids are the same set).
  */
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { resolveDesktop } from '../core/desktop';
 import { supportedExtensions } from '../core/mediaTypes';
@@ -149,6 +150,7 @@ async function resummarize(ctx: CommandContext, arg?: unknown): Promise<void> {
   if (element?.kind === 'file') {
     await controller.summarizeFiles([element.path], { refresh: true, interactive: true });
   } else if (element?.kind === 'root') {
+    if (!(await confirmResummarize(element))) return;
     if (element.files) await controller.summarizeFiles(element.files, { refresh: true, interactive: true });
     else await controller.summarizeFolder(element.path, { refresh: true, interactive: true, recursive: element.recursive });
   } else if (arg instanceof vscode.Uri && arg.scheme === 'file') {
@@ -156,6 +158,19 @@ async function resummarize(ctx: CommandContext, arg?: unknown): Promise<void> {
     if (isFolder) await controller.summarizeFolder(arg.fsPath, { refresh: true, interactive: true });
     else await controller.summarizeFiles([arg.fsPath], { refresh: true, interactive: true });
   }
+}
+
+/** A whole folder again is a model request per file, minutes on a CPU: asked first. */
+async function confirmResummarize(root: RootEntry): Promise<boolean> {
+  const count = root.entries.size;
+  const files = count === 1 ? '1 file' : `${count} files`;
+  const again = 'Re-summarize';
+  const choice = await vscode.window.showWarningMessage(
+    inertNotificationText(`Re-summarize the ${files} of ${path.basename(root.path) || root.path}?`),
+    { modal: true, detail: 'Each file is read and summarized again, ignoring the cache: one model request per file, which can take minutes. Titles stay until the new ones arrive.' },
+    again,
+  );
+  return choice === again;
 }
 
 async function copySummary(ctx: CommandContext, arg?: unknown): Promise<void> {

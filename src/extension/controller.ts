@@ -257,6 +257,10 @@ export class Controller implements vscode.Disposable {
       retry: () => void this.summarizeFiles(files, { ...request, refresh: false }),
       start: (options, onEvent, signal) => engineSummarizeFiles(scanned, { ...options, signal, onEvent }, problems),
       folderRun: false,
+      reveal: () => {
+        const entry = this.model.entriesFor(all[0]).at(0);
+        if (entry) void this.parts.view.reveal(entry, { select: true, focus: false, expand: true }).then(undefined, () => undefined);
+      },
     };
   }
 

@@ -24,6 +24,9 @@ import type { RunProgress } from './runProgress';
 import type { SummaryTree } from './treeView';
 import type { WhisperCliBuilder } from './whisperBuild';
 
+/** How long the closing line of a run without a closing notification stays in the status bar. */
+const STATUS_MESSAGE_MS = 5000;
+
 export interface RunRequest {
   refresh?: boolean;
   /** True for commands (notification with Cancel, closing message); false for API calls (status bar only). */
@@ -43,6 +46,8 @@ export interface PreparedRun {
   start: (options: Omit<EngineOptions, 'signal' | 'onEvent'>, onEvent: (event: RunEvent) => void, signal: AbortSignal) => Promise<RunResult>;
   /** Whether the run covers a whole folder: in the folder itself (log.location scannedFolder) it starts a new log. */
   folderRun: boolean;
+  /** Shows where the result is once the files are settled (Summarize File selects its file in the view). */
+  reveal?: () => void;
 }
 
 /** Lists what a run covers in the tree; undefined when there is nothing to run (and the user was told). */
@@ -112,7 +117,10 @@ export class RunPipeline {
         .finally(() => this.parts.tree.refresh(this.parts.model.settle(prepared.paths)));
       if (!result) return undefined;
       const logFile = await this.parts.writeLogs(prepared.paths, prepared.folderRun, current, request.interactive);
-      this.finish(result, request.interactive, logFile);
+      if (request.interactive) prepared.reveal?.();
+      // Files the cache already knew, asked for one by one: the view shows them; a toast would only interrupt.
+      const quiet = !prepared.folderRun && result.totals.cached === result.totals.files && result.totals.errors + result.totals.pending === 0;
+      this.finish(result, request.interactive ? (quiet ? 'statusBar' : 'notification') : 'log', logFile);
       return result;
     });
   }
@@ -133,10 +141,12 @@ export class RunPipeline {
     return undefined;
   }
 
-  private finish(result: RunResult, interactive: boolean, logFile: string | undefined): void {
+  /** The closing line: always in the log; for commands also a notification (with Retry Failed), or the status bar. */
+  private finish(result: RunResult, shown: 'notification' | 'statusBar' | 'log', logFile: string | undefined): void {
     const message = runSummary(result.totals, result.cancelled);
     this.parts.log.info(message);
-    if (!interactive) return;
+    if (shown === 'statusBar') vscode.window.setStatusBarMessage(`$(check) Media Summarizer: ${message}`, STATUS_MESSAGE_MS);
+    if (shown !== 'notification') return;
     const actions: string[] = [];
     if (result.totals.errors + result.totals.pending > 0 && !result.cancelled) actions.push('Retry Failed');
     actions.push(logFile ? 'Open Summary Log' : 'Show Log');

@@ -19,6 +19,8 @@ interface ShownRun {
   interactive: boolean;
   done: number;
   total: number;
+  /** Files started and not finished, in the order they started: the notification names the latest. */
+  working: string[];
   warned: boolean;
 }
 
@@ -49,7 +51,7 @@ export class RunProgress implements vscode.Disposable {
         if (jobSignal.aborted) abort();
         jobSignal.addEventListener('abort', abort, { once: true });
         const cancelListener = token.onCancellationRequested(abort);
-        const run: ShownRun = { progress, interactive, done: 0, total, warned: false };
+        const run: ShownRun = { progress, interactive, done: 0, total, working: [], warned: false };
         this.showStatus(run);
         progress.report({ message: progressMessage(0, total) });
         try {
@@ -73,11 +75,13 @@ export class RunProgress implements vscode.Disposable {
         this.showStatus(run);
         break;
       case 'started':
-        run.progress.report({ message: progressMessage(run.done, run.total, event.path) });
+        run.working = [...run.working.filter((file) => file !== event.path), event.path];
+        run.progress.report({ message: progressMessage(run.done, run.total, run.working) });
         break;
       case 'done':
         run.done++;
-        run.progress.report({ message: progressMessage(run.done, run.total, event.record.path), increment: progressIncrement(run.total) });
+        run.working = run.working.filter((file) => file !== event.record.path);
+        run.progress.report({ message: progressMessage(run.done, run.total, run.working), increment: progressIncrement(run.total) });
         this.showStatus(run);
         this.logRecord(event.record);
         break;

@@ -113,7 +113,8 @@ describe('the extension in a stand-in host', { skip: missing }, () => {
     // Progress notification with "n of m" and a full bar; the status bar counted; one log line per file.
     const progress = recorded.progress.find((p) => p.title === 'Media Summarizer')!;
     assert.equal(progress.location, 15, 'a notification');
-    assert.ok(progress.reports.some((r) => r.message === '3 of 3 — talk.mp4'), JSON.stringify(progress.reports));
+    assert.ok(progress.reports.some((r) => r.message === '3 of 3'), JSON.stringify(progress.reports));
+    assert.ok(!progress.reports.some((r) => / — /.test(r.message ?? '')), 'cache hits are never "being worked on": no file is named');
     assert.equal(Math.round(progress.reports.reduce((sum, r) => sum + (r.increment ?? 0), 0)), 100);
     assert.ok(recorded.statusTexts.includes('$(sync~spin) Media Summarizer: 3/3'));
     assert.ok(recorded.logLines.includes('info done: shot.png (from cache) — Boarding pass'), recorded.logLines.join('\n'));
@@ -258,8 +259,17 @@ describe('the extension in a stand-in host', { skip: missing }, () => {
       assert.deepEqual(logged(), ['broken.gif', 'later.png', 'shot.png', 'talk.mp4'], 'the whole folder, with the new file');
       assert.equal(root.lastLog, log, 'the same file, rewritten');
       assert.match(readFileSync(log, 'utf8'), /^File: later\.png\nSummary: A boarding pass/m);
-      const done = recorded.messages.find((m) => /^Done: 1 file/.test(m.message));
-      assert.deepEqual(done?.items, ['Open Summary Log'], JSON.stringify(recorded.messages));
+      // A file the cache knew, summarized on its own: no toast, the status bar says it and the view selects it.
+      assert.equal(recorded.messages.find((m) => /^Done: /.test(m.message)), undefined, JSON.stringify(recorded.messages));
+      assert.ok(recorded.statusTexts.some((text) => /^\$\(check\) Media Summarizer: Done: 1 file — 1 summarized, 1 from cache in /.test(text)), recorded.statusTexts.join('\n'));
+      assert.deepEqual(recorded.revealed.at(-1), { path: later, options: { select: true, focus: false, expand: true } });
+
+      // Re-summarize of a whole folder asks first; declined, nothing runs.
+      const runs = recorded.progress.length;
+      await commandsApi.executeCommand('mediaSummarizer.resummarize', root);
+      assert.match(recorded.messages.at(-1)?.message ?? '', /^Re-summarize the 4 files of ms-ext-host-media-\w+\?$/);
+      assert.deepEqual(recorded.messages.at(-1)?.items, ['Re-summarize']);
+      assert.equal(recorded.progress.length, runs, 'declined: nothing runs');
       await commandsApi.executeCommand('mediaSummarizer.removeFolder', root);
       assert.deepEqual(await tree().provider.getChildren(), []);
       assert.deepEqual(globalState.store.get('mediaSummarizer.roots.v1'), []);

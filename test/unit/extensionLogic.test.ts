@@ -494,8 +494,13 @@ describe('tree model', () => {
     assert.equal(changed.length, 1);
     assert.deepEqual(states(model), { 'a.png': 'cached', 'b.mp4': 'pending', 'c.m4a': 'failed' });
     assert.deepEqual(model.retryable().sort(), [b, c]);
-    model.apply({ type: 'done', record: record({ path: b, kind: 'video', summary: 'fresh' }) });
+    model.apply({ type: 'done', record: record({ path: b, kind: 'video', summary: 'fresh', sha256: 'b1' }) });
     assert.equal(model.entriesFor(b)[0].state, 'done');
+    // Summarized in this window, then answered from the cache by the next run: still "summarized", not "from cache".
+    model.apply({ type: 'done', record: record({ path: b, kind: 'video', summary: 'fresh', sha256: 'b1', cached: true }) });
+    assert.equal(model.entriesFor(b)[0].state, 'done');
+    model.apply({ type: 'done', record: record({ path: b, kind: 'video', summary: 'edited', sha256: 'b2', cached: true }) });
+    assert.equal(model.entriesFor(b)[0].state, 'cached', 'other content the cache knew is from the cache');
     assert.deepEqual(model.apply({ type: 'warning', message: 'x', problem: problem('x', 'x') }), []);
     assert.deepEqual(model.apply({ type: 'done', record: record({ path: '/elsewhere/z.png' }) }), []);
   });
@@ -697,6 +702,8 @@ describe('tree item presentation', () => {
 describe('status texts', () => {
   test('progress, status bar and bar increments', () => {
     assert.equal(progressMessage(3, 12, '/a/b/shot.png'), '3 of 12 — shot.png');
+    assert.equal(progressMessage(3, 12, ['/a/first.png', '/a/latest.mp4']), '3 of 12 — latest.mp4 (+1 more)', 'the latest file started, and how many others are being worked on');
+    assert.equal(progressMessage(12, 12, []), '12 of 12', 'nothing being worked on: no file named');
     assert.equal(progressMessage(0, 0), '0');
     assert.equal(statusBarText(3, 12), '$(sync~spin) Media Summarizer: 3/12');
     assert.equal(progressIncrement(4), 25);

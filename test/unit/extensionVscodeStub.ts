@@ -130,6 +130,8 @@ export const recorded = {
   clipboard: '',
   logLines: [] as string[],
   shownDocuments: [] as string[],
+  /** TreeView.reveal calls: the element's path and the options. */
+  revealed: [] as Array<{ path: string; options: unknown }>,
   configuration: new Map<string, unknown>(),
   /** The folders watched now. */
   watchers: [] as string[],
@@ -159,7 +161,14 @@ export const window = {
     return { info: log('info'), warn: log('warn'), error: log('error'), trace: log('trace'), debug: log('debug'), appendLine: log('line'), show: () => undefined, dispose: () => undefined };
   },
   createTreeView: (id: string, options: { treeDataProvider: unknown }) => {
-    const view = { selection: [] as unknown[], message: undefined as string | undefined, reveal: async () => undefined, dispose: () => undefined };
+    const view = {
+      selection: [] as unknown[],
+      message: undefined as string | undefined,
+      reveal: async (element: { path: string }, options: unknown) => {
+        recorded.revealed.push({ path: element.path, options });
+      },
+      dispose: () => undefined,
+    };
     treeViews.push({ id, provider: options.treeDataProvider, view });
     return view;
   },
@@ -334,6 +343,7 @@ export function resetHost(): void {
   recorded.executed.length = 0;
   recorded.logLines.length = 0;
   recorded.shownDocuments.length = 0;
+  recorded.revealed.length = 0;
   recorded.clipboard = '';
   recorded.answer = () => undefined;
 }

@@ -215,8 +215,11 @@ export class SummaryModel {
         });
       case 'done':
         return this.update(event.record.path, (entry) => {
+          // Summarized in this window a minute ago and now answered from the cache: still "summarized" to the user.
+          const before = entry.record;
+          const summarizedHere = before?.status === 'ok' && !before.cached && before.sha256 !== undefined && before.sha256 === event.record.sha256;
           entry.record = event.record;
-          entry.state = stateOfRecord(event.record);
+          entry.state = summarizedHere && event.record.status === 'ok' ? 'done' : stateOfRecord(event.record);
           entry.stage = undefined;
           entry.percent = undefined;
         });

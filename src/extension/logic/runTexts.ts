@@ -8,9 +8,14 @@ import type { FileRecord, RunTotals } from '../../core/records';
 import { inertNotificationText } from './inertText';
 
 /** "3 of 12 — shot.png" for the progress notification. */
-export function progressMessage(done: number, total: number, current?: string): string {
+export function progressMessage(done: number, total: number, working: string | readonly string[] = []): string {
   const count = total > 0 ? `${done} of ${total}` : `${done}`;
-  return current ? `${count} — ${inertNotificationText(path.basename(current))}` : count;
+  // The file named is one being worked on now (the latest started), never one just finished.
+  const files = typeof working === 'string' ? [working] : working;
+  const current = files.at(-1);
+  if (!current) return count;
+  const more = files.length > 1 ? ` (+${files.length - 1} more)` : '';
+  return `${count} — ${inertNotificationText(path.basename(current))}${more}`;
 }
 
 /** The status bar text while a run is going on (the codicon spins). Only numbers: no untrusted text here. */
