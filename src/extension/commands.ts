@@ -78,6 +78,16 @@ function elementFrom({ view }: CommandContext, arg: unknown): TreeElement | unde
   return isElement(arg) ? arg : view.selection[0];
 }
 
+/**
+ * The elements a view command is about: with several rows selected VS Code passes the clicked one and all the
+ * selected ones (the clicked one among them); else the one, as elementFrom.
+ */
+function elementsFrom(ctx: CommandContext, arg: unknown, all: unknown): TreeElement[] {
+  if (Array.isArray(all) && all.length > 0 && all.every(isElement)) return all;
+  const element = elementFrom(ctx, arg);
+  return element ? [element] : [];
+}
+
 function fileFrom(ctx: CommandContext, arg: unknown): FileEntry | undefined {
   const element = elementFrom(ctx, arg);
   return element?.kind === 'file' ? element : undefined;
@@ -126,9 +136,10 @@ async function summarizeFolder(ctx: CommandContext, arg?: unknown, all?: unknown
 }
 
 /** Files from the Explorer or the view, or picked in a dialog. */
-async function summarizeFile({ controller }: CommandContext, arg?: unknown, all?: unknown): Promise<void> {
+async function summarizeFile(ctx: CommandContext, arg?: unknown, all?: unknown): Promise<void> {
+  const { controller } = ctx;
   let files = urisFrom(arg, all).filter((uri) => uri.scheme === 'file').map((uri) => uri.fsPath);
-  if (files.length === 0 && isElement(arg) && arg.kind === 'file') files = [arg.path];
+  if (files.length === 0 && isElement(arg)) files = elementsFrom(ctx, arg, all).flatMap((element) => (element.kind === 'file' ? [element.path] : []));
   if (files.length === 0) {
     const picked = await vscode.window.showOpenDialog({
       canSelectFiles: true,
@@ -143,12 +154,14 @@ async function summarizeFile({ controller }: CommandContext, arg?: unknown, all?
   if (files.length > 0) await controller.summarizeFiles(files, { interactive: true });
 }
 
-/** The same again, ignoring cached summaries: a file or root of the view, or a file or folder of the Explorer. */
-async function resummarize(ctx: CommandContext, arg?: unknown): Promise<void> {
+/** The same again, ignoring cached summaries: files or a root of the view, or a file or folder of the Explorer. */
+async function resummarize(ctx: CommandContext, arg?: unknown, all?: unknown): Promise<void> {
   const { controller } = ctx;
-  const element = elementFrom(ctx, arg);
-  if (element?.kind === 'file') {
-    await controller.summarizeFiles([element.path], { refresh: true, interactive: true });
+  const elements = elementsFrom(ctx, arg, all);
+  const files = elements.flatMap((element) => (element.kind === 'file' ? [element.path] : []));
+  const element = elements.find((candidate) => candidate.kind === 'root');
+  if (files.length > 0) {
+    await controller.summarizeFiles(files, { refresh: true, interactive: true });
   } else if (element?.kind === 'root') {
     if (!(await confirmResummarize(element))) return;
     if (element.files) await controller.summarizeFiles(element.files, { refresh: true, interactive: true });
@@ -173,14 +186,16 @@ async function confirmResummarize(root: RootEntry): Promise<boolean> {
   return choice === again;
 }
 
-async function copySummary(ctx: CommandContext, arg?: unknown): Promise<void> {
-  const record = fileFrom(ctx, arg)?.record;
-  if (!record?.summary) {
+/** The title and summary of each selected file, one after the other. */
+async function copySummary(ctx: CommandContext, arg?: unknown, all?: unknown): Promise<void> {
+  const records = elementsFrom(ctx, arg, all).flatMap((element) => (element.kind === 'file' && element.record?.summary ? [element.record] : []));
+  if (records.length === 0) {
     void vscode.window.showInformationMessage('This file has no summary yet.');
     return;
   }
-  await vscode.env.clipboard.writeText(record.title ? `${record.title}\n\n${record.summary}` : record.summary);
-  vscode.window.setStatusBarMessage('$(copy) Summary copied', 2500);
+  const text = (record: (typeof records)[number]) => (record.title ? `${record.title}\n\n${record.summary}` : (record.summary ?? ''));
+  await vscode.env.clipboard.writeText(records.map(text).join('\n\n---\n\n'));
+  vscode.window.setStatusBarMessage(records.length === 1 ? '$(copy) Summary copied' : `$(copy) ${records.length} summaries copied`, 2500);
 }
 
 async function showFullText(ctx: CommandContext, arg?: unknown): Promise<void> {
@@ -245,16 +260,16 @@ async function similar(ctx: CommandContext, arg?: unknown): Promise<void> {
   if (file) await findSimilar({ context: ctx.context, config: ctx.models.config, model: ctx.model, search: ctx.tree.search, view: ctx.view }, file);
 }
 
-/** A folder of the view, or every folder. */
-function exportFrom(ctx: CommandContext, arg?: unknown): Promise<void> {
-  const element = isElement(arg) ? arg : undefined;
-  return exportSummaries(ctx.model, element?.kind === 'root' ? element : undefined);
+/** The folders selected in the view, or every folder. */
+function exportFrom(ctx: CommandContext, arg?: unknown, all?: unknown): Promise<void> {
+  const roots = (isElement(arg) ? elementsFrom(ctx, arg, all) : []).filter((element): element is RootEntry => element.kind === 'root');
+  return exportSummaries(ctx.model, roots.length > 0 ? roots : undefined);
 }
 
-function removeFolder(ctx: CommandContext, arg?: unknown): void {
-  const element = elementFrom(ctx, arg);
-  if (element?.kind !== 'root') return;
-  ctx.model.removeRoot(element.path);
+function removeFolder(ctx: CommandContext, arg?: unknown, all?: unknown): void {
+  const roots = elementsFrom(ctx, arg, all).filter((element) => element.kind === 'root');
+  if (roots.length === 0) return;
+  for (const root of roots) ctx.model.removeRoot(root.path);
   ctx.controller.persist();
   ctx.tree.refresh();
 }

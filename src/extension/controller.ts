@@ -285,8 +285,8 @@ export class Controller implements vscode.Disposable {
         this.log.warn(problem.message);
         if (warned) continue;
         warned = true;
-        void offerFixes(vscode.window.showWarningMessage, this.parts.services, `Media Summarizer: ${extensionWording(problem)}`, problem, ['Show Log']).then(
-          (choice) => choice === 'Show Log' && this.log.show(true),
+        void offerFixes(vscode.window.showWarningMessage, this.parts.services, `Media Summarizer: ${extensionWording(problem)}`, problem, ['Show Output']).then(
+          (choice) => choice === 'Show Output' && this.log.show(true),
         );
       }
     }

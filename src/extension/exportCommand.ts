@@ -17,8 +17,10 @@ const FORMATS: Array<vscode.QuickPickItem & { format: ExportFormat; filter: stri
   { label: 'JSON', description: '.json', detail: 'For scripts and other tools', format: 'json', filter: 'JSON' },
 ];
 
-export async function exportSummaries(model: SummaryModel, root?: RootEntry): Promise<void> {
-  const roots = root ? [root] : model.roots;
+/** Exports the summaries of `chosen` folders (the view's selection), or of every folder. */
+export async function exportSummaries(model: SummaryModel, chosen?: readonly RootEntry[]): Promise<void> {
+  const roots = chosen ?? model.roots;
+  const root = roots.length === 1 ? roots[0] : undefined;
   const records = recordsOf(roots);
   if (records.length === 0) {
     void vscode.window.showInformationMessage('Nothing to export yet: summarize a folder first.');

@@ -33,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): MediaSummarizerApi {
     const { settings } = config.read();
     return { labelBy: settings.viewLabel, sortBy: settings.viewSortBy };
   });
-  const view = vscode.window.createTreeView<TreeElement>(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: false });
+  const view = vscode.window.createTreeView<TreeElement>(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   tree.onCounts = (badge) => {
     view.badge = badge;
   };

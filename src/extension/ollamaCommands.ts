@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { describeLlmError } from '../core/llmErrors';
 import { withOllama } from '../core/ollama';
 import { sameModel } from '../core/modelNames';
-import { downloadWhisperModel, WHISPER_MODEL_NAMES } from '../processors/whisper/models';
+import { downloadWhisperModel } from '../processors/whisper/models';
 import type { ExtensionConfig } from './config';
 import { openSettings } from './notifications';
 import { problemOf } from '../core/problems';
@@ -15,6 +15,7 @@ import { CONFIG_SECTION } from './logic/ids';
 import { pullModel } from './logic/ollamaPull';
 import { inertNotificationText } from './logic/inertText';
 import { DownloadProgress } from './logic/transferProgress';
+import { whisperChoices, type WhisperChoice } from './logic/whisperChoices';
 import { formatBytes } from './logic/tooltip';
 
 const LIST_TIMEOUT_MS = 10_000;
@@ -122,19 +123,29 @@ export async function pullOllamaModel(ctx: ModelCommandContext, name?: string): 
   return true;
 }
 
+/** The recommended models with what they are good for, then every other one; each with its download size. */
+async function pickWhisperModel(configured: string): Promise<string | undefined> {
+  type Item = vscode.QuickPickItem & { name?: string };
+  const choices = whisperChoices(configured);
+  const item = (choice: WhisperChoice): Item => ({ label: choice.name, description: choice.description, detail: choice.detail, name: choice.name });
+  const items: Item[] = [
+    { label: 'Recommended', kind: vscode.QuickPickItemKind.Separator },
+    ...choices.filter((choice) => choice.recommended).map(item),
+    { label: 'All models', kind: vscode.QuickPickItemKind.Separator },
+    ...choices.filter((choice) => !choice.recommended).map(item),
+  ];
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Download Whisper Model',
+    placeHolder: 'The speech model for transcripts: larger ones are better and slower',
+    matchOnDescription: true,
+  });
+  return picked?.name;
+}
+
 /** Downloads a ggml whisper model into the extension's storage (<global storage>/models) with progress. */
 export async function downloadWhisper(ctx: ModelCommandContext, name?: string): Promise<void> {
   const { settings, paths } = ctx.config.read();
-  const chosen =
-    name ??
-    (
-      await vscode.window.showQuickPick(
-        [settings.whisperModel, ...WHISPER_MODEL_NAMES.filter((n) => n !== settings.whisperModel)]
-          .filter((n) => (WHISPER_MODEL_NAMES as readonly string[]).includes(n))
-          .map((n) => ({ label: n, description: n === settings.whisperModel ? 'configured' : n.endsWith('.en') || n.includes('.en-') ? 'English only' : undefined })),
-        { title: 'Download Whisper Model', placeHolder: 'The speech model for transcripts (base.en is a good start; larger is slower and better)' },
-      )
-    )?.label;
+  const chosen = name ?? (await pickWhisperModel(settings.whisperModel));
   if (!chosen) return;
   let file: string;
   try {

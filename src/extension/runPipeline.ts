@@ -137,7 +137,7 @@ export class RunPipeline {
     const message = extensionWording(problemOf(error));
     this.parts.log.error(`The run failed: ${message}`);
     if (!interactive) throw error;
-    void vscode.window.showErrorMessage(inertNotificationText(`Media Summarizer: ${message}`), 'Show Log').then((choice) => choice && this.parts.log.show(true));
+    void vscode.window.showErrorMessage(inertNotificationText(`Media Summarizer: ${message}`), 'Show Output').then((choice) => choice && this.parts.log.show(true));
     return undefined;
   }
 
@@ -149,11 +149,11 @@ export class RunPipeline {
     if (shown !== 'notification') return;
     const actions: string[] = [];
     if (result.totals.errors + result.totals.pending > 0 && !result.cancelled) actions.push('Retry Failed');
-    actions.push(logFile ? 'Open Summary Log' : 'Show Log');
+    actions.push(logFile ? 'Open Summary Log' : 'Show Output');
     void vscode.window.showInformationMessage(message, ...actions).then((choice) => {
       if (choice === 'Retry Failed') this.parts.retryFailed();
       else if (choice === 'Open Summary Log' && logFile) void vscode.window.showTextDocument(vscode.Uri.file(logFile), { preview: true });
-      else if (choice === 'Show Log') this.parts.log.show(true);
+      else if (choice === 'Show Output') this.parts.log.show(true);
     });
   }
 }

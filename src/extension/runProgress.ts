@@ -91,8 +91,8 @@ export class RunProgress implements vscode.Disposable {
         // Setup problems are the setup checklist's one notification.
         if (!run.interactive || run.warned || isSetupProblem(event.problem)) break;
         run.warned = true;
-        void offerFixes(vscode.window.showWarningMessage, this.services, `Media Summarizer: ${event.message}`, event.problem, ['Show Log']).then(
-          (choice) => choice === 'Show Log' && this.log.show(true),
+        void offerFixes(vscode.window.showWarningMessage, this.services, `Media Summarizer: ${event.message}`, event.problem, ['Show Output']).then(
+          (choice) => choice === 'Show Output' && this.log.show(true),
         );
         break;
       case 'output':

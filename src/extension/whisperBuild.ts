@@ -135,8 +135,8 @@ export class WhisperCliBuilder {
       // The compiler's last lines are for the log; the notification says what failed and what to do.
       const message = extensionWording({ ...problem, output: undefined });
       const settings = fixActions(problem).flatMap((action) => (action.label === 'Open Settings' ? [action] : []));
-      void vscode.window.showErrorMessage(inertNotificationText(`Media Summarizer: ${message}`), 'Show Log', ...settings.map((action) => action.label)).then((choice) => {
-        if (choice === 'Show Log') this.log.show(true);
+      void vscode.window.showErrorMessage(inertNotificationText(`Media Summarizer: ${message}`), 'Show Output', ...settings.map((action) => action.label)).then((choice) => {
+        if (choice === 'Show Output') this.log.show(true);
         else if (choice && settings[0]) openSettings(settings[0].setting);
       });
       return 'failed';

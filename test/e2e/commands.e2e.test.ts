@@ -330,6 +330,12 @@ test('the extension’s commands in a real workbench', { timeout: 1_200_000 }, a
     await step('Download Whisper Model fetches from the mirror setting with progress, into the extension’s models folder', { skip: whisperSkip }, async (tt) => {
       await workbench.clearNotifications();
       await workbench.runCommand('Media Summarizer: Download Whisper Model', { opensQuickInput: 'Download Whisper Model' });
+      // The recommended models first, with their sizes and what they are good for; not 30 names starting with tiny.
+      const rows = workbench.quickInput().locator('.monaco-list-row');
+      await rows.first().waitFor({ state: 'visible' });
+      const firstModel = (await rows.allInnerTexts()).find((text) => /\d (MB|GB)/.test(text)) ?? '';
+      assert.match(firstModel.replace(/\s+/g, ' '), /^base\.en ?142 MB · English/, `the first model offered: ${firstModel}`);
+      await workbench.screenshot('download-whisper-picker');
       await workbench.quickInput().locator('input').fill(WHISPER_MODEL);
       await workbench.pickQuickItem(WHISPER_MODEL, 'download-whisper-pick');
       const { toast } = await workbench.progressNotification(`Downloading whisper model ${WHISPER_MODEL}`);

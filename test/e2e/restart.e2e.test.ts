@@ -59,7 +59,7 @@ test('summaries are shown again after a restart, from the cache, without workers
       let workers;
       try {
         await workbench.reopen(address);
-        await workbench.openViewContainer('Media Summarizer');
+        await workbench.openViewContainer('Media Summaries');
         const folder = workbench.treeItem(summaries, /^Desktop, /);
         await folder.waitFor({ timeout: 60_000 });
         await workbench.screenshot('after-restart-folder');

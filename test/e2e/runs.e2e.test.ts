@@ -188,7 +188,7 @@ async function summarizeVideo(t: TestContext, { workbench, dirs, extensionHost }
   try {
     await workbench.openViewContainer('Explorer');
     await workbench.contextMenu(workbench.explorerItem(VIDEO), 'Summarize File', 'explorer-file-context-menu');
-    await workbench.openViewContainer('Media Summarizer');
+    await workbench.openViewContainer('Media Summaries');
     const settled = workbench.treeItem(summaries, new RegExp(`^${escapeRegExp(VIDEO)}, (summarized|failed|summary pending)`));
     await settled.waitFor({ timeout: VIDEO_TIMEOUT_MS });
     const label = (await settled.getAttribute('aria-label')) ?? '';

@@ -75,7 +75,7 @@ test('Media Summarizer in a real workbench', { timeout: 600_000 }, async (t) => 
     await t.test('Summarize Folder from the Explorer context menu lists that folder’s files as summarized', async () => {
       await workbench.openViewContainer('Explorer');
       await workbench.contextMenu(workbench.explorerItem('scans'), 'Summarize Folder', 'explorer-context-menu');
-      await workbench.openViewContainer('Media Summarizer');
+      await workbench.openViewContainer('Media Summaries');
       await workbench.treeItem(summaries, /^receipt\.png, summarized/).waitFor({ timeout: SUMMARY_TIMEOUT_MS });
       await workbench.screenshot('folder-summarized');
     });

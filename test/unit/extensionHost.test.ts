@@ -171,6 +171,10 @@ describe('the extension in a stand-in host', { skip: missing }, () => {
     const { commandsApi } = await import('./extensionVscodeStub');
     await commandsApi.executeCommand('mediaSummarizer.copySummary', entries[1]);
     assert.equal(recorded.clipboard, 'Boarding pass\n\nA boarding pass for [flight](command:workbench.action.terminal.new) LH123.');
+    // Several rows selected: VS Code passes the clicked one and the selection; the failed one has no summary.
+    await commandsApi.executeCommand('mediaSummarizer.copySummary', entries[1], [entries[0], entries[1], entries[2]]);
+    assert.equal(recorded.clipboard, 'Boarding pass\n\nA boarding pass for [flight](command:workbench.action.terminal.new) LH123.\n\n---\n\nTalk\n\nA short talk.');
+    assert.equal(recorded.statusTexts.at(-1), '$(copy) 2 summaries copied');
     await commandsApi.executeCommand('mediaSummarizer.showFullText', entries[2]);
     const shown = recorded.shownDocuments.at(-1)!;
     assert.match(shown, /^media-summary:\/\/\/talk\.mp4\.txt\?/);
@@ -338,7 +342,7 @@ describe('the extension in a stand-in host', { skip: missing }, () => {
       const warnings = recorded.messages.filter((m) => m.level === 'warning' && m.items.at(-1) !== 'Check Setup');
       assert.equal(warnings.length, 1, JSON.stringify(warnings));
       assert.ok(warnings[0].message.includes(logs), `names the log path: ${warnings[0].message}`);
-      assert.deepEqual(warnings[0].items, ['Show Log', 'Open Settings'], 'the fix the problem names (the log.location setting) is a button');
+      assert.deepEqual(warnings[0].items, ['Show Output', 'Open Settings'], 'the fix the problem names (the log.location setting) is a button');
       assert.doesNotMatch(warnings[0].message, /--log|--no-log/, 'the advice is a setting, not CLI flags');
       const done = recorded.messages.find((m) => /^Done: /.test(m.message));
       assert.ok(done, `the run completed: ${JSON.stringify(recorded.messages)}`);

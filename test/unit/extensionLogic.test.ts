@@ -16,6 +16,8 @@ import { extensionWording, fixActions } from '../../src/extension/logic/wording'
 import { ALL_CONTEXT_VALUES } from '../../src/extension/logic/ids';
 import { codeBlock, escapeInline, escapeLines, excerpt, firstWords, fitInto, safeFileUri, thumbnailMarkdown } from '../../src/extension/logic/markdown';
 import { logTarget, storageLogFile } from '../../src/extension/folderLogs';
+import { whisperChoices } from '../../src/extension/logic/whisperChoices';
+import { WHISPER_MODEL_NAMES } from '../../src/processors/whisper/models';
 import { stateOfRecord, SummaryModel, type FileEntry, type RootEntry } from '../../src/extension/logic/model';
 import { ModelSearch } from '../../src/extension/logic/modelSearch';
 import { displayFolder, entryDate, entryDescription, entryIcon, entryItem, entryLabel, rootItem, shortDate, sortEntries, viewBadge } from '../../src/extension/logic/presentation';
@@ -149,6 +151,18 @@ function record(extra: Partial<FileRecord> = {}): FileRecord {
 function entry(extra: Partial<FileEntry> = {}): FileEntry {
   return { kind: 'file', path: '/home/me/Desktop/shot.png', root: '/home/me/Desktop', mediaKind: 'image', state: 'done', ...extra };
 }
+
+describe('whisper model choices', () => {
+  test('recommended models first with their sizes and uses, then every other one, the configured one marked', () => {
+    const choices = whisperChoices('small');
+    assert.deepEqual(choices.filter((c) => c.recommended).map((c) => c.name), ['base.en', 'small', 'tiny.en', 'large-v3-turbo-q5_0']);
+    assert.equal(choices[0].description, '142 MB · English');
+    assert.equal(choices[1].description, '466 MB · any language · configured');
+    assert.ok(choices.filter((c) => c.recommended).every((c) => c.detail), 'each recommended one says what it is good for');
+    assert.equal(choices.length, WHISPER_MODEL_NAMES.length, 'every model once');
+    assert.equal(choices.find((c) => c.name === 'medium-q5_0')?.description, '514 MB · any language · compressed');
+  });
+});
 
 describe('hover tooltips', () => {
   test('summary, thumbnail, tags, metadata and an OCR excerpt', () => {

@@ -125,6 +125,9 @@ describe('package.json: the extension entry', () => {
     for (const container of containers) assert.ok(existsSync(path.join(PROJECT_ROOT, container.icon)), `${container.icon} exists`);
     assert.deepEqual(Object.keys(contributes.views), [VIEW_CONTAINER_ID]);
     assert.deepEqual(contributes.views[VIEW_CONTAINER_ID].map((v: { id: string; name: string }) => [v.id, v.name]), [[VIEW_ID, 'Media Summaries']]);
+    // One view in its container: VS Code's title bar reads "CONTAINER: VIEW" unless the two are the same, and
+    // "MEDIA SUMMARIZER: MEDIA SUMMARIES" is cut to "MEDIA SUMMARIZER: M…" at the default sidebar width.
+    assert.deepEqual(containers.map((c: { title: string }) => c.title), ['Media Summaries']);
   });
 
   test('untrusted workspaces: limited, with the machine settings restricted', () => {

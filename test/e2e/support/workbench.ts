@@ -112,7 +112,7 @@ export class Workbench {
     return this.page.locator('.pane').filter({ has: this.page.locator('.pane-header', { hasText: new RegExp(`^\\s*${escapeRegExp(name)}`, 'i') }) });
   }
 
-  /** Clicks the activity bar entry with this title (e.g. "Media Summarizer", "Explorer") unless it is already open. */
+  /** Clicks the activity bar entry with this title (e.g. "Media Summaries", "Explorer") unless it is already open. */
   async openViewContainer(title: string): Promise<void> {
     const entry = this.page.locator('.part.activitybar .action-item').filter({ has: this.page.locator(`a.action-label[aria-label^="${title}"]`) });
     await entry.waitFor({ state: 'visible' });
@@ -237,7 +237,7 @@ export class Workbench {
     return this.page.locator('.part.statusbar .statusbar-item').filter({ hasText: text });
   }
 
-  /** The sidebar's title bar ("MEDIA SUMMARIZER: MEDIA SUMMARIES"), e.g. to crop a screenshot to the sidebar. */
+  /** The sidebar's title bar ("MEDIA SUMMARIES"), e.g. to crop a screenshot to the sidebar. */
   sidebarTitle(): Locator {
     return this.page.locator('.part.sidebar .composite.title');
   }
