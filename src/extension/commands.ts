@@ -10,7 +10,8 @@ import { resolveDesktop } from '../core/desktop';
 import { supportedExtensions } from '../core/mediaTypes';
 import { FullTextProvider } from './contentProvider';
 import type { Controller } from './controller';
-import { CONTEXT_KEYS } from './logic/ids';
+import { CONFIG_SECTION, CONTEXT_KEYS } from './logic/ids';
+import type { GroupBy, ViewNode } from './logic/grouping';
 import type { FileEntry, RootEntry, SummaryModel, TreeElement } from './logic/model';
 import { inertNotificationText } from './logic/inertText';
 import { downloadWhisper, pullOllamaModel, selectOllamaModel, type ModelCommandContext } from './ollamaCommands';
@@ -26,7 +27,7 @@ interface CommandContext {
   models: ModelCommandContext;
   model: SummaryModel;
   tree: SummaryTree;
-  view: vscode.TreeView<TreeElement>;
+  view: vscode.TreeView<ViewNode>;
   setup: SetupChecklist;
   services: ModelServices;
 }
@@ -70,12 +71,13 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     vscode.commands.registerCommand('mediaSummarizer.findSimilar', on(similar)),
     vscode.commands.registerCommand('mediaSummarizer.exportSummaries', on(exportFrom)),
     vscode.commands.registerCommand('mediaSummarizer.checkSetup', () => ctx.setup.open()),
+    vscode.commands.registerCommand('mediaSummarizer.groupBy', () => groupBy()),
   ];
 }
 
 /** The element a view command is about: the argument, else the view's selection. */
 function elementFrom({ view }: CommandContext, arg: unknown): TreeElement | undefined {
-  return isElement(arg) ? arg : view.selection[0];
+  return isElement(arg) ? arg : view.selection.find(isElement);
 }
 
 /**
@@ -239,6 +241,20 @@ function clearFilter({ tree, view }: CommandContext): void {
   void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.filtered, false);
   void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.noMatches, false);
   view.message = undefined;
+}
+
+/** Group Files By…: the view.groupBy setting, from the view's menu; the view regroups when it changes. */
+async function groupBy(): Promise<void> {
+  const settings = vscode.workspace.getConfiguration(CONFIG_SECTION);
+  const current = settings.get<string>('view.groupBy') ?? 'none';
+  const choices: Array<vscode.QuickPickItem & { value: GroupBy }> = [
+    { label: 'No Groups', detail: "A folder's files one after the other", value: 'none' },
+    { label: 'Kind', detail: 'Images, videos and audio', value: 'kind' },
+    { label: 'Tag', detail: "Each file's first tag, its main topic", value: 'tag' },
+  ];
+  for (const choice of choices) if (choice.value === current) choice.description = 'current';
+  const picked = await vscode.window.showQuickPick(choices, { title: 'Group Files By', placeHolder: 'How the Media Summaries view groups a folder\'s files' });
+  if (picked && picked.value !== current) await settings.update('view.groupBy', picked.value, vscode.ConfigurationTarget.Global);
 }
 
 function refresh({ controller }: CommandContext): Promise<void> {

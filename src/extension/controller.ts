@@ -22,6 +22,7 @@ import { FolderWatchers } from './folderWatchers';
 import { Listing } from './listing';
 import { globFilter } from './logic/globs';
 import { STATE_KEYS } from './logic/ids';
+import type { ViewNode } from './logic/grouping';
 import type { RootEntry, SummaryModel, TreeElement } from './logic/model';
 import { inertNotificationText } from './logic/inertText';
 import { extensionWording } from './logic/wording';
@@ -43,7 +44,7 @@ export interface ControllerParts {
   context: vscode.ExtensionContext;
   model: SummaryModel;
   tree: SummaryTree;
-  view: vscode.TreeView<TreeElement>;
+  view: vscode.TreeView<ViewNode>;
   log: vscode.LogOutputChannel;
   config: ExtensionConfig;
   services: ModelServices;

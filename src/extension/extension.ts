@@ -11,7 +11,8 @@ import { FullTextProvider } from './contentProvider';
 import { ExtensionConfig } from './config';
 import { Controller } from './controller';
 import { CONFIG_SECTION, CONTEXT_KEYS, FULL_TEXT_SCHEME, OUTPUT_CHANNEL_NAME, STATE_KEYS, VIEW_ID } from './logic/ids';
-import { SummaryModel, type TreeElement } from './logic/model';
+import type { ViewNode } from './logic/grouping';
+import { SummaryModel } from './logic/model';
 import { downloadWhisper, pullOllamaModel } from './ollamaCommands';
 import { SetupChecklist } from './setup';
 import { SummaryTree } from './treeView';
@@ -31,9 +32,9 @@ export function activate(context: vscode.ExtensionContext): MediaSummarizerApi {
     isLoading: (root) => current?.listing.isLoading(root) ?? false,
   }, () => {
     const { settings } = config.read();
-    return { labelBy: settings.viewLabel, sortBy: settings.viewSortBy };
+    return { labelBy: settings.viewLabel, sortBy: settings.viewSortBy, groupBy: settings.viewGroupBy };
   });
-  const view = vscode.window.createTreeView<TreeElement>(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  const view = vscode.window.createTreeView<ViewNode>(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   tree.onCounts = (badge) => {
     view.badge = badge;
   };

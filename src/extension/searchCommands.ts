@@ -12,7 +12,8 @@ import { formatTimestamp } from '../processors/media/frameText';
 import type { ExtensionConfig } from './config';
 import { FullTextProvider } from './contentProvider';
 import { mayContact } from './hostConsent';
-import type { FileEntry, SummaryModel, TreeElement } from './logic/model';
+import type { ViewNode } from './logic/grouping';
+import type { FileEntry, SummaryModel } from './logic/model';
 import type { ModelSearch } from './logic/modelSearch';
 
 export interface SearchContext {
@@ -20,7 +21,7 @@ export interface SearchContext {
   config: ExtensionConfig;
   model: SummaryModel;
   search: ModelSearch;
-  view: vscode.TreeView<TreeElement>;
+  view: vscode.TreeView<ViewNode>;
 }
 
 interface HitItem extends vscode.QuickPickItem {

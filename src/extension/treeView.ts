@@ -4,6 +4,7 @@
  * resolveTreeItem as markdown without HTML or theme icons whose links may run only the file's own actions.
  */
 import * as vscode from 'vscode';
+import { groupEntries, groupOf, type GroupBy, type GroupNode, type ViewNode } from './logic/grouping';
 import type { FileEntry, RootEntry, SummaryModel, TreeElement } from './logic/model';
 import { ModelSearch } from './logic/modelSearch';
 import { entryItem, rootItem, sortEntries, viewBadge, type IconSpec, type LabelBy, type SortBy } from './logic/presentation';
@@ -13,13 +14,14 @@ import { buildTooltip, HOVER_COMMANDS } from './logic/tooltip';
 export interface ViewOptions {
   labelBy: LabelBy;
   sortBy: SortBy;
+  groupBy: GroupBy;
 }
 
 /** Coalesces change events: progress events can arrive many times a second. */
 const REFRESH_DELAY_MS = 80;
 
-export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<TreeElement | TreeElement[] | undefined>();
+export class SummaryTree implements vscode.TreeDataProvider<ViewNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<ViewNode | ViewNode[] | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private filterText = '';
   /** The files the filter matched when the folders were last listed (recomputed each time: runs add records). */
@@ -91,8 +93,19 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
   /** Told after each change what the view's badge should say (new, failed and pending files). */
   onCounts?: (badge: { value: number; tooltip: string } | undefined) => void;
 
-  getTreeItem(element: TreeElement): vscode.TreeItem {
+  getTreeItem(element: ViewNode): vscode.TreeItem {
+    if (element.kind === 'group') return this.groupTreeItem(element);
     return element.kind === 'root' ? this.rootTreeItem(element) : this.fileTreeItem(element);
+  }
+
+  private groupTreeItem(group: GroupNode): vscode.TreeItem {
+    const item = new vscode.TreeItem(group.label, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `group\n${group.root}\n${group.key}`;
+    item.description = String(group.count);
+    item.iconPath = new vscode.ThemeIcon(GROUP_ICONS[group.key] ?? 'tag');
+    item.contextValue = 'group';
+    item.accessibilityInformation = { label: `${group.label}, ${group.count === 1 ? '1 file' : `${group.count} files`}` };
+    return item;
   }
 
   private rootTreeItem(root: RootEntry): vscode.TreeItem {
@@ -122,8 +135,9 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
     return item;
   }
 
-  async getChildren(element?: TreeElement): Promise<TreeElement[]> {
+  async getChildren(element?: ViewNode): Promise<ViewNode[]> {
     if (element?.kind === 'file') return [];
+    if (element?.kind === 'group') return this.groupChildren(element);
     this.fetches++;
     try {
       if (!element) {
@@ -141,10 +155,14 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
         return shown;
       }
       await this.loader.loadRoot(element);
-      const entries = sortEntries([...element.entries.values()], this.options().sortBy);
-      if (!this.filterText) return entries;
-      this.matches = await this.search.filterMatches(this.filterText); // records may have come in since the folders were listed
-      return entries.filter((entry) => this.matches.has(entry.path));
+      const { sortBy, groupBy } = this.options();
+      let entries = sortEntries([...element.entries.values()], sortBy);
+      if (this.filterText) {
+        this.matches = await this.search.filterMatches(this.filterText); // records may have come in since the folders were listed
+        entries = entries.filter((entry) => this.matches.has(entry.path));
+      }
+      if (groupBy === 'none') return entries;
+      return groupEntries(element.path, entries, groupBy).map(({ entries: _files, ...group }) => group);
     } finally {
       this.fetches--;
       if (this.fetches === 0 && (this.refreshAll || this.pending.size > 0)) this.timer ??= setTimeout(() => this.flush(), REFRESH_DELAY_MS);
@@ -160,11 +178,26 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
     return count;
   }
 
-  getParent(element: TreeElement): TreeElement | undefined {
-    return element.kind === 'file' ? this.model.root(element.root) : undefined;
+  /** A group's files: the folder's, in the view's order, that are in this group and match the filter. */
+  private groupChildren(group: GroupNode): FileEntry[] {
+    const root = this.model.root(group.root);
+    const { sortBy, groupBy } = this.options();
+    if (!root || groupBy === 'none') return [];
+    const entries = sortEntries([...root.entries.values()], sortBy).filter((entry) => !this.filterText || this.matches.has(entry.path));
+    return groupEntries(root.path, entries, groupBy).find((candidate) => candidate.key === group.key)?.entries ?? [];
   }
 
-  resolveTreeItem(item: vscode.TreeItem, element: TreeElement): vscode.TreeItem {
+  getParent(element: ViewNode): ViewNode | undefined {
+    if (element.kind === 'root') return undefined;
+    const root = this.model.root(element.root);
+    if (element.kind === 'group' || !root) return root;
+    const { groupBy } = this.options();
+    if (groupBy === 'none') return root;
+    const { key, label } = groupOf(element, groupBy);
+    return { kind: 'group', root: root.path, key, label, count: 0 };
+  }
+
+  resolveTreeItem(item: vscode.TreeItem, element: ViewNode): vscode.TreeItem {
     if (element.kind !== 'file') return item;
     const markdown = new vscode.MarkdownString(buildTooltip(element), false);
     // Links may run the file's own actions only; the untrusted text in the hover is escaped and links nothing.
@@ -180,6 +213,9 @@ export class SummaryTree implements vscode.TreeDataProvider<TreeElement>, vscode
     this.emitter.dispose();
   }
 }
+
+/** Kind groups show their kind's icon; tag groups a tag. */
+const GROUP_ICONS: Record<string, string> = { 'kind:image': 'file-media', 'kind:video': 'device-camera-video', 'kind:audio': 'mic', 'tag:': 'circle-large-outline' };
 
 function matchCount(count: number): string {
   return count === 1 ? '1 match' : `${count} matches`;

@@ -4,7 +4,7 @@
  * notification naming all of it beside its
  * closing message, Check Setup lists every item with its state, and the status bar says what is missing. Then
  * with the Ollama stand-in: the rows show titles first, a screenshot dropped on the Desktop appears by itself,
- * and Export Summaries… writes Markdown. Screenshots go to artifacts/e2e/first-use/ (the README's come from here).
+ * Export Summaries… writes Markdown, and view.groupBy groups the files. Screenshots go to artifacts/e2e/first-use/ (the README's come from here).
  */
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -131,6 +131,15 @@ test('titles first, a live Desktop and Export Summaries…', { timeout: 600_000 
       await done.getByRole('button', { name: 'Open', exact: true }).click();
       await waitFor('the export to open', async () => (/media-summaries\.md/.test(await workbench.activeEditorTitle()) ? true : undefined), STEP_TIMEOUT_MS);
       await workbench.screenshot('export-markdown');
+    });
+
+    await t.test('Group Files By… Kind (the view.groupBy setting) groups the files, each group with its count', async () => {
+      await workbench.runCommand('Media Summarizer: Group Files By…', { opensQuickInput: 'Group Files By' });
+      await workbench.pickQuickItem('Kind', 'group-by-pick');
+      const images = workbench.treeItem(summaries, /^Images, 3 files/);
+      await images.waitFor({ timeout: STEP_TIMEOUT_MS });
+      await workbench.treeItem(summaries, /^whiteboard\.png, not summarized yet/).waitFor({ timeout: STEP_TIMEOUT_MS });
+      await workbench.screenshot('grouped-by-kind', [workbench.sidebarTitle(), workbench.treeItem(summaries, /^whiteboard\.png, /)]);
     });
   });
 });

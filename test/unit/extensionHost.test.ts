@@ -329,6 +329,21 @@ describe('the extension in a stand-in host', { skip: missing }, () => {
     assert.ok(!recorded.watchers.includes(live), 'a folder removed from the view is not watched any more');
   });
 
+  test('view.groupBy changed in the settings: the folder\'s files are grouped at once', async (t) => {
+    activate(t);
+    const { commandsApi, workspace } = await import('./extensionVscodeStub');
+    await commandsApi.executeCommand('mediaSummarizer.summarizeFolder', Uri.file(folder), [Uri.file(folder)]);
+    const root = (await tree().provider.getChildren()).find((r: { path: string }) => r.path === folder);
+    await workspace.getConfiguration('mediaSummarizer').update('view.groupBy', 'kind');
+    try {
+      const groups = await tree().provider.getChildren(root);
+      assert.deepEqual(groups.map((g: TreeItem & { kind: string }) => [g.kind, tree().provider.getTreeItem(g).label]), [['group', 'Images'], ['group', 'Videos']]);
+    } finally {
+      await workspace.getConfiguration('mediaSummarizer').update('view.groupBy', undefined);
+      await commandsApi.executeCommand('mediaSummarizer.removeFolder', root);
+    }
+  });
+
   test('a summary log that cannot be written is shown once as a warning; the run still completes', async (t) => {
     activate(t);
     const logs = path.join(globalStorage, 'logs');

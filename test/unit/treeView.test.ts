@@ -9,6 +9,9 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { installStub } from './extensionVscodeStub';
 
+/** A row's file or folder, or a group's key. */
+const pathOf = (node: { kind: string; path?: string; key?: string }) => node.path ?? node.key ?? '';
+
 /** Longer than the tree's coalescing of change events (80 ms). */
 const PAST_COALESCING_MS = 300;
 
@@ -32,7 +35,7 @@ async function slowlyListedTree() {
       tree.refresh([root]);
     },
     isLoading: () => false,
-  }, () => ({ labelBy: 'title', sortBy: 'name' }));
+  }, () => ({ labelBy: 'title', sortBy: 'name', groupBy: 'none' }));
   const events: unknown[] = [];
   tree.onDidChangeTreeData((change) => events.push(change));
   return { model, tree, events, finishListing };
@@ -45,7 +48,7 @@ test('no change event while a folder is listed for getChildren; the folder is re
   await sleep(PAST_COALESCING_MS);
   assert.deepEqual(events, [], 'no change event while VS Code waits for the children');
   finishListing();
-  assert.deepEqual((await children).map((entry) => entry.path), ['/media/shot.png']);
+  assert.deepEqual((await children).map(pathOf), ['/media/shot.png']);
   await sleep(PAST_COALESCING_MS);
   assert.equal(events.length, 1, 'one coalesced event afterwards');
   assert.ok(Array.isArray(events[0]) && (events[0] as unknown[]).includes(root), 'for the folder (its counts)');
@@ -59,8 +62,43 @@ test('restored folders are listed before they are shown, so no refresh of a fold
   finishListing();
   const [root] = await roots;
   assert.equal(root.kind === 'root' && root.loaded, true, 'the folder was listed before VS Code asks for its item');
-  assert.deepEqual((await tree.getChildren(root)).map((entry) => entry.path), ['/media/shot.png']);
+  assert.deepEqual((await tree.getChildren(root)).map(pathOf), ['/media/shot.png']);
   await sleep(PAST_COALESCING_MS);
   assert.deepEqual(events, [], 'no refresh that would make VS Code drop the files it shows');
+  tree.dispose();
+});
+
+test('grouped by kind or by first tag: each file in one group, in order; getParent leads back through its group', async () => {
+  installStub();
+  const { SummaryTree } = await import('../../src/extension/treeView');
+  const { SummaryModel } = await import('../../src/extension/logic/model');
+  const model = new SummaryModel([{ path: '/d', recursive: false }]);
+  const [root] = model.roots;
+  const ok = (path: string, kind: 'image' | 'video' | 'audio', tags: string[]) => ({ path, kind, status: 'ok' as const, cached: false, metadata: {}, summary: 's', title: 't', tags });
+  const files = [
+    ok('/d/a.png', 'image', ['Travel', 'flight']),
+    ok('/d/b.mp4', 'video', ['work']),
+    ok('/d/c.m4a', 'audio', ['travel']),
+  ];
+  model.setListing(root, [...files.map(({ path, kind }) => ({ path, kind })), { path: '/d/new.png', kind: 'image' }], new Map(files.map((f) => [f.path, f])));
+  const options = { labelBy: 'title' as const, sortBy: 'name' as const, groupBy: 'kind' as 'none' | 'kind' | 'tag' };
+  const tree = new SummaryTree(model, { loadRoot: async () => undefined, isLoading: () => false }, () => options);
+  const shape = async () => {
+    const out: Record<string, string[]> = {};
+    for (const group of await tree.getChildren(root)) {
+      assert.equal(group.kind, 'group');
+      const label = tree.getTreeItem(group).label as string;
+      out[label] = (await tree.getChildren(group)).map(pathOf);
+      for (const file of await tree.getChildren(group)) assert.equal(tree.getTreeItem(tree.getParent(file)!).id, tree.getTreeItem(group).id, `${pathOf(file)} leads back to ${label}`);
+    }
+    return out;
+  };
+  assert.deepEqual(await shape(), { Images: ['/d/a.png', '/d/new.png'], Videos: ['/d/b.mp4'], Audio: ['/d/c.m4a'] });
+  options.groupBy = 'tag';
+  assert.deepEqual(await shape(), { travel: ['/d/a.png', '/d/c.m4a'], work: ['/d/b.mp4'], 'Not tagged yet': ['/d/new.png'] }, 'the first tag, case folded; untagged last');
+  assert.equal(tree.getTreeItem((await tree.getChildren(root))[0]).description, '2');
+  options.groupBy = 'none';
+  assert.deepEqual((await tree.getChildren(root)).map(pathOf), ['/d/a.png', '/d/b.mp4', '/d/c.m4a', '/d/new.png']);
+  assert.equal(tree.getParent(model.entriesFor('/d/a.png')[0]), root);
   tree.dispose();
 });

@@ -10,6 +10,7 @@ import type { LlmApi } from '../../core/llmErrors';
 import { MAX_SLOTS, normalizeHostFor, parseHostSpec, type HostSpec } from '../../core/llmHosts';
 import { MIN_CONTEXT_TOKENS } from '../../processors/promptBudget';
 import { whisperModelsDir } from '../../processors/whisper/models';
+import type { GroupBy } from './grouping';
 import type { LabelBy, SortBy } from './presentation';
 import { extensionWording } from './wording';
 
@@ -44,6 +45,7 @@ export const SETTING_DEFAULTS = {
   autoSummarize: false,
   'view.label': 'title' as LabelBy,
   'view.sortBy': 'name' as SortBy,
+  'view.groupBy': 'none' as GroupBy,
 } as const;
 
 export type SettingKey = keyof typeof SETTING_DEFAULTS;
@@ -87,6 +89,7 @@ export interface ExtensionSettings {
   /** How the view labels and orders its files. */
   viewLabel: LabelBy;
   viewSortBy: SortBy;
+  viewGroupBy: GroupBy;
 }
 
 export interface SettingsResult {
@@ -194,6 +197,7 @@ export function readSettings(get: (key: SettingKey) => unknown, env: NodeJS.Proc
       autoSummarize: get('autoSummarize') === true,
       viewLabel: oneOf('view.label', ['title', 'fileName'] as const),
       viewSortBy: oneOf('view.sortBy', ['name', 'date', 'kind'] as const),
+      viewGroupBy: oneOf('view.groupBy', ['none', 'kind', 'tag'] as const),
     },
     problems,
   };
