@@ -11,10 +11,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
+import { findBuildTools } from '../../src/processors/whisper/tools';
 import { makeSilentVideo } from '../support/makeMedia';
 import { closedPortUrl } from '../support/processes';
+import { fixturesMissing } from '../support/paths';
 import { renderTextImage } from '../support/renderText';
 import { waitFor } from '../support/wait';
+import { TEST_MODEL, WHISPER_FIXTURES } from '../support/whisperBuild';
+import { descendants } from './support/processes';
 import { desktopWith, extensionSession, withSession } from './support/session';
 
 const RUN_TIMEOUT_MS = 180_000;
@@ -141,5 +145,33 @@ test('titles first, a live Desktop and Export Summaries…', { timeout: 600_000 
       await workbench.treeItem(summaries, /^whiteboard\.png, not summarized yet/).waitFor({ timeout: STEP_TIMEOUT_MS });
       await workbench.screenshot('grouped-by-kind', [workbench.sidebarTitle(), workbench.treeItem(summaries, /^whiteboard\.png, /)]);
     });
+  });
+});
+
+test('a first recording when whisper-cli is not built: its build shows its own progress, and Cancel lets the run go on without speech', { timeout: 600_000 }, async (t) => {
+  const unavailable = fixturesMissing(WHISPER_FIXTURES) || (await findBuildTools().then(() => false, (error: Error) => `no cmake/compiler: ${error.message}`));
+  if (unavailable) return t.skip(unavailable);
+  const session = extensionSession('first-recording', {
+    ollamaHost: ollama.url,
+    desktop: {},
+    settings: { 'mediaSummarizer.whisper.model': TEST_MODEL },
+    prepareHome: async (home) => {
+      await desktopWith({})(home);
+      await makeSilentVideo('ffmpeg', path.join(home, 'Desktop', 'Screen Recording 2025-05-02.mp4'), 2);
+    },
+  });
+  await withSession(session, async ({ workbench, extensionHost }) => {
+    const summaries = workbench.view('Media Summaries');
+    await workbench.runCommand('Media Summarizer: Summarize Desktop Media');
+    const { toast, cancel } = await workbench.progressNotification(/Building whisper-cli \(one time, about 3 minutes\)/, STEP_TIMEOUT_MS);
+    await waitFor('the build to compile', async () => (/compiling/.test(await toast.innerText().catch(() => '')) ? true : undefined), 120_000, 200);
+    await workbench.screenshot('whisper-cli-build-progress');
+    await cancel.click();
+    await workbench.notification(/Done: 1 file — 1 summarized/, RUN_TIMEOUT_MS);
+    await workbench.notification(/whisper-cli is not built yet \(its one-time build was cancelled\)/);
+    await workbench.treeItem(summaries, /^Screen Recording 2025-05-02\.mp4, summarized/).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await workbench.screenshot('whisper-cli-build-cancelled');
+    const builders = descendants(extensionHost().pid).filter((p) => /\b(cmake|make|cc1plus|c\+\+|g\+\+)\b/.test(p.args));
+    assert.deepEqual(builders.map((p) => p.args), [], 'the build\'s processes are gone');
   });
 });
