@@ -11,6 +11,8 @@ import { isSetupProblem } from './logic/setupChecks';
 import { progressIncrement, progressMessage, recordLogLine, statusBarText } from './logic/runTexts';
 import { offerFixes, type ModelServices } from './notifications';
 
+const BUILD_WHISPER_CLI = 'Build whisper-cli';
+
 export type RunBody = (onEvent: (event: RunEvent) => void, signal: AbortSignal) => Promise<RunResult>;
 
 /** A run being shown: its notification, how far it is, and whether its first warning was shown. */
@@ -91,9 +93,14 @@ export class RunProgress implements vscode.Disposable {
         // Setup problems are the setup checklist's one notification.
         if (!run.interactive || run.warned || isSetupProblem(event.problem)) break;
         run.warned = true;
-        void offerFixes(vscode.window.showWarningMessage, this.services, `Media Summarizer: ${event.message}`, event.problem, ['Show Output']).then(
-          (choice) => choice === 'Show Output' && this.log.show(true),
-        );
+        // A build of whisper-cli the user cancelled is one click from starting again.
+        void offerFixes(vscode.window.showWarningMessage, this.services, `Media Summarizer: ${event.message}`, event.problem, [
+          ...(event.problem.code === 'not-built' ? [BUILD_WHISPER_CLI] : []),
+          'Show Output',
+        ]).then((choice) => {
+          if (choice === BUILD_WHISPER_CLI) void this.services.buildWhisperCli();
+          else if (choice === 'Show Output') this.log.show(true);
+        });
         break;
       case 'output':
         this.log.trace(event.line);

@@ -168,7 +168,8 @@ test('a first recording when whisper-cli is not built: its build shows its own p
     await workbench.screenshot('whisper-cli-build-progress');
     await cancel.click();
     await workbench.notification(/Done: 1 file — 1 summarized/, RUN_TIMEOUT_MS);
-    await workbench.notification(/whisper-cli is not built yet \(its one-time build was cancelled\)/);
+    const warning = await workbench.notification(/whisper-cli is not built yet \(its one-time build was cancelled\)/);
+    assert.ok(await warning.getByRole('button', { name: 'Build whisper-cli', exact: true }).isVisible(), 'the build is one click from starting again');
     await workbench.treeItem(summaries, /^Screen Recording 2025-05-02\.mp4, summarized/).waitFor({ timeout: STEP_TIMEOUT_MS });
     await workbench.screenshot('whisper-cli-build-cancelled');
     const builders = descendants(extensionHost().pid).filter((p) => /\b(cmake|make|cc1plus|c\+\+|g\+\+)\b/.test(p.args));

@@ -398,7 +398,9 @@ describe('the extension in a stand-in host', { skip: missing }, () => {
       assert.equal(entry.record?.status, 'ok', JSON.stringify(entry.record));
       assert.equal(entry.record.partial?.code, 'not-built');
       assert.match(entry.record.partial.message, /whisper-cli is not built yet \(its one-time build was cancelled\)/);
-      assert.match(recorded.messages.find((m) => m.level === 'warning')?.message ?? '', /build it with "Media Summarizer: Build whisper-cli"/);
+      const warning = recorded.messages.find((m) => m.level === 'warning');
+      assert.match(warning?.message ?? '', /build it with "Media Summarizer: Build whisper-cli"/);
+      assert.deepEqual(warning?.items, ['Build whisper-cli', 'Show Output', 'Open Settings']);
     } finally {
       recorded.configuration.set('mediaSummarizer.ollama.host', await closedPortUrl());
       recorded.configuration.delete('mediaSummarizer.whisper.model');
