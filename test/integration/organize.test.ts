@@ -1,0 +1,150 @@
+/**
+ * Organize on real files: an apply moves exactly the plan and undo restores the tree byte for byte (a manifest of
+ * every path and its content hash); a process SIGKILLed in the middle of an apply leaves a journal that undo rolls
+ * back, or a resumed apply completes; a plan the folder outgrew is refused before anything moves; nothing is ever
+ * overwritten.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { applyPlan, resumeApply, undoLastApply } from '../../src/core/organize/apply';
+import { readJournal } from '../../src/core/organize/journal';
+import { moveFileNoReplace } from '../../src/core/organize/moveFile';
+import { makeOrganizePlan, type OrganizeFile, type OrganizePlan } from '../../src/core/organize/plan';
+import { PROJECT_ROOT, tempDir } from '../support/paths';
+
+const CHILD = path.join(PROJECT_ROOT, 'test', 'support', 'organizeApplyProcess.ts');
+
+async function scratch(t: TestContext, prefix: string): Promise<string> {
+  const dir = await tempDir(prefix);
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Every file under `dir` (relative path → sha256 of its bytes), and every folder. */
+async function manifest(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    const full = path.join(entry.parentPath, entry.name);
+    const rel = path.relative(dir, full);
+    out[rel] = entry.isDirectory() ? 'dir' : createHash('sha256').update(await readFile(full)).digest('hex');
+  }
+  return out;
+}
+
+/** A Desktop of `count` camera-named photos over three months, and a folder of the user's that must stay as it is. */
+async function desktop(dir: string, count: number): Promise<OrganizeFile[]> {
+  await mkdir(path.join(dir, 'Taxes'));
+  await writeFile(path.join(dir, 'Taxes', 'return.pdf'), 'the user\'s own');
+  const files: OrganizeFile[] = [];
+  for (let i = 0; i < count; i++) {
+    const name = `IMG_${String(i).padStart(4, '0')}.JPG`;
+    const file = path.join(dir, name);
+    await writeFile(file, `photo ${i}`);
+    const when = new Date(2025, i % 3, 1 + (i % 27), 12, 0, 0);
+    await utimes(file, when, when);
+    files.push({ path: file, kind: 'image', mtimeMs: when.getTime(), record: { path: file, kind: 'image', status: 'ok', cached: true, metadata: {}, title: `Photo ${i % 10}`, tags: ['trip'] } });
+  }
+  return files;
+}
+
+async function planFor(dir: string, files: OrganizeFile[]): Promise<OrganizePlan> {
+  const names = new Map<string, Set<string>>();
+  for (const sub of [dir, ...(await readdir(dir)).map((name) => path.join(dir, name))]) {
+    names.set(sub, new Set(await readdir(sub).then((list) => list.map((n) => n.toLowerCase()), () => [])));
+  }
+  return makeOrganizePlan(dir, files, { rename: true, by: 'month', duplicates: false }, (sub) => names.get(sub) ?? new Set());
+}
+
+test('apply moves exactly the plan; undo restores every path and byte', async (t) => {
+  const dir = await scratch(t, 'organize-round-trip');
+  const cacheDir = await scratch(t, 'organize-cache');
+  const files = await desktop(dir, 40);
+  const before = await manifest(dir);
+  const plan = await planFor(dir, files);
+  assert.equal(plan.steps.length, 40);
+  const outcome = await applyPlan(plan, cacheDir);
+  assert.deepEqual(outcome, { moved: 40, missing: [] });
+  const after = await manifest(dir);
+  for (const step of plan.steps) {
+    assert.equal(after[path.relative(dir, step.to!)], before[path.relative(dir, step.from)], `${step.to} holds what ${step.from} held`);
+    assert.equal(after[path.relative(dir, step.from)], undefined);
+  }
+  assert.equal(after[path.join('Taxes', 'return.pdf')], before[path.join('Taxes', 'return.pdf')], 'the user\'s folder is untouched');
+  assert.deepEqual(Object.keys(after).filter((p) => !p.includes(path.sep) && p !== 'Taxes').sort(), ['2025-01', '2025-02', '2025-03'], 'only month folders are left at the top');
+  assert.equal((await readJournal(cacheDir))?.state, 'applied');
+
+  const undone = await undoLastApply(cacheDir);
+  assert.deepEqual(undone, { folder: dir, restored: 40, problems: [] });
+  assert.deepEqual(await manifest(dir), before, 'byte for byte, and the month folders are gone');
+  assert.equal(await readJournal(cacheDir), undefined, 'nothing left to undo');
+  assert.equal(await undoLastApply(cacheDir), undefined);
+});
+
+/** Starts an apply in a child process and SIGKILLs it once it has moved `after` files. */
+async function killMidApply(planFile: string, cacheDir: string, after: number): Promise<number> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, planFile, cacheDir], { stdio: ['ignore', 'pipe', 'inherit'], cwd: PROJECT_ROOT });
+  let moved = 0;
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    moved += chunk.split('\n').filter((line) => line === 'moved').length;
+    if (moved >= after) child.kill('SIGKILL');
+  });
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+  assert.equal(signal, 'SIGKILL', `the apply was killed (exit ${code})`);
+  return moved;
+}
+
+for (const then of ['undo', 'resume'] as const) {
+  test(`an apply SIGKILLed in the middle: ${then === 'undo' ? 'undo restores the tree byte for byte' : 'a resumed apply completes the plan'}`, async (t) => {
+    const dir = await scratch(t, `organize-kill-${then}`);
+    const cacheDir = await scratch(t, 'organize-cache');
+    const files = await desktop(dir, 3000);
+    const before = await manifest(dir);
+    const plan = await planFor(dir, files);
+    const planFile = path.join(cacheDir, 'plan.json');
+    await writeFile(planFile, JSON.stringify(plan));
+    const moved = await killMidApply(planFile, cacheDir, 200);
+    const journal = await readJournal(cacheDir);
+    assert.equal(journal?.state, 'applying', 'the journal says the apply did not finish');
+    const middle = await manifest(dir);
+    const done = plan.steps.filter((step) => middle[path.relative(dir, step.to!)] !== undefined).length;
+    t.diagnostic(`killed after ${moved} reported moves; ${done} of ${plan.steps.length} files at their new name`);
+    assert.ok(done > 0 && done < plan.steps.length, `killed in the middle (${done} of ${plan.steps.length} moved)`);
+    await assert.rejects(applyPlan(plan, cacheDir), /An earlier organize of .* was interrupted/, 'no new apply over an unfinished one');
+
+    if (then === 'undo') {
+      const undone = await undoLastApply(cacheDir);
+      assert.deepEqual(undone?.problems, []);
+      assert.deepEqual(await manifest(dir), before, 'byte for byte');
+    } else {
+      const outcome = await resumeApply(cacheDir);
+      assert.equal(outcome?.missing.length, 0);
+      const after = await manifest(dir);
+      for (const step of plan.steps) assert.equal(after[path.relative(dir, step.to!)], before[path.relative(dir, step.from)], step.to);
+      assert.equal(Object.keys(after).filter((p) => p.startsWith('IMG_')).length, 0, 'no file left at its old name');
+      assert.equal((await readJournal(cacheDir))?.state, 'applied');
+    }
+  });
+}
+
+test('a plan the folder outgrew is refused before anything moves; a move never overwrites', async (t) => {
+  const dir = await scratch(t, 'organize-stale');
+  const cacheDir = await scratch(t, 'organize-cache');
+  const files = await desktop(dir, 5);
+  const plan = await planFor(dir, files);
+  const before = await manifest(dir);
+  // Someone saves a file at one of the plan's targets after the plan was made.
+  await mkdir(path.dirname(plan.steps[3].to!), { recursive: true });
+  await writeFile(plan.steps[3].to!, 'saved meanwhile');
+  await assert.rejects(applyPlan(plan, cacheDir), /changed since the plan was made/);
+  const now = await manifest(dir);
+  for (const key of Object.keys(before)) assert.equal(now[key], before[key], `${key} untouched`);
+  assert.equal(await readJournal(cacheDir), undefined, 'no journal: nothing was started');
+
+  await assert.rejects(moveFileNoReplace(files[0].path, plan.steps[3].to!), { code: 'EEXIST' });
+  assert.equal(await readFile(plan.steps[3].to!, 'utf8'), 'saved meanwhile');
+  assert.equal(await readFile(files[0].path, 'utf8'), 'photo 0');
+});
