@@ -10,6 +10,7 @@ import { exportRecords } from './core/exportRecords';
 import { defaultCacheDir, summarizeFolder, type RunEvent } from './core/engine';
 import { inertTerminalText } from './core/inert';
 import { problemOf } from './core/problems';
+import { runOrganize, runUndo } from './cli/organizeCommand';
 import { runSearch } from './cli/searchCommand';
 import { cliWording } from './cli/wording';
 import { SingleBar } from 'cli-progress';
@@ -40,6 +41,20 @@ async function main(argv: string[]): Promise<number> {
   if (options.downloadWhisperModel) return downloadModel(options.downloadWhisperModel, dataDir);
   const folder = path.resolve(options.folder ?? (await resolveDesktop()));
   const maxTranscribeSeconds = options.maxTranscribeMinutes === undefined ? undefined : options.maxTranscribeMinutes * 60;
+  if (options.undo) return runUndo({ cacheDir: dataDir, json: options.json });
+  if (options.organize) {
+    return runOrganize(options.organize, {
+      folder,
+      recursive: options.recursive,
+      cacheDir: dataDir,
+      ollamaHost: options.ollamaHost,
+      model: options.model,
+      vision: options.vision,
+      media: { whisperModel: options.whisperModel, language: options.language, maxTranscribeSeconds },
+      json: options.json,
+      onWarning: (message) => process.stderr.write(`warning: ${inertTerminalText(message)}\n`),
+    });
+  }
   if (options.search) {
     return runSearch(options.search, {
       folder,

@@ -3,7 +3,9 @@ import { EXPORT_FORMATS, type ExportFormat } from '../core/exportRecords';
 import type { LlmApi } from '../core/llmErrors';
 import { MAX_SLOTS, parseHostSpec, type HostSpec } from '../core/llmHosts';
 import { DEFAULT_MODEL } from '../core/ollama';
+import type { OrganizeBy } from '../core/organize/plan';
 import { DEFAULT_CONTEXT_TOKENS, MIN_CONTEXT_TOKENS } from '../processors/promptBudget';
+import type { OrganizeRequest } from './organizeCommand';
 
 /** `media-summarizer search …`: what to look for. */
 export interface SearchRequest {
@@ -20,6 +22,10 @@ export interface CliOptions {
   folder?: string;
   /** Set for `media-summarizer search …`; a run otherwise. */
   search?: SearchRequest;
+  /** Set for `media-summarizer organize …`. */
+  organize?: OrganizeRequest;
+  /** `media-summarizer undo`: undo the last organize --apply. */
+  undo: boolean;
   /** Embedding model for search by meaning: auto, none or a name. */
   embedModel: string;
   recursive: boolean;
@@ -56,6 +62,9 @@ export const USAGE = `Usage: media-summarizer [folder] [options]
        media-summarizer search QUERY [folder] [--limit N] [--json]
        media-summarizer search --similar FILE [folder]
        media-summarizer search --duplicates [folder]
+       media-summarizer organize [folder] [--rename] [--by topic|month|kind] [--duplicates] [--pattern P]
+                                 [--apply | --resume] [--json]
+       media-summarizer undo [--json]
 
 Summarizes the screenshots, photos, recordings and voice memos in a folder (default: your Desktop) locally with
 OCR, whisper and Ollama; search finds them by any word read from them (OCR text, transcripts, summaries, names)
@@ -94,7 +103,13 @@ Options:
   --embed-model NAME|none  Embedding model for search by meaning (default: auto, an installed one)
   --limit N                Search results at most, 1-1000 (default: 20)
   --similar FILE           Search: the files most like FILE
-  --duplicates             Search: files with the same content under several names
+  --duplicates             Search: files with the same content under several names; organize: propose the
+                           copies for the trash (the oldest stays)
+  --rename                 Organize: name summarized files by --pattern (names someone chose stay)
+  --pattern P              Organize: {date} {time} {title} {kind} {original} (default: "{date} {title}")
+  --by topic|month|kind    Organize: file into a folder per first tag, month (2025-05) or kind
+  --apply                  Organize: do it (without it, a dry run shows the plan); undo it with undo
+  --resume                 Organize: finish an apply that was interrupted
   -h, --help               Show this help
   --version                Show the version
 
@@ -149,6 +164,11 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         limit: { type: 'string' },
         similar: { type: 'string' },
         duplicates: { type: 'boolean', default: false },
+        rename: { type: 'boolean', default: false },
+        pattern: { type: 'string' },
+        by: { type: 'string' },
+        apply: { type: 'boolean', default: false },
+        resume: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', default: false },
       },
@@ -158,10 +178,18 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   }
   const { values } = parsed;
   const searching = parsed.positionals[0] === 'search';
+  const organizing = parsed.positionals[0] === 'organize';
+  const undo = parsed.positionals[0] === 'undo';
   const search = searching ? searchRequest(parsed.positionals.slice(1), values) : undefined;
-  if (!searching && (values.limit !== undefined || values.similar !== undefined || values.duplicates)) throw new UsageError('--limit, --similar and --duplicates belong to `media-summarizer search`.');
+  const organize = organizing ? organizeRequest(values) : undefined;
+  if (!searching && (values.limit !== undefined || values.similar !== undefined)) throw new UsageError('--limit and --similar belong to `media-summarizer search`.');
+  if (!searching && !organizing && values.duplicates) throw new UsageError('--duplicates belongs to `media-summarizer search` and `media-summarizer organize`.');
+  if (!organizing && (values.rename || values.pattern !== undefined || values.by !== undefined || values.apply || values.resume)) {
+    throw new UsageError('--rename, --pattern, --by, --apply and --resume belong to `media-summarizer organize`.');
+  }
+  if (undo && parsed.positionals.length > 1) throw new UsageError('undo takes no folder: it undoes the last organize --apply.');
   // A search's query comes first; what follows is the folder, as for a run.
-  const positionals = searching ? parsed.positionals.slice(search?.query === undefined ? 1 : 2) : parsed.positionals;
+  const positionals = searching ? parsed.positionals.slice(search?.query === undefined ? 1 : 2) : organizing || undo ? parsed.positionals.slice(1) : parsed.positionals;
   const llmApi = oneOfOption('--llm-api', values['llm-api'], ['ollama', 'openai'] as const, 'ollama');
   if (positionals.length > 1) throw new UsageError(`Expected at most one folder, got ${positionals.length}: ${positionals.join(', ')}`);
   if (values.log !== undefined && values['no-log']) throw new UsageError('--log and --no-log cannot be used together.');
@@ -170,6 +198,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   return {
     folder: positionals[0],
     ...(search ? { search } : {}),
+    ...(organize ? { organize } : {}),
+    undo,
     embedModel: nonEmpty('--embed-model', values['embed-model']) ?? 'auto',
     recursive: values.recursive,
     workers: integerOption('--workers', values.workers, 8, 1, 64),
@@ -208,6 +238,16 @@ function searchRequest(rest: string[], values: { limit?: string; similar?: strin
   const query = rest[0]?.trim();
   if (!query) throw new UsageError('search needs a query: media-summarizer search "words to find" [folder]');
   return { query, duplicates: false, limit };
+}
+
+function organizeRequest(values: { rename: boolean; pattern?: string; by?: string; duplicates: boolean; apply: boolean; resume: boolean }): OrganizeRequest {
+  if (values.apply && values.resume) throw new UsageError('--apply and --resume cannot be used together: --resume finishes the apply that was interrupted.');
+  const by = values.by === undefined ? undefined : oneOfOption<OrganizeBy>('--by', values.by, ['topic', 'month', 'kind'], 'month');
+  if (!values.resume && !values.rename && by === undefined && !values.duplicates) throw new UsageError('organize needs something to do: --rename, --by topic|month|kind and/or --duplicates.');
+  const pattern = nonEmpty('--pattern', values.pattern);
+  if (pattern !== undefined && !values.rename) throw new UsageError('--pattern is for --rename.');
+  if (pattern !== undefined && !/\{(date|time|title|kind|original)\}/.test(pattern)) throw new UsageError('--pattern needs at least one of {date} {time} {title} {kind} {original}.');
+  return { rename: values.rename, ...(pattern !== undefined ? { pattern } : {}), ...(by ? { by } : {}), duplicates: values.duplicates, apply: values.apply, resume: values.resume };
 }
 
 function integerOption(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {

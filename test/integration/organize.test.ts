@@ -5,18 +5,22 @@
  * overwritten.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
+import { promisify } from 'node:util';
 import { applyPlan, resumeApply, undoLastApply } from '../../src/core/organize/apply';
 import { readJournal } from '../../src/core/organize/journal';
 import { moveFileNoReplace } from '../../src/core/organize/moveFile';
 import { makeOrganizePlan, type OrganizeFile, type OrganizePlan } from '../../src/core/organize/plan';
-import { PROJECT_ROOT, tempDir } from '../support/paths';
+import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
+import { builtMissing, CLI_SCRIPT, PROJECT_ROOT, tempDir } from '../support/paths';
+import { renderTextImage } from '../support/renderText';
 
 const CHILD = path.join(PROJECT_ROOT, 'test', 'support', 'organizeApplyProcess.ts');
+const run = promisify(execFile);
 
 async function scratch(t: TestContext, prefix: string): Promise<string> {
   const dir = await tempDir(prefix);
@@ -147,4 +151,69 @@ test('a plan the folder outgrew is refused before anything moves; a move never o
   await assert.rejects(moveFileNoReplace(files[0].path, plan.steps[3].to!), { code: 'EEXIST' });
   assert.equal(await readFile(plan.steps[3].to!, 'utf8'), 'saved meanwhile');
   assert.equal(await readFile(files[0].path, 'utf8'), 'photo 0');
+});
+
+describe('media-summarizer organize and undo, through the CLI', { skip: builtMissing() }, () => {
+  let ollama: OllamaStandIn;
+  before(async () => {
+    ollama = await startOllamaStandIn({ latencyMs: 5, tokenDelayMs: 1 });
+  });
+  after(() => ollama?.close());
+
+  test('a dry run shows the plan and changes nothing; --apply renames and files by month; the cache follows the content; undo puts everything back', { timeout: 300_000 }, async (t) => {
+    const desk = await scratch(t, 'organize-cli-desk');
+    const cache = await scratch(t, 'organize-cli-cache');
+    await writeFile(path.join(desk, 'Screenshot 2025-05-02 at 11.03.19.png'), await renderTextImage(['Flight LH123 boarding pass', 'Gate B12 seat 14C']));
+    await writeFile(path.join(desk, 'IMG_0042.png'), await renderTextImage(['Hardware store receipt', 'Total 87 dollars']));
+    await writeFile(path.join(desk, 'my notes.png'), await renderTextImage(['Notes someone named', 'Keep this name']));
+    await writeFile(path.join(desk, 'Screenshot 2025-06-01 at 09.00.00.png'), await renderTextImage(['Not summarized yet']));
+    const cli = (...args: string[]) => run(process.execPath, [CLI_SCRIPT, ...args, '--cache-dir', cache, '--ollama-host', ollama.url, '--vision-model', 'none'], { timeout: 240_000 });
+    // Summarize three of them (the fourth stays unknown to the cache).
+    const hidden = path.join(cache, 'Screenshot 2025-06-01 at 09.00.00.png');
+    await rename(path.join(desk, 'Screenshot 2025-06-01 at 09.00.00.png'), hidden);
+    await cli(desk, '--no-log', '--json');
+    await rename(hidden, path.join(desk, 'Screenshot 2025-06-01 at 09.00.00.png'));
+    const before = await manifest(desk);
+
+    const dry = await cli('organize', desk, '--rename', '--by', 'month');
+    t.diagnostic(dry.stdout);
+    assert.match(dry.stdout, /^move +Screenshot 2025-05-02 at 11\.03\.19\.png → 2025-05\/2025-05-02 Flight LH123 boarding pass.*\.png {2}\(named by its title; filed by month into 2025-05\)$/m);
+    assert.match(dry.stdout, /Left alone: 1 file \(1 not summarized yet\)/);
+    assert.match(dry.stdout, /A dry run: nothing was changed/);
+    assert.deepEqual(await manifest(desk), before, 'a dry run changes nothing');
+
+    const json = await cli('organize', desk, '--rename', '--by', 'month', '--json');
+    const lines = json.stdout.trim().split('\n').map((line) => JSON.parse(line) as { action?: string; from?: string; to?: string; type?: string });
+    assert.deepEqual(lines.filter((l) => l.action === 'move').map((l) => l.from).sort(), ['IMG_0042.png', 'Screenshot 2025-05-02 at 11.03.19.png', 'my notes.png']);
+    assert.match(lines.find((l) => l.from === 'my notes.png')?.to ?? '', /^\d{4}-\d{2}[\\/]my notes\.png$/, 'a chosen name stays; the file is filed by its month');
+    assert.equal(lines.at(-1)?.type, 'plan');
+
+    const applied = await cli('organize', desk, '--rename', '--by', 'month', '--apply');
+    assert.match(applied.stdout, /Done: 3 files renamed or moved\. Undo it with: media-summarizer undo/);
+    const after = await manifest(desk);
+    assert.ok(Object.keys(after).some((p) => /^2025-05[\\/]2025-05-02 Flight LH123 boarding pass/.test(p)), Object.keys(after).join('\n'));
+    assert.ok(Object.keys(after).some((p) => /^\d{4}-\d{2}[\\/]my notes\.png$/.test(p)), 'my notes.png kept its name');
+
+    // The summaries stay attached to the renamed files: a run is answered from the cache, no model request.
+    const prompts = ollama.stats.prompts.length;
+    const rerun = await cli(desk, '--recursive', '--no-log', '--json');
+    const totals = JSON.parse(rerun.stdout.trim().split('\n').at(-1)!) as { cached: number; llmCalls: number };
+    assert.equal(totals.llmCalls, 1, 'only the file never summarized asks the model');
+    assert.equal(totals.cached, 3);
+    assert.equal(ollama.stats.prompts.length, prompts + 1);
+
+    const undone = await cli('undo');
+    assert.match(undone.stdout, /Put back 3 files in /);
+    assert.deepEqual(await manifest(desk), before, 'byte for byte, month folders gone');
+    assert.match((await cli('undo')).stdout, /Nothing to undo/);
+  });
+
+  test('usage: organize needs something to do; --pattern needs a field; undo takes no folder', async () => {
+    const usage = (args: string[]) => run(process.execPath, [CLI_SCRIPT, ...args]).then(() => 0, (error: { code: number; stderr: string }) => [error.code, error.stderr] as const);
+    assert.deepEqual((await usage(['organize']) as readonly [number, string])[0], 2);
+    assert.match((await usage(['organize']) as readonly [number, string])[1], /organize needs something to do/);
+    assert.match((await usage(['organize', '--rename', '--pattern', 'plain']) as readonly [number, string])[1], /--pattern needs at least one of/);
+    assert.match((await usage(['undo', '/tmp']) as readonly [number, string])[1], /undo takes no folder/);
+    assert.match((await usage(['--apply']) as readonly [number, string])[1], /belong to `media-summarizer organize`/);
+  });
 });
