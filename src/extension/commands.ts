@@ -16,6 +16,7 @@ import type { FileEntry, RootEntry, SummaryModel, TreeElement } from './logic/mo
 import { inertNotificationText } from './logic/inertText';
 import { downloadWhisper, pullOllamaModel, selectOllamaModel, type ModelCommandContext } from './ollamaCommands';
 import { exportSummaries } from './exportCommand';
+import { organizeFolder, undoOrganize, type OrganizeContext } from './organizeCommands';
 import { findSimilar, searchMedia } from './searchCommands';
 import type { ModelServices } from './notifications';
 import type { SetupChecklist } from './setup';
@@ -72,6 +73,8 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     vscode.commands.registerCommand('mediaSummarizer.exportSummaries', on(exportFrom)),
     vscode.commands.registerCommand('mediaSummarizer.checkSetup', () => ctx.setup.open()),
     vscode.commands.registerCommand('mediaSummarizer.groupBy', () => groupBy()),
+    vscode.commands.registerCommand('mediaSummarizer.organizeFolder', on(organize)),
+    vscode.commands.registerCommand('mediaSummarizer.undoOrganize', () => undoOrganize(organizeContext(ctx))),
   ];
 }
 
@@ -241,6 +244,26 @@ function clearFilter({ tree, view }: CommandContext): void {
   void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.filtered, false);
   void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.noMatches, false);
   view.message = undefined;
+}
+
+function organizeContext({ models, controller }: CommandContext): OrganizeContext {
+  return { config: models.config, log: controller.log, refresh: () => controller.refresh() };
+}
+
+/** A folder of the view, or a folder of the Explorer (shown in the view, listed from the cache, first). */
+async function organize(ctx: CommandContext, arg?: unknown): Promise<void> {
+  const element = elementFrom(ctx, arg);
+  let root = element?.kind === 'root' && !element.files ? element : undefined;
+  if (!root && arg instanceof vscode.Uri && arg.scheme === 'file') {
+    root = ctx.model.root(arg.fsPath) ?? ctx.model.addRoot(arg.fsPath);
+    ctx.controller.persist();
+    await ctx.controller.listing.loadRoot(root);
+  }
+  if (!root) {
+    void vscode.window.showInformationMessage('Organize Folder… works on a folder: right-click one in the Media Summaries view or the Explorer.');
+    return;
+  }
+  await organizeFolder(organizeContext(ctx), root);
 }
 
 /** Group Files By…: the view.groupBy setting, from the view's menu; the view regroups when it changes. */
