@@ -42,32 +42,24 @@ async function main(argv: string[]): Promise<number> {
   const folder = path.resolve(options.folder ?? (await resolveDesktop()));
   const maxTranscribeSeconds = options.maxTranscribeMinutes === undefined ? undefined : options.maxTranscribeMinutes * 60;
   if (options.undo) return runUndo({ cacheDir: dataDir, json: options.json });
-  if (options.organize) {
-    return runOrganize(options.organize, {
-      folder,
-      recursive: options.recursive,
-      cacheDir: dataDir,
-      ollamaHost: options.ollamaHost,
-      model: options.model,
-      vision: options.vision,
-      media: { whisperModel: options.whisperModel, language: options.language, maxTranscribeSeconds },
-      json: options.json,
-      onWarning: (message) => process.stderr.write(`warning: ${inertTerminalText(message)}\n`),
-    });
-  }
+  // What organize and search read from the cache for the folder's files (nothing is summarized by them).
+  const cached = {
+    folder,
+    recursive: options.recursive,
+    cacheDir: dataDir,
+    ollamaHost: options.ollamaHost,
+    model: options.model,
+    vision: options.vision,
+    media: { whisperModel: options.whisperModel, language: options.language, maxTranscribeSeconds },
+    json: options.json,
+    onWarning: (message: string) => process.stderr.write(`warning: ${inertTerminalText(message)}\n`),
+  };
+  if (options.organize) return runOrganize(options.organize, cached);
   if (options.search) {
     return runSearch(options.search, {
-      folder,
-      recursive: options.recursive,
-      cacheDir: dataDir,
-      ollamaHost: options.ollamaHost,
-      model: options.model,
-      vision: options.vision,
-      media: { whisperModel: options.whisperModel, language: options.language, maxTranscribeSeconds },
+      ...cached,
       // Search by meaning needs Ollama's /api/embed; with an OpenAI-compatible server it is by words.
       embedModel: options.llmApi === 'openai' ? 'none' : options.embedModel,
-      json: options.json,
-      onWarning: (message) => process.stderr.write(`warning: ${inertTerminalText(message)}\n`),
     });
   }
   const controller = new AbortController();
