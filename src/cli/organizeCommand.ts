@@ -4,10 +4,10 @@
  * --apply —, carried out with a journal, and undone. Nothing is summarized here: files the cache does not know
  * are left alone and counted.
  */
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { inertTerminalText } from '../core/inert';
 import { withCachedStages, type LookupOptions } from '../core/lookup';
+import { lowerCaseNamesIn } from '../core/organize/folderNames';
 import { applyPlan, resumeApply, undoLastApply } from '../core/organize/apply';
 import { makeOrganizePlan, type OrganizeOptions, type OrganizePlan } from '../core/organize/plan';
 import { problemOf } from '../core/problems';
@@ -26,15 +26,6 @@ function fail(error: unknown): number {
   return 1;
 }
 
-/** Lowercased names in a folder now (empty for one that does not exist yet). */
-function namesIn(dir: string): Set<string> {
-  try {
-    return new Set(readdirSync(dir).map((name) => name.toLowerCase()));
-  } catch {
-    return new Set();
-  }
-}
-
 export async function runOrganize(request: OrganizeRequest, options: LookupOptions & { folder: string; recursive: boolean; json: boolean }): Promise<number> {
   try {
     if (request.resume) {
@@ -49,7 +40,7 @@ export async function runOrganize(request: OrganizeRequest, options: LookupOptio
     }
     const scan = await scanFolder(options.folder, { recursive: options.recursive });
     const plan = await withCachedStages(scan.files, { ...options, hashUnknown: true }, (found) =>
-      makeOrganizePlan(options.folder, found.map(({ file, record }) => ({ path: file.path, kind: file.kind, mtimeMs: file.mtimeMs, record })), request, namesIn),
+      makeOrganizePlan(options.folder, found.map(({ file, record }) => ({ path: file.path, kind: file.kind, mtimeMs: file.mtimeMs, record })), request, lowerCaseNamesIn),
     );
     printPlan(plan, options.json, request.apply);
     if (!request.apply || plan.steps.length === 0) return 0;

@@ -4,9 +4,9 @@
  * journaled apply of src/core/organize (in the extension's cache folder) with Undo Organize in its notification
  * and in the palette. The folder is listed again after either.
  */
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { lowerCaseNamesIn } from '../core/organize/folderNames';
 import { applyPlan, undoLastApply } from '../core/organize/apply';
 import { makeOrganizePlan, type OrganizeOptions, type OrganizePlan, type PlanStep } from '../core/organize/plan';
 import { keptExtension, safeFileName } from '../core/organize/safeName';
@@ -37,20 +37,11 @@ type StepItem = vscode.QuickPickItem & { step: PlanStep };
 
 const RENAME_BUTTON: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('edit'), tooltip: 'Change Name' };
 
-/** Lowercased names in a folder now (empty for one that does not exist yet). */
-function namesIn(dir: string): Set<string> {
-  try {
-    return new Set(readdirSync(dir).map((name) => name.toLowerCase()));
-  } catch {
-    return new Set();
-  }
-}
-
 export async function organizeFolder(ctx: OrganizeContext, root: RootEntry): Promise<void> {
   const way = await vscode.window.showQuickPick(WAYS, { title: `Organize ${path.basename(root.path)}`, placeHolder: 'How to organize its summarized files (a preview comes first)', matchOnDetail: true });
   if (!way) return;
   const files = [...root.entries.values()].map((entry) => ({ path: entry.path, kind: entry.mediaKind, mtimeMs: entry.mtimeMs ?? Date.now(), record: entry.record }));
-  const plan = makeOrganizePlan(root.path, files, { ...way.options, duplicates: false }, namesIn);
+  const plan = makeOrganizePlan(root.path, files, { ...way.options, duplicates: false }, lowerCaseNamesIn);
   if (plan.steps.length === 0) {
     const why = plan.skipped.length ? ` (${plan.skipped.length} left alone: ${[...new Set(plan.skipped.map((skip) => skip.reason))].join('; ')})` : '';
     void vscode.window.showInformationMessage(inertNotificationText(`Nothing to organize in ${path.basename(root.path)}${why}.`));
@@ -131,7 +122,7 @@ async function changeName(step: PlanStep, plan: OrganizePlan, folder: string): P
     validateInput: (text) => {
       const to = target(text);
       if (others.has(to.toLowerCase())) return 'Another change already takes this name';
-      if (namesIn(path.dirname(to)).has(path.basename(to).toLowerCase()) && to !== step.from) return 'A file of this name exists';
+      if (lowerCaseNamesIn(path.dirname(to)).has(path.basename(to).toLowerCase()) && to !== step.from) return 'A file of this name exists';
       return undefined;
     },
   });
