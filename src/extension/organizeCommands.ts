@@ -13,7 +13,7 @@ import { keptExtension, safeFileName } from '../core/organize/safeName';
 import { problemOf } from '../core/problems';
 import type { ExtensionConfig } from './config';
 import type { RootEntry } from './logic/model';
-import { inertNotificationText } from './logic/inertText';
+import { inertNotificationText, inertQuickPickText } from './logic/inertText';
 import { extensionWording } from './logic/wording';
 
 export interface OrganizeContext {
@@ -77,9 +77,9 @@ function preview(plan: OrganizePlan, folder: string): Promise<PlanStep[] | undef
   pick.matchOnDescription = true;
   pick.matchOnDetail = true;
   const item = (step: PlanStep): StepItem => ({
-    label: path.relative(folder, step.to ?? step.from),
-    description: `← ${path.relative(folder, step.from)}`,
-    detail: step.reason,
+    label: inertQuickPickText(path.relative(folder, step.to ?? step.from)),
+    description: `← ${inertQuickPickText(path.relative(folder, step.from))}`,
+    detail: inertQuickPickText(step.reason),
     buttons: [RENAME_BUTTON],
     step,
   });

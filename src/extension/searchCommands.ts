@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import path from 'node:path';
-import { inertTerminalText } from '../core/inert';
+import { inertQuickPickText } from './logic/inertText';
 import { openCacheForUse } from '../core/openCache';
 import { findEmbeddingModel } from '../core/search/embeddings';
 import type { SearchHit, SearchIndex } from '../core/search/searchIndex';
@@ -92,7 +92,7 @@ export async function searchMedia(ctx: SearchContext): Promise<void> {
 
 export async function findSimilar(ctx: SearchContext, file: string): Promise<void> {
   const pick = vscode.window.createQuickPick<HitItem>();
-  pick.title = `Files like ${quickPickText(path.basename(file))}`;
+  pick.title = `Files like ${inertQuickPickText(path.basename(file))}`;
   pick.busy = true;
   const opening = openIndex(ctx);
   void opening
@@ -130,17 +130,12 @@ function itemOf(hit: SearchHit): HitItem {
   const where = snippet ? `${FIELD_LABELS[snippet.field]}${snippet.atSeconds !== undefined ? ` at ${formatTimestamp(snippet.atSeconds)}` : ''}` : '';
   return {
     hit,
-    label: `$(${KIND_ICONS[hit.kind]}) ${quickPickText(hit.title ?? name)}`,
-    description: quickPickText(hit.title ? name : path.dirname(hit.path)) + (hit.matchedBy.includes('words') ? '' : ' · by meaning'),
-    detail: snippet ? `${where}: ${quickPickText(snippet.text)}` : undefined,
+    label: `$(${KIND_ICONS[hit.kind]}) ${inertQuickPickText(hit.title ?? name)}`,
+    description: inertQuickPickText(hit.title ? name : path.dirname(hit.path)) + (hit.matchedBy.includes('words') ? '' : ' · by meaning'),
+    detail: snippet ? `${where}: ${inertQuickPickText(snippet.text)}` : undefined,
     alwaysShow: true,
     buttons: [REVEAL_BUTTON],
   };
-}
-
-/** Untrusted text in a QuickPick: controls made visible, and `$(name)` kept from rendering as an icon. */
-function quickPickText(text: string): string {
-  return inertTerminalText(text).replace(/\$\(/g, '\\$(');
 }
 
 /**

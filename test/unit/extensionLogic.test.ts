@@ -17,6 +17,7 @@ import { ALL_CONTEXT_VALUES } from '../../src/extension/logic/ids';
 import { codeBlock, escapeInline, escapeLines, excerpt, firstWords, fitInto, safeFileUri, thumbnailMarkdown } from '../../src/extension/logic/markdown';
 import { logTarget, storageLogFile } from '../../src/extension/folderLogs';
 import { whisperChoices } from '../../src/extension/logic/whisperChoices';
+import { inertQuickPickText } from '../../src/extension/logic/inertText';
 import { WHISPER_MODEL_NAMES } from '../../src/processors/whisper/models';
 import { stateOfRecord, SummaryModel, type FileEntry, type RootEntry } from '../../src/extension/logic/model';
 import { ModelSearch } from '../../src/extension/logic/modelSearch';
@@ -151,6 +152,12 @@ function record(extra: Partial<FileRecord> = {}): FileRecord {
 function entry(extra: Partial<FileEntry> = {}): FileEntry {
   return { kind: 'file', path: '/home/me/Desktop/shot.png', root: '/home/me/Desktop', mediaKind: 'image', state: 'done', ...extra };
 }
+
+describe('QuickPick text', () => {
+  test('a file name or title with "$(icon)" is shown as text, not drawn as an icon', () => {
+    assert.equal(inertQuickPickText('$(alert) 2025-05-02 $(x).png'), '\\$(alert) 2025-05-02 \\$(x).png');
+  });
+});
 
 describe('whisper model choices', () => {
   test('recommended models first with their sizes and uses, then every other one, the configured one marked', () => {

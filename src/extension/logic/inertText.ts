@@ -8,3 +8,8 @@ import { inertTerminalText } from '../../core/inert';
 export function inertNotificationText(text: string): string {
   return inertTerminalText(text).replace(/\]\s*\(/g, '] (');
 }
+
+/** Untrusted text in a QuickPick row: "$(name)" would be drawn as an icon there, so it is escaped. */
+export function inertQuickPickText(text: string): string {
+  return inertTerminalText(text).replace(/\$\(/g, '\\$(');
+}
