@@ -103,8 +103,8 @@ Options:
   --embed-model NAME|none  Embedding model for search by meaning (default: auto, an installed one)
   --limit N                Search results at most, 1-1000 (default: 20)
   --similar FILE           Search: the files most like FILE
-  --duplicates             Search: files with the same content under several names; organize: propose the
-                           copies for the trash (the oldest stays)
+  --duplicates             Search: files with the same content under several names; organize: put the
+                           copies in the trash (the oldest stays)
   --rename                 Organize: name summarized files by --pattern (names someone chose stay)
   --pattern P              Organize: {date} {time} {title} {kind} {original} (default: "{date} {title}")
   --by topic|month|kind    Organize: file into a folder per first tag, month (2025-05) or kind

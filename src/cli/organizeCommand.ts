@@ -8,7 +8,7 @@ import path from 'node:path';
 import { inertTerminalText } from '../core/inert';
 import { withCachedStages, type LookupOptions } from '../core/lookup';
 import { lowerCaseNamesIn } from '../core/organize/folderNames';
-import { applyPlan, resumeApply, undoLastApply } from '../core/organize/apply';
+import { applyPlan, resumeApply, undoLastApply, type ApplyOutcome } from '../core/organize/apply';
 import { makeOrganizePlan, type OrganizeOptions, type OrganizePlan } from '../core/organize/plan';
 import { problemOf } from '../core/problems';
 import { scanFolder } from '../core/scan';
@@ -34,10 +34,6 @@ export async function runOrganize(request: OrganizeRequest, options: LookupOptio
       else process.stdout.write(`Finished the interrupted organize: ${outcome.moved} files at their new names.${missingText(outcome.missing)}\n`);
       return 0;
     }
-    if (request.duplicates && request.apply) {
-      process.stderr.write('media-summarizer: moving copies to the trash is not available yet; see them with --duplicates, apply the rest without it.\n');
-      return 2;
-    }
     const scan = await scanFolder(options.folder, { recursive: options.recursive });
     const plan = await withCachedStages(scan.files, { ...options, hashUnknown: true }, (found) =>
       makeOrganizePlan(options.folder, found.map(({ file, record }) => ({ path: file.path, kind: file.kind, mtimeMs: file.mtimeMs, record })), request, lowerCaseNamesIn),
@@ -46,11 +42,19 @@ export async function runOrganize(request: OrganizeRequest, options: LookupOptio
     if (!request.apply || plan.steps.length === 0) return 0;
     const outcome = await applyPlan(plan, options.cacheDir);
     if (options.json) process.stdout.write(`${JSON.stringify({ type: 'applied', moved: outcome.moved, missing: outcome.missing.map((file) => path.relative(options.folder, file)) })}\n`);
-    else process.stdout.write(`Done: ${outcome.moved} files renamed or moved.${missingText(outcome.missing)} Undo it with: media-summarizer undo\n`);
+    else process.stdout.write(`Done: ${doneText(plan, outcome)}.${missingText(outcome.missing)} Undo it with: media-summarizer undo\n`);
     return 0;
   } catch (error) {
     return fail(error);
   }
+}
+
+function doneText(plan: OrganizePlan, outcome: ApplyOutcome): string {
+  const gone = new Set(outcome.missing);
+  const copies = plan.steps.filter((step) => step.action === 'trash' && !gone.has(step.from)).length;
+  const moved = outcome.moved - copies;
+  const parts = [...(moved > 0 || copies === 0 ? [`${moved} ${moved === 1 ? 'file' : 'files'} renamed or moved`] : []), ...(copies > 0 ? [`${copies} ${copies === 1 ? 'copy' : 'copies'} put in the trash`] : [])];
+  return parts.join(', ');
 }
 
 function missingText(missing: readonly string[]): string {
@@ -94,6 +98,7 @@ export async function runUndo(options: { cacheDir: string; json: boolean }): Pro
     }
     process.stdout.write(`Put back ${outcome.restored} files in ${inertTerminalText(outcome.folder)}.\n`);
     for (const problem of outcome.problems) process.stdout.write(`  not put back: ${rel(outcome.folder, problem.path)} (${inertTerminalText(problem.reason)})\n`);
+    for (const file of outcome.inSystemTrash) process.stdout.write(`  in the system's trash (put it back from there): ${rel(outcome.folder, file)}\n`);
     if (outcome.problems.length > 0) process.stdout.write('Fix those and run media-summarizer undo again; the journal is kept.\n');
     return outcome.problems.length > 0 ? 1 : 0;
   } catch (error) {

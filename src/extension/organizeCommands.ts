@@ -25,13 +25,17 @@ export interface OrganizeContext {
 
 const UNDO = 'Undo Organize';
 
-const WAYS: Array<vscode.QuickPickItem & { options: Omit<OrganizeOptions, 'duplicates'> }> = [
-  { label: 'Rename by Date and Title', detail: '"Screenshot 2025-05-02 at 11.03.19.png" → "2025-05-02 Flight LH123 boarding pass.png"', options: { rename: true } },
-  { label: 'Rename, and File into Month Folders', detail: '… → 2025-05/2025-05-02 Flight LH123 boarding pass.png', options: { rename: true, by: 'month' } },
-  { label: 'File into Month Folders', detail: 'Each file into 2025-05/, 2025-06/, … by its date; names stay', options: { rename: false, by: 'month' } },
-  { label: 'File into Folders by Kind', detail: 'Images/, Videos/, Audio/; names stay', options: { rename: false, by: 'kind' } },
-  { label: 'File into Folders by Topic', detail: 'A folder per first tag (Travel/, Work/, …); names stay', options: { rename: false, by: 'topic' } },
+const WAYS: Array<vscode.QuickPickItem & { options: OrganizeOptions }> = [
+  { label: 'Rename by Date and Title', detail: '"Screenshot 2025-05-02 at 11.03.19.png" → "2025-05-02 Flight LH123 boarding pass.png"', options: { rename: true, duplicates: false } },
+  { label: 'Rename, and File into Month Folders', detail: '… → 2025-05/2025-05-02 Flight LH123 boarding pass.png', options: { rename: true, by: 'month', duplicates: false } },
+  { label: 'File into Month Folders', detail: 'Each file into 2025-05/, 2025-06/, … by its date; names stay', options: { rename: false, by: 'month', duplicates: false } },
+  { label: 'File into Folders by Kind', detail: 'Images/, Videos/, Audio/; names stay', options: { rename: false, by: 'kind', duplicates: false } },
+  { label: 'File into Folders by Topic', detail: 'A folder per first tag (Travel/, Work/, …); names stay', options: { rename: false, by: 'topic', duplicates: false } },
+  { label: 'Move Copies to the Trash', detail: 'Files with the same content as an older one; the oldest stays, Undo Organize brings them back', options: { rename: false, duplicates: true } },
 ];
+
+/** VS Code's own route to the bin, used where core has no freedesktop trash (macOS, Windows). */
+const systemTrash = async (file: string) => vscode.workspace.fs.delete(vscode.Uri.file(file), { useTrash: true });
 
 type StepItem = vscode.QuickPickItem & { step: PlanStep };
 
@@ -41,7 +45,7 @@ export async function organizeFolder(ctx: OrganizeContext, root: RootEntry): Pro
   const way = await vscode.window.showQuickPick(WAYS, { title: `Organize ${path.basename(root.path)}`, placeHolder: 'How to organize its summarized files (a preview comes first)', matchOnDetail: true });
   if (!way) return;
   const files = [...root.entries.values()].map((entry) => ({ path: entry.path, kind: entry.mediaKind, mtimeMs: entry.mtimeMs ?? Date.now(), record: entry.record }));
-  const plan = makeOrganizePlan(root.path, files, { ...way.options, duplicates: false }, lowerCaseNamesIn);
+  const plan = makeOrganizePlan(root.path, files, way.options, lowerCaseNamesIn);
   if (plan.steps.length === 0) {
     const why = plan.skipped.length ? ` (${plan.skipped.length} left alone: ${[...new Set(plan.skipped.map((skip) => skip.reason))].join('; ')})` : '';
     void vscode.window.showInformationMessage(inertNotificationText(`Nothing to organize in ${path.basename(root.path)}${why}.`));
@@ -52,11 +56,11 @@ export async function organizeFolder(ctx: OrganizeContext, root: RootEntry): Pro
   const { paths } = ctx.config.read();
   try {
     const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Organizing ${path.basename(root.path)}` }, () =>
-      applyPlan({ ...plan, steps: chosen }, paths.cacheDir),
+      applyPlan({ ...plan, steps: chosen }, paths.cacheDir, { systemTrash }),
     );
     ctx.log.info(`Organized ${root.path}: ${outcome.moved} files renamed or moved${outcome.missing.length ? `, ${outcome.missing.length} gone or taken` : ''}.`);
     await ctx.refresh();
-    const choice = await vscode.window.showInformationMessage(inertNotificationText(`Organized ${path.basename(root.path)}: ${outcome.moved} ${outcome.moved === 1 ? 'file' : 'files'} renamed or moved.`), UNDO);
+    const choice = await vscode.window.showInformationMessage(inertNotificationText(`Organized ${path.basename(root.path)}: ${outcome.moved} ${outcome.moved === 1 ? 'file' : 'files'} ${chosen.every((step) => step.action === 'trash') ? 'put in the trash' : 'renamed or moved'}.`), UNDO);
     if (choice === UNDO) await undoOrganize(ctx);
   } catch (error) {
     const message = extensionWording(problemOf(error));
@@ -77,10 +81,10 @@ function preview(plan: OrganizePlan, folder: string): Promise<PlanStep[] | undef
   pick.matchOnDescription = true;
   pick.matchOnDetail = true;
   const item = (step: PlanStep): StepItem => ({
-    label: inertQuickPickText(path.relative(folder, step.to ?? step.from)),
-    description: `← ${inertQuickPickText(path.relative(folder, step.from))}`,
+    label: step.to ? inertQuickPickText(path.relative(folder, step.to)) : `$(trash) ${inertQuickPickText(path.relative(folder, step.from))}`,
+    description: step.to ? `← ${inertQuickPickText(path.relative(folder, step.from))}` : 'to the trash',
     detail: inertQuickPickText(step.reason),
-    buttons: [RENAME_BUTTON],
+    buttons: step.to ? [RENAME_BUTTON] : [],
     step,
   });
   pick.items = plan.steps.map(item);
@@ -143,8 +147,10 @@ export async function undoOrganize(ctx: OrganizeContext): Promise<void> {
     }
     ctx.log.info(`Undid the organize of ${outcome.folder}: ${outcome.restored} files put back.`);
     for (const problem of outcome.problems) ctx.log.warn(`Not put back: ${problem.path} (${problem.reason})`);
+    for (const file of outcome.inSystemTrash) ctx.log.info(`In the system's trash, to put back from there: ${file}`);
+    const inTrash = outcome.inSystemTrash.length ? ` ${outcome.inSystemTrash.length} copies are in the Trash: put them back from there.` : '';
     await ctx.refresh();
-    if (outcome.problems.length === 0) void vscode.window.showInformationMessage(inertNotificationText(`Put back ${outcome.restored} ${outcome.restored === 1 ? 'file' : 'files'} in ${path.basename(outcome.folder)}.`));
+    if (outcome.problems.length === 0) void vscode.window.showInformationMessage(inertNotificationText(`Put back ${outcome.restored} ${outcome.restored === 1 ? 'file' : 'files'} in ${path.basename(outcome.folder)}.${inTrash}`));
     else void vscode.window.showWarningMessage(inertNotificationText(`Put back ${outcome.restored} files; ${outcome.problems.length} could not be (see the output). Undo Organize again once that is fixed.`), 'Show Output').then((choice) => choice && ctx.log.show(true));
   } catch (error) {
     void vscode.window.showErrorMessage(inertNotificationText(`Media Summarizer: ${extensionWording(problemOf(error))}`));

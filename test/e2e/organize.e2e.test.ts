@@ -1,12 +1,13 @@
 /**
  * Organize Folder… in a real workbench: a Desktop of screenshots with macOS names is summarized, the Desktop row's
  * Organize Folder… proposes new names and month folders in a preview, an unchecked change is left alone, Enter
- * applies the rest, and Undo Organize in the result notification puts every file back byte for byte.
+ * applies the rest, and Undo Organize in the result notification puts every file back byte for byte. Then a copy
+ * of a screenshot goes to the freedesktop trash through Move Copies to the Trash, and Undo Organize brings it back.
  * Screenshots go to artifacts/e2e/organize/ (the README's preview comes from here).
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
@@ -34,7 +35,7 @@ async function manifest(dir: string): Promise<Record<string, string>> {
   return out;
 }
 
-test('Organize Folder…: a preview with every change, an unchecked one left alone, apply, and Undo Organize', { timeout: 600_000 }, async (t) => {
+test('Organize Folder…: a preview with every change, an unchecked one left alone, apply, Undo Organize, and a copy to the trash and back', { timeout: 600_000 }, async (t) => {
   const session = extensionSession('organize', {
     ollamaHost: ollama.url,
     desktop: { [BOARDING]: ['Flight LH123 boarding pass', 'Gate B12 seat 14C'], [RECEIPT]: ['Hardware store receipt', 'Total 87 dollars'] },
@@ -78,6 +79,35 @@ test('Organize Folder…: a preview with every change, an unchecked one left alo
       await workbench.notification(/Put back 1 file in Desktop/, STEP_TIMEOUT_MS);
       assert.deepEqual(await manifest(desktop), before);
       await workbench.treeItem(summaries, new RegExp(`^${BOARDING.replace(/\./g, '\\.')}, summarized`)).waitFor({ timeout: STEP_TIMEOUT_MS });
+    });
+
+    await t.test('Move Copies to the Trash: the copy goes to the trash, the original stays; Undo Organize brings it back', async () => {
+      const copy = path.join(desktop, 'Screenshot 2025-05-02 at 11.03.19 (1).png');
+      await copyFile(path.join(desktop, BOARDING), copy);
+      const later = new Date(Date.now() + 60_000);
+      await utimes(copy, later, later);
+      await workbench.clearNotifications();
+      await workbench.runCommand('Media Summarizer: Summarize Desktop Media');
+      await workbench.notification(/Done: 3 files/, STEP_TIMEOUT_MS);
+      const withCopy = await manifest(desktop);
+      await workbench.contextMenu(workbench.treeItem(summaries, /^Desktop, /), 'Organize Folder…');
+      await workbench.pickQuickItem('Move Copies to the Trash');
+      const rows = workbench.quickInput().locator('.monaco-list-row');
+      await waitFor('the one copy', async () => ((await rows.count()) === 1 ? true : undefined), STEP_TIMEOUT_MS);
+      await workbench.screenshot('organize-trash-preview');
+      assert.match((await rows.first().innerText()).replace(/\s+/g, ' '), /Screenshot 2025-05-02 at 11\.03\.19 \(1\)\.png ?to the trash ?same content as Screenshot 2025-05-02 at 11\.03\.19\.png, which is older and stays/);
+      await workbench.quickInput().locator('input.input').first().press('Enter');
+      await workbench.notification(/Organized Desktop: 1 file put in the trash/, STEP_TIMEOUT_MS);
+      const trash = path.join(process.env.XDG_DATA_HOME ?? path.join(dirs.home, '.local', 'share'), 'Trash');
+      assert.equal((await manifest(path.join(trash, 'files')))[path.basename(copy)], withCopy[path.basename(copy)], 'the copy is in the trash, whole');
+      assert.match(await readFile(path.join(trash, 'info', `${path.basename(copy)}.trashinfo`), 'utf8'), /^Path=.*Screenshot%202025-05-02%20at%2011\.03\.19%20\(1\)\.png$/m);
+      assert.equal((await manifest(desktop))[BOARDING], withCopy[BOARDING], 'the original stays');
+
+      const done = await workbench.notification(/put in the trash/);
+      await done.getByRole('button', { name: 'Undo Organize', exact: true }).click();
+      await workbench.notification(/Put back 1 file in Desktop/, STEP_TIMEOUT_MS);
+      assert.deepEqual(await manifest(desktop), withCopy, 'the copy is back');
+      assert.deepEqual(await manifest(trash), {}, 'and gone from the trash');
     });
   });
 });

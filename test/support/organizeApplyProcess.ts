@@ -11,7 +11,7 @@ import type { OrganizePlan } from '../../src/core/organize/plan';
 
 const [planFile, cacheDir, mode] = process.argv.slice(2);
 const onStep = () => process.stdout.write('moved\n');
-const run = mode === 'resume' ? resumeApply(cacheDir, onStep) : readFile(planFile, 'utf8').then((text) => applyPlan(JSON.parse(text) as OrganizePlan, cacheDir, onStep));
+const run = mode === 'resume' ? resumeApply(cacheDir, { onStep }) : readFile(planFile, 'utf8').then((text) => applyPlan(JSON.parse(text) as OrganizePlan, cacheDir, { onStep }));
 run.then(
   () => process.stdout.write('done\n'),
   (error: unknown) => {

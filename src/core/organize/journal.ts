@@ -10,9 +10,12 @@ import path from 'node:path';
 import type { StepAction } from './plan';
 
 export interface JournalStep {
-  action: Exclude<StepAction, 'trash'>;
+  action: StepAction;
   from: string;
+  /** The new name; for a copy put in the freedesktop trash, its place there; '' when the system's bin took it. */
   to: string;
+  /** The .trashinfo beside a file in the freedesktop trash, removed when undo takes the file back. */
+  trashInfo?: string;
   /** Set once the file is at `to` (a step whose file moved but was not marked yet is found on disk). */
   done: boolean;
 }
