@@ -54,7 +54,16 @@ async function main(argv: string[]): Promise<number> {
     json: options.json,
     onWarning: (message: string) => process.stderr.write(`warning: ${inertTerminalText(message)}\n`),
   };
-  if (options.organize) return runOrganize(options.organize, cached);
+  if (options.organize) {
+    return runOrganize(options.organize, {
+      ...cached,
+      // Topic folders are named by the summary model, and grouped by the vectors search made when there are any.
+      llmApi: options.llmApi,
+      contextTokens: options.contextTokens,
+      requestTimeoutMs: options.requestTimeoutSeconds * 1000,
+      embedModel: options.llmApi === 'openai' ? 'none' : options.embedModel,
+    });
+  }
   if (options.search) {
     return runSearch(options.search, {
       ...cached,

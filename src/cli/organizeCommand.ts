@@ -10,6 +10,9 @@ import { withCachedStages, type LookupOptions } from '../core/lookup';
 import { lowerCaseNamesIn } from '../core/organize/folderNames';
 import { applyPlan, resumeApply, undoLastApply, type ApplyOutcome } from '../core/organize/apply';
 import { makeOrganizePlan, type OrganizeOptions, type OrganizePlan } from '../core/organize/plan';
+import { cachedVectorLookup, topicFolders } from '../core/organize/topicFolders';
+import type { LlmApi } from '../core/llmErrors';
+import type { EmbeddingSetting } from '../core/search/embeddings';
 import { problemOf } from '../core/problems';
 import { scanFolder } from '../core/scan';
 import { cliWording } from './wording';
@@ -26,7 +29,17 @@ function fail(error: unknown): number {
   return 1;
 }
 
-export async function runOrganize(request: OrganizeRequest, options: LookupOptions & { folder: string; recursive: boolean; json: boolean }): Promise<number> {
+export interface OrganizeCliOptions extends LookupOptions {
+  folder: string;
+  recursive: boolean;
+  json: boolean;
+  llmApi: LlmApi;
+  contextTokens: number;
+  requestTimeoutMs: number;
+  embedModel: EmbeddingSetting;
+}
+
+export async function runOrganize(request: OrganizeRequest, options: OrganizeCliOptions): Promise<number> {
   try {
     if (request.resume) {
       const outcome = await resumeApply(options.cacheDir);
@@ -35,9 +48,14 @@ export async function runOrganize(request: OrganizeRequest, options: LookupOptio
       return 0;
     }
     const scan = await scanFolder(options.folder, { recursive: options.recursive });
-    const plan = await withCachedStages(scan.files, { ...options, hashUnknown: true }, (found) =>
-      makeOrganizePlan(options.folder, found.map(({ file, record }) => ({ path: file.path, kind: file.kind, mtimeMs: file.mtimeMs, record })), request, lowerCaseNamesIn),
-    );
+    const plan = await withCachedStages(scan.files, { ...options, hashUnknown: true }, async (found, cache) => {
+      const files = found.map(({ file, record }) => ({ path: file.path, kind: file.kind, mtimeMs: file.mtimeMs, record }));
+      if (request.by !== 'topic') return makeOrganizePlan(options.folder, files, request, lowerCaseNamesIn);
+      const namer = { api: options.llmApi, host: options.ollamaHost, model: options.model, contextTokens: options.contextTokens, timeoutMs: options.requestTimeoutMs, cache };
+      const topics = await topicFolders(files, namer, await cachedVectorLookup(cache, options.ollamaHost, options.embedModel));
+      if (topics.problem) process.stderr.write(`warning: topic folders are named by their tags: ${inertTerminalText(cliWording(topics.problem))}\n`);
+      return makeOrganizePlan(options.folder, files, { ...request, topicFolders: topics.folders }, lowerCaseNamesIn);
+    });
     printPlan(plan, options.json, request.apply);
     if (!request.apply || plan.steps.length === 0) return 0;
     const outcome = await applyPlan(plan, options.cacheDir);

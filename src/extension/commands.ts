@@ -16,6 +16,7 @@ import type { FileEntry, RootEntry, SummaryModel, TreeElement } from './logic/mo
 import { inertNotificationText } from './logic/inertText';
 import { downloadWhisper, pullOllamaModel, selectOllamaModel, type ModelCommandContext } from './ollamaCommands';
 import { exportSummaries } from './exportCommand';
+import { mayContact } from './hostConsent';
 import { organizeFolder, undoOrganize, type OrganizeContext } from './organizeCommands';
 import { findSimilar, searchMedia } from './searchCommands';
 import type { ModelServices } from './notifications';
@@ -246,8 +247,8 @@ function clearFilter({ tree, view }: CommandContext): void {
   view.message = undefined;
 }
 
-function organizeContext({ models, controller }: CommandContext): OrganizeContext {
-  return { config: models.config, log: controller.log, refresh: () => controller.refresh() };
+function organizeContext({ context, models, controller }: CommandContext): OrganizeContext {
+  return { config: models.config, log: controller.log, refresh: () => controller.refresh(), mayAskModel: (host) => mayContact(context, host) };
 }
 
 /** A folder of the view, or a folder of the Explorer (shown in the view, listed from the cache, first). */

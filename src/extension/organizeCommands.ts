@@ -8,7 +8,9 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { lowerCaseNamesIn } from '../core/organize/folderNames';
 import { applyPlan, undoLastApply } from '../core/organize/apply';
-import { makeOrganizePlan, type OrganizeOptions, type OrganizePlan, type PlanStep } from '../core/organize/plan';
+import { makeOrganizePlan, type OrganizeFile, type OrganizeOptions, type OrganizePlan, type PlanStep } from '../core/organize/plan';
+import { cachedVectorLookup, topicFolders } from '../core/organize/topicFolders';
+import { openCacheForUse } from '../core/openCache';
 import { keptExtension, safeFileName } from '../core/organize/safeName';
 import { problemOf } from '../core/problems';
 import type { ExtensionConfig } from './config';
@@ -21,6 +23,8 @@ export interface OrganizeContext {
   log: vscode.LogOutputChannel;
   /** Lists the folders of the view again (after files moved). */
   refresh: () => Promise<void>;
+  /** Whether the LLM host may be sent the files' titles (it is on this machine, or the user agreed to it). */
+  mayAskModel: (host: string) => boolean;
 }
 
 const UNDO = 'Undo Organize';
@@ -30,7 +34,7 @@ const WAYS: Array<vscode.QuickPickItem & { options: OrganizeOptions }> = [
   { label: 'Rename, and File into Month Folders', detail: '… → 2025-05/2025-05-02 Flight LH123 boarding pass.png', options: { rename: true, by: 'month', duplicates: false } },
   { label: 'File into Month Folders', detail: 'Each file into 2025-05/, 2025-06/, … by its date; names stay', options: { rename: false, by: 'month', duplicates: false } },
   { label: 'File into Folders by Kind', detail: 'Images/, Videos/, Audio/; names stay', options: { rename: false, by: 'kind', duplicates: false } },
-  { label: 'File into Folders by Topic', detail: 'A folder per first tag (Travel/, Work/, …); names stay', options: { rename: false, by: 'topic', duplicates: false } },
+  { label: 'File into Folders by Topic', detail: 'Files about one thing together, each folder named by the summary model (Travel/, Tax Documents/, …); names stay', options: { rename: false, by: 'topic', duplicates: false } },
   { label: 'Move Copies to the Trash', detail: 'Files with the same content as an older one; the oldest stays, Undo Organize brings them back', options: { rename: false, duplicates: true } },
 ];
 
@@ -45,7 +49,8 @@ export async function organizeFolder(ctx: OrganizeContext, root: RootEntry): Pro
   const way = await vscode.window.showQuickPick(WAYS, { title: `Organize ${path.basename(root.path)}`, placeHolder: 'How to organize its summarized files (a preview comes first)', matchOnDetail: true });
   if (!way) return;
   const files = [...root.entries.values()].map((entry) => ({ path: entry.path, kind: entry.mediaKind, mtimeMs: entry.mtimeMs ?? Date.now(), record: entry.record }));
-  const plan = makeOrganizePlan(root.path, files, way.options, lowerCaseNamesIn);
+  const topics = way.options.by === 'topic' ? await topicFoldersOf(ctx, files) : undefined;
+  const plan = makeOrganizePlan(root.path, files, { ...way.options, topicFolders: topics }, lowerCaseNamesIn);
   if (plan.steps.length === 0) {
     const why = plan.skipped.length ? ` (${plan.skipped.length} left alone: ${[...new Set(plan.skipped.map((skip) => skip.reason))].join('; ')})` : '';
     void vscode.window.showInformationMessage(inertNotificationText(`Nothing to organize in ${path.basename(root.path)}${why}.`));
@@ -67,6 +72,27 @@ export async function organizeFolder(ctx: OrganizeContext, root: RootEntry): Pro
     ctx.log.error(`Organize failed: ${message}`);
     void vscode.window.showErrorMessage(inertNotificationText(`Media Summarizer: ${message}`));
   }
+}
+
+/**
+ * Topic folders: the files grouped by tags and the vectors search made, each group named by the summary model
+ * (remembered in the cache, so a second look proposes the same names). Without the model, folders go by tags.
+ */
+async function topicFoldersOf(ctx: OrganizeContext, files: readonly OrganizeFile[]): Promise<ReadonlyMap<string, string>> {
+  const { settings, paths } = ctx.config.read();
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Naming topic folders…' }, async () => {
+    const { cache } = await openCacheForUse(paths.cacheDir, { onWarning: (message) => ctx.log.warn(message) });
+    try {
+      const asking = ctx.mayAskModel(settings.ollamaHost);
+      const namer = asking ? { api: settings.llmApi, host: settings.ollamaHost, model: settings.model, contextTokens: settings.contextTokens, timeoutMs: settings.requestTimeoutSeconds * 1000, cache } : undefined;
+      const vectors = asking && settings.llmApi === 'ollama' ? await cachedVectorLookup(cache, settings.ollamaHost, settings.embedModel) : undefined;
+      const { folders, problem } = await topicFolders(files, namer, vectors);
+      if (problem) ctx.log.warn(`Topic folders are named by their tags: ${extensionWording(problem)}`);
+      return folders;
+    } finally {
+      await cache.close();
+    }
+  });
 }
 
 /**

@@ -253,6 +253,31 @@ describe('media-summarizer organize and undo, through the CLI', { skip: builtMis
     assert.match((await cli('undo')).stdout, /Nothing to undo/);
   });
 
+  test('--by topic: files sharing a tag go into one folder the model named; a second plan has the same names without asking again', { timeout: 300_000 }, async (t) => {
+    const desk = await scratch(t, 'organize-topic-desk');
+    const cache = await scratch(t, 'organize-topic-cache');
+    await writeFile(path.join(desk, 'Screenshot 2025-05-02 at 11.03.19.png'), await renderTextImage(['Flight LH123 boarding pass', 'Gate B12 seat 14C']));
+    await writeFile(path.join(desk, 'Screenshot 2025-05-09 at 08.00.00.png'), await renderTextImage(['Flight BA42 boarding pass', 'Gate A3 seat 2F']));
+    await writeFile(path.join(desk, 'Screenshot 2025-06-14 at 18.20.00.png'), await renderTextImage(['Hardware store receipt', 'Total 87 dollars']));
+    const cli = (...args: string[]) => run(process.execPath, [CLI_SCRIPT, ...args, '--cache-dir', cache, '--ollama-host', ollama.url, '--vision-model', 'none'], { timeout: 240_000 });
+    await cli(desk, '--no-log', '--json');
+    const asked = ollama.stats.prompts.length;
+    const plan = async () => (await cli('organize', desk, '--by', 'topic', '--json')).stdout.trim().split('\n').map((line) => JSON.parse(line) as { action?: string; from?: string; to?: string; reason?: string });
+    const dry = await plan();
+    t.diagnostic(JSON.stringify(dry));
+    const folderOf = (name: string) => path.dirname(dry.find((step) => step.from === name)?.to ?? '.');
+    const flights = folderOf('Screenshot 2025-05-02 at 11.03.19.png');
+    assert.notEqual(flights, '.', 'the boarding pass is filed');
+    assert.equal(folderOf('Screenshot 2025-05-09 at 08.00.00.png'), flights, 'both boarding passes in one folder');
+    assert.equal(folderOf('Screenshot 2025-06-14 at 18.20.00.png'), 'Other', 'the receipt shares no tag with them');
+    assert.ok(flights.split(' ').length <= 3, `a name of at most three words: ${flights}`);
+    const namingPrompts = ollama.stats.prompts.slice(asked);
+    assert.equal(namingPrompts.length, 1, 'one request names the one group');
+    assert.match(namingPrompts[0], /Flight LH123 boarding pass/);
+    assert.deepEqual(await plan(), dry, 'the same plan again');
+    assert.equal(ollama.stats.prompts.length, asked + 1, 'its name from the cache');
+  });
+
   test('usage: organize needs something to do; --pattern needs a field; undo takes no folder', async () => {
     const usage = (args: string[]) => run(process.execPath, [CLI_SCRIPT, ...args]).then(() => 0, (error: { code: number; stderr: string }) => [error.code, error.stderr] as const);
     assert.deepEqual((await usage(['organize']) as readonly [number, string])[0], 2);

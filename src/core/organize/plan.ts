@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { MediaKind } from '../mediaTypes';
 import type { FileRecord } from '../records';
 import { clockTime, fileDate, isoDay, isoMonth, nameDate } from './fileDate';
-import { cleanNamePart, keptExtension, uniqueFileName } from './safeName';
+import { cleanNamePart, keptExtension, safeFileName, uniqueFileName } from './safeName';
 
 export type OrganizeBy = 'topic' | 'month' | 'kind';
 
@@ -18,8 +18,10 @@ export interface OrganizeOptions {
   rename: boolean;
   /** {date}, {time}, {title}, {kind}, {original}. Default "{date} {title}". */
   pattern?: string;
-  /** File into a folder per topic (first tag), month, or kind. */
+  /** File into a folder per topic, month, or kind. */
   by?: OrganizeBy;
+  /** For `by: 'topic'`: each file's topic folder (topicFolders.ts); a file not in it goes by its first tag. */
+  topicFolders?: ReadonlyMap<string, string>;
   /** Copies (same content) to the trash, the oldest kept. */
   duplicates: boolean;
   /** Lowercase extensions ("IMG_1.JPG" → ".jpg"); kept as they are by default. */
@@ -86,16 +88,18 @@ export function patternStem(pattern: string, file: OrganizeFile): string {
   return cleanNamePart(filled);
 }
 
-/** The folder a file is filed into, by its first tag, its month or its kind. */
-function folderFor(file: OrganizeFile, by: OrganizeBy): string {
+/** The folder a file is filed into, by its topic, its month or its kind. */
+function folderFor(file: OrganizeFile, by: OrganizeBy, topicFolders?: ReadonlyMap<string, string>): string {
   switch (by) {
     case 'kind':
       return KIND_FOLDERS[file.kind];
     case 'month':
       return isoMonth(fileDate(path.basename(file.path), file.record?.metadata.exif?.DateTime, file.mtimeMs).date);
     case 'topic': {
+      const named = topicFolders?.get(file.path);
       const tag = cleanNamePart(file.record?.tags?.find((candidate) => cleanNamePart(candidate) !== '') ?? '');
-      return tag ? tag.charAt(0).toUpperCase() + tag.slice(1) : 'Other';
+      // A tag or a model's answer: made a safe name here ("CON" is no folder on Windows).
+      return safeFileName(named ?? (tag ? tag.charAt(0).toUpperCase() + tag.slice(1) : ''), '', 'Other');
     }
   }
 }
@@ -157,7 +161,7 @@ export function makeOrganizePlan(folder: string, files: readonly OrganizeFile[],
 
     let dir = path.dirname(file.path);
     if (options.by) {
-      const sub = folderFor(file, options.by);
+      const sub = folderFor(file, options.by, options.topicFolders);
       const inside = path.relative(folder, dir);
       if (inside.split(path.sep)[0]?.toLowerCase() === sub.toLowerCase()) unchanged.push(`already in ${sub}`);
       else {
