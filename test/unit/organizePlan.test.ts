@@ -51,6 +51,8 @@ describe('file dates', () => {
   test('EXIF first, then the name\'s own timestamp in the forms tools write, else the modification time', () => {
     assert.deepEqual(exifDate('2024:12:24 18:30:05'), new Date(2024, 11, 24, 18, 30, 5));
     assert.equal(exifDate('0000:00:00 00:00:00'), undefined);
+    // As the image processor stores it in a record's metadata.
+    assert.deepEqual(exifDate('2025-03-15 09:30:00'), new Date(2025, 2, 15, 9, 30, 0));
     for (const [name, expected] of [
       ['Screenshot 2025-05-02 at 11.03.19.png', new Date(2025, 4, 2, 11, 3, 19)],
       ['Screen Shot 2020-01-09 at 1.02.03 PM.png', new Date(2020, 0, 9, 13, 2, 3)],

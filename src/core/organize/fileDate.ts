@@ -11,8 +11,8 @@ export interface FileDate {
   source: DateSource;
 }
 
-/** "2025:05:02 11:03:19" as EXIF writes it (the seconds may be missing). */
-const EXIF = /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?/;
+/** "2025:05:02 11:03:19" as EXIF writes it, or "2025-05-02 11:03:19" as a record keeps it (the seconds may be missing). */
+const EXIF = /^(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?/;
 
 /**
  * A date and a time in a name: year-month-day with or without separators, then (after " at ", a space, "_" or

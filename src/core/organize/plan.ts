@@ -134,7 +134,8 @@ export function makeOrganizePlan(folder: string, files: readonly OrganizeFile[],
     }
   }
 
-  for (const file of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
+  // Oldest first, so that of two files with one title the older gets the plain name and the newer " (2)".
+  for (const file of ordered) {
     if (trashed.has(file.path)) continue;
     if (file.record?.status !== 'ok') {
       skipped.push({ path: file.path, reason: file.record ? 'not summarized (its summary is pending or it failed)' : 'not summarized yet' });
@@ -180,5 +181,8 @@ export function makeOrganizePlan(folder: string, files: readonly OrganizeFile[],
     isTaken(dir).add(target.toLowerCase());
     steps.push({ action: moved ? 'move' : 'rename', from: file.path, to: path.join(dir, target), reason: reasons.join('; ') || 'its extension in lower case' });
   }
+  // Copies for the trash first, then the rest by name: how a reader scans the plan.
+  steps.sort((a, b) => Number(a.action !== 'trash') - Number(b.action !== 'trash') || a.from.localeCompare(b.from));
+  skipped.sort((a, b) => a.path.localeCompare(b.path));
   return { folder, steps, skipped };
 }
