@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     natives.push({ label: 'best_int', tessdataDir: await shippedModelForNative() });
     if (debianDir) {
       natives.push({ label: 'Debian eng' });
-      engines.push({ label: 'tesseract.js Debian eng', engine: await createOcrEngine({ dir: debianDir, gzip: false }) });
+      engines.push({ label: 'tesseract.js Debian eng', engine: await createOcrEngine({ langs: 'eng', dir: debianDir, gzip: false }) });
     }
   } else {
     console.log('Native tesseract not found (Debian: apt-get install tesseract-ocr); measuring tesseract.js only.');

@@ -13,8 +13,8 @@ import { problemOf } from './core/problems';
 import { runOrganize, runUndo } from './cli/organizeCommand';
 import { runSearch } from './cli/searchCommand';
 import { cliWording } from './cli/wording';
-import { SingleBar } from 'cli-progress';
-import { downloadWhisperModel, whisperModelsDir } from './processors/whisper/models';
+import { downloadOcrLanguagesCommand, downloadWhisperModelCommand } from './cli/downloadCommands';
+import { defaultOcrLanguages } from './processors/ocrLanguages';
 
 declare const PACKAGE_VERSION: string;
 
@@ -38,7 +38,9 @@ async function main(argv: string[]): Promise<number> {
 
   // Whisper models and the whisper-cli build live in the cache folder, even with --no-cache (results only).
   const dataDir = path.resolve(options.cacheDir ?? defaultCacheDir());
-  if (options.downloadWhisperModel) return downloadModel(options.downloadWhisperModel, dataDir);
+  if (options.downloadWhisperModel) return downloadWhisperModelCommand(options.downloadWhisperModel, dataDir);
+  if (options.downloadOcrLanguages) return downloadOcrLanguagesCommand(options.downloadOcrLanguages, dataDir, options.ocrDownloadUrl);
+  const ocrLanguages = options.ocrLanguages ?? defaultOcrLanguages(systemLocale(), dataDir);
   const folder = path.resolve(options.folder ?? (await resolveDesktop()));
   const maxTranscribeSeconds = options.maxTranscribeMinutes === undefined ? undefined : options.maxTranscribeMinutes * 60;
   if (options.undo) return runUndo({ cacheDir: dataDir, json: options.json });
@@ -50,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
     ollamaHost: options.ollamaHost,
     model: options.model,
     vision: options.vision,
-    media: { whisperModel: options.whisperModel, language: options.language, maxTranscribeSeconds },
+    media: { whisperModel: options.whisperModel, language: options.language, maxTranscribeSeconds, ocrLanguages },
     json: options.json,
     onWarning: (message: string) => process.stderr.write(`warning: ${inertTerminalText(message)}\n`),
   };
@@ -118,6 +120,7 @@ async function main(argv: string[]): Promise<number> {
         whisperCliPath: options.whisperCliPath,
         whisperModel: options.whisperModel,
         language: options.language,
+        ocrLanguages,
         frameIntervalSeconds: options.frameIntervalSeconds,
         maxFrames: options.maxFrames,
         maxTranscribeSeconds,
@@ -150,26 +153,17 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** `--download-whisper-model NAME`: fetches ggml-NAME.bin into <cache-dir>/models with a progress bar. */
-async function downloadModel(name: string, dataDir: string): Promise<number> {
-  const modelsDir = whisperModelsDir(dataDir);
-  const bar = process.stderr.isTTY ? new SingleBar({ format: ` ${name} {bar} {percentage}% | {value}/{total} MB`, stream: process.stderr }) : undefined;
-  let started = false;
-  try {
-    const file = await downloadWhisperModel(name, modelsDir, ({ bytes, total }) => {
-      if (!bar || !total) return;
-      if (!started) bar.start(Math.round(total / 1e6), 0);
-      started = true;
-      bar.update(Math.round(bytes / 1e6));
-    });
-    bar?.stop();
-    process.stdout.write(`Whisper model ${name} is ready: ${file}\n`);
-    return 0;
-  } catch (error) {
-    bar?.stop();
-    process.stderr.write(`media-summarizer: ${inertTerminalText(cliWording(problemOf(error)))}\n`);
-    return 1;
-  }
+/** The user's locale: LC_ALL, LC_MESSAGES or LANG where set (de_DE.UTF-8), else what Intl was started with. */
+function systemLocale(): string {
+  const fromEnv = process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG;
+  return fromEnv && fromEnv !== 'C' && fromEnv !== 'POSIX' ? fromEnv.replace(/\..*$/, '') : Intl.DateTimeFormat().resolvedOptions().locale;
 }
+
+// `media-summarizer --json | head -1`: a reader that closed the pipe has all it wanted; leave quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

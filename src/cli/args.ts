@@ -3,6 +3,7 @@ import { EXPORT_FORMATS, type ExportFormat } from '../core/exportRecords';
 import type { LlmApi } from '../core/llmErrors';
 import { MAX_SLOTS, parseHostSpec, type HostSpec } from '../core/llmHosts';
 import { DEFAULT_MODEL } from '../core/ollama';
+import { parseOcrLanguages } from '../processors/ocrLanguages';
 import type { OrganizeBy } from '../core/organize/plan';
 import { DEFAULT_CONTEXT_TOKENS, MIN_CONTEXT_TOKENS } from '../processors/promptBudget';
 import type { OrganizeRequest } from './organizeCommand';
@@ -50,10 +51,15 @@ export interface CliOptions {
   whisperCliPath?: string;
   whisperModel: string;
   language: string;
+  /** tesseract's codes ("eng+deu"); undefined: English plus the locale's language when its data is here. */
+  ocrLanguages?: string;
   frameIntervalSeconds: number;
   maxFrames: number;
   maxTranscribeMinutes?: number;
   downloadWhisperModel?: string;
+  downloadOcrLanguages?: string[];
+  /** A mirror of the npm registry for --download-ocr-lang. */
+  ocrDownloadUrl?: string;
   help: boolean;
   version: boolean;
 }
@@ -94,6 +100,10 @@ Options:
   --max-frames N           At most this many frames per video (default: 20)
   --max-transcribe-minutes N  Transcribe at most the first N minutes of a recording (default: all)
   --download-whisper-model NAME  Download a whisper model into <cache-dir>/models and exit
+  --ocr-lang L1+L2         OCR languages in tesseract's codes (default: eng, plus your locale's language when
+                           its data is installed), e.g. eng+deu, eng+jpn, eng+chi_sim
+  --download-ocr-lang L1+L2  Download OCR languages into <cache-dir>/ocr-data and exit
+  --ocr-download-url URL   A mirror of the npm registry for OCR data (default: https://registry.npmjs.org)
   --log FILE               Write the summary log here (default: media_summaries_<time>.txt in the folder)
   --no-log                 Write no log file
   --json                   One JSON object per file on stdout (NDJSON), then a {"type":"run"} line; for search,
@@ -159,6 +169,9 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         'max-frames': { type: 'string' },
         'max-transcribe-minutes': { type: 'string' },
         'download-whisper-model': { type: 'string' },
+        'ocr-lang': { type: 'string' },
+        'download-ocr-lang': { type: 'string' },
+        'ocr-download-url': { type: 'string' },
         'embed-model': { type: 'string' },
         format: { type: 'string' },
         limit: { type: 'string' },
@@ -221,6 +234,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     maxFrames: integerOption('--max-frames', values['max-frames'], 20, 1, 500),
     maxTranscribeMinutes: values['max-transcribe-minutes'] === undefined ? undefined : integerOption('--max-transcribe-minutes', values['max-transcribe-minutes'], 0, 1, 100_000),
     downloadWhisperModel: nonEmpty('--download-whisper-model', values['download-whisper-model']),
+    ...ocrOptions(values['ocr-lang'], values['download-ocr-lang'], values['ocr-download-url']),
     json: values.json,
     ...(values.format !== undefined ? { format: oneOfOption('--format', values.format, EXPORT_FORMATS, 'md') } : {}),
     help: values.help,
@@ -255,6 +269,21 @@ function integerOption(name: string, raw: string | undefined, fallback: number, 
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
   return value;
+}
+
+function ocrOptions(lang: string | undefined, download: string | undefined, mirror: string | undefined): Pick<CliOptions, 'ocrLanguages' | 'downloadOcrLanguages' | 'ocrDownloadUrl'> {
+  const codes = (name: string, raw: string) => {
+    try {
+      return parseOcrLanguages(raw);
+    } catch {
+      throw new UsageError(`${name} takes tesseract's language codes joined with "+", such as eng+deu, got "${raw}".`);
+    }
+  };
+  return {
+    ...(lang !== undefined ? { ocrLanguages: codes('--ocr-lang', lang).join('+') } : {}),
+    ...(download !== undefined ? { downloadOcrLanguages: codes('--download-ocr-lang', download) } : {}),
+    ...(mirror !== undefined ? { ocrDownloadUrl: nonEmpty('--ocr-download-url', mirror) } : {}),
+  };
 }
 
 function languageOption(raw: string | undefined): string {

@@ -14,8 +14,13 @@ export function statKey(file: string, size: number, mtimeMs: number, ino: number
   return `stat:${size}:${mtimeMs}:${ino}:${file}`;
 }
 
-export function extractKey(kind: MediaKind, sha256: string): string {
-  return `extract:${EXTRACT_VERSION[kind]}:${sha256}`;
+/**
+ * What was read from a file (OCR text, metadata). Images and videos are read with the OCR languages, which name
+ * the key unless they are English alone — the key every cache made before languages existed has.
+ */
+export function extractKey(kind: MediaKind, sha256: string, ocrLanguages = 'eng'): string {
+  const languages = kind === 'audio' || ocrLanguages === 'eng' ? '' : `ocr=${ocrLanguages}:`;
+  return `extract:${EXTRACT_VERSION[kind]}:${languages}${sha256}`;
 }
 
 export function transcriptKey(whisperModel: string, language: string, maxSeconds: number | undefined, sha256: string): string {

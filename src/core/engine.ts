@@ -11,6 +11,7 @@ import { embedRecords } from './search/embedRecords';
 import type { EmbeddingSetting } from './search/embeddings';
 import { UnsavedResults } from './unsavedResults';
 import { warmUp } from './warmUp';
+import { checkOcrLanguages } from '../processors/ocrLanguages';
 import { DEFAULT_CONTEXT_TOKENS } from '../processors/promptBudget';
 import { SummaryLog } from './log';
 import type { LlmApi } from './llmErrors';
@@ -131,6 +132,7 @@ export async function summarizeFiles(files: ScannedFile[], options: EngineOption
   earlier.forEach(finish);
 
   const host = normalizeHostFor(options.llmApi, options.ollamaHost);
+  if (files.some((file) => file.kind !== 'audio')) checkOcrLanguages(options.media.ocrLanguages, options.media.dataDir);
   const unsaved = new UnsavedResults();
   const cache = options.cacheDir ? await openCache(options.cacheDir, warn, unsaved) : undefined;
   const [{ settings: ollama, llmSlots }, hashes] = await Promise.all([

@@ -12,14 +12,15 @@ import type { MediaSettings } from './runSettings';
 import type { FileRecord } from './records';
 
 /** The media settings that name cached transcripts. */
-export type TranscriptSettings = Pick<MediaSettings, 'whisperModel' | 'language' | 'maxTranscribeSeconds'>;
+/** The media settings that name cached results (besides the content). */
+export type MediaKeySettings = Pick<MediaSettings, 'whisperModel' | 'language' | 'maxTranscribeSeconds' | 'ocrLanguages'>;
 
 /** Everything besides the content hash that names a file's cached results. */
 export interface StageSettings {
   model: string;
   /** The model that describes images; undefined when there is none (vision off, or no vision model found). */
   visionModel: string | undefined;
-  media: TranscriptSettings;
+  media: MediaKeySettings;
 }
 
 export interface StageKeys {
@@ -40,7 +41,7 @@ export interface Stages extends CachedStages {
 export function stageKeys(kind: MediaKind, sha256: string, settings: StageSettings): StageKeys {
   const { media, model, visionModel } = settings;
   return {
-    extract: extractKey(kind, sha256),
+    extract: extractKey(kind, sha256, media.ocrLanguages),
     transcript: kind === 'image' ? undefined : transcriptKey(media.whisperModel, media.language, media.maxTranscribeSeconds, sha256),
     vision: visionModel ? visionKey(visionModel, sha256) : undefined,
     summary: summaryKey(model, visionModel, sha256),

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fsPath } from './bytePaths';
 import { openCacheForUse } from './openCache';
 import type { CacheStore } from './cache';
-import { readStages, recordFromStages, rememberedVisionModel, type Stages, type StageSettings, type TranscriptSettings } from './fileStages';
+import { readStages, recordFromStages, rememberedVisionModel, type Stages, type StageSettings, type MediaKeySettings } from './fileStages';
 import { hashFiles } from './hash';
 import { mediaKindOf } from './mediaTypes';
 import { normalizeHost } from './ollama';
@@ -19,7 +19,7 @@ export interface LookupOptions {
   ollamaHost: string;
   model: string;
   vision: string;
-  media: TranscriptSettings;
+  media: MediaKeySettings;
   /** Hash files the stat fast path does not know (renamed or touched files). Default true. */
   hashUnknown?: boolean;
   signal?: AbortSignal;

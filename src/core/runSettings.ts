@@ -31,8 +31,10 @@ export interface MediaSettings {
   whisperModel: string;
   /** Where whisper models and the whisper-cli build live: the cache/storage folder, not node_modules. */
   dataDir: string;
-  /** "auto" or a language code such as "en". */
+  /** "auto" or a language code such as "en" (whisper's). */
   language: string;
+  /** tesseract's OCR languages, "eng+deu"; undefined is English. */
+  ocrLanguages?: string;
   /** Threads for one transcription, sized so concurrent transcriptions do not oversubscribe the cores. */
   transcriptionThreads: number;
   /** Transcribe at most this many seconds of a recording; undefined for the whole file. */

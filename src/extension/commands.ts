@@ -17,6 +17,7 @@ import { inertNotificationText } from './logic/inertText';
 import { downloadWhisper, pullOllamaModel, selectOllamaModel, type ModelCommandContext } from './ollamaCommands';
 import { exportSummaries } from './exportCommand';
 import { mayContact } from './hostConsent';
+import { downloadOcrLanguageCommand } from './ocrCommands';
 import { organizeFolder, undoOrganize, type OrganizeContext } from './organizeCommands';
 import { findSimilar, searchMedia } from './searchCommands';
 import type { ModelServices } from './notifications';
@@ -63,6 +64,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     vscode.commands.registerCommand('mediaSummarizer.selectModel', () => selectOllamaModel(ctx.models)),
     vscode.commands.registerCommand('mediaSummarizer.pullModel', () => pullOllamaModel(ctx.models)),
     vscode.commands.registerCommand('mediaSummarizer.downloadWhisperModel', () => downloadWhisper(ctx.models)),
+    vscode.commands.registerCommand('mediaSummarizer.downloadOcrLanguage', (code?: unknown) => downloadOcrLanguageCommand(ctx.models, typeof code === 'string' ? code : undefined)),
     vscode.commands.registerCommand('mediaSummarizer.buildWhisperCli', () => ctx.services.buildWhisperCli()),
     vscode.commands.registerCommand('mediaSummarizer.filter', on(filter)),
     vscode.commands.registerCommand('mediaSummarizer.clearFilter', on(clearFilter)),

@@ -22,7 +22,7 @@ export class ExtensionConfig {
 
   read(): CurrentSettings {
     const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
-    const { settings, problems } = readSettings((key: SettingKey) => config.get(key));
+    const { settings, problems } = readSettings((key: SettingKey) => config.get(key), process.env, vscode.env.language);
     const paths = resolvePaths(settings, {
       extensionPath: this.context.extensionPath,
       globalStorage: this.context.globalStorageUri.fsPath,

@@ -16,8 +16,9 @@ export interface OcrEngine {
  */
 export const OCR_PAGE_SEG_MODE = PSM.SINGLE_BLOCK;
 
-/** Where eng.traineddata is read from; `gzip` when the file there is eng.traineddata.gz. */
+/** The languages ("eng+deu") and the folder their <lang>.traineddata is read from; `gzip` when the files there end in .gz. */
 export interface LanguageData {
+  langs: string;
   dir: string;
   gzip: boolean;
 }
@@ -38,13 +39,13 @@ export function tesseractPaths(): { workerPath: string; langPath: string } {
  * A warm tesseract.js worker: loaded once per worker process, reused for every image and frame. `data` swaps
  * the shipped model for another (the benchmark compares models on equal terms with native tesseract).
  */
-export async function createOcrEngine(data: LanguageData = { dir: tesseractPaths().langPath, gzip: true }): Promise<OcrEngine> {
+export async function createOcrEngine(data: LanguageData = { langs: 'eng', dir: tesseractPaths().langPath, gzip: true }): Promise<OcrEngine> {
   const { workerPath } = tesseractPaths();
   let worker: Worker | undefined;
   try {
     // Without an errorHandler tesseract.js rethrows a failed job from its message handler, which would take the
     // whole process down; the job's own promise already carries the error.
-    worker = await createWorker('eng', OEM.LSTM_ONLY, { workerPath, langPath: data.dir, gzip: data.gzip, cacheMethod: 'none', errorHandler: () => undefined });
+    worker = await createWorker(data.langs, OEM.LSTM_ONLY, { workerPath, langPath: data.dir, gzip: data.gzip, cacheMethod: 'none', errorHandler: () => undefined });
     await worker.setParameters({ tessedit_pageseg_mode: OCR_PAGE_SEG_MODE });
   } catch (error) {
     await worker?.terminate().catch(() => undefined);

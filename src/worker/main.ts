@@ -15,6 +15,7 @@ import type { ProcessorContext } from '../processors/context';
 import { processorFor } from '../processors';
 import { resolveFfmpeg } from '../processors/media/ffmpeg';
 import { createOcrEngine, type OcrEngine } from '../processors/ocrEngine';
+import { DEFAULT_OCR_LANGUAGE, ocrLangPath, parseOcrLanguages } from '../processors/ocrLanguages';
 import { ensureWhisperCli } from '../processors/whisper/build';
 import { resolveWhisperModel, whisperModelsDir } from '../processors/whisper/models';
 import { whisperBuildDir } from '../processors/whisper/source';
@@ -73,10 +74,16 @@ async function init(received: WorkerSettings): Promise<void> {
       cacheUnavailable = problemOf(error);
     }
   }
-  ocr = createOcrEngine();
+  ocr = startOcr(settings.media);
   // A failed OCR start is reported per image (the job awaits it); the worker still serves the pool.
   await ocr.catch(() => undefined);
   send({ type: 'ready' });
+}
+
+/** tesseract.js with the run's OCR languages, read from the one folder that holds them all. */
+async function startOcr(media: MediaSettings): Promise<OcrEngine> {
+  const langs = parseOcrLanguages(media.ocrLanguages ?? DEFAULT_OCR_LANGUAGE);
+  return createOcrEngine({ langs: langs.join('+'), dir: await ocrLangPath(langs, media.dataDir), gzip: true });
 }
 
 async function runJob(job: Job): Promise<void> {

@@ -304,6 +304,7 @@ describe('settings → engine options', () => {
         whisperModel: 'base.en',
         dataDir: '/g',
         language: 'auto',
+        ocrLanguages: 'eng',
         maxTranscribeSeconds: undefined,
         frameIntervalSeconds: 5,
         maxFrames: 20,
@@ -339,6 +340,7 @@ describe('settings → engine options', () => {
         'ollama.slots': 2,
         'ollama.moreHosts': ['gpu2', 'http://gpu3:11434,slots=4'],
         'ollama.contextTokens': 16384,
+        'ocr.languages': ' ENG+deu ',
       }),
       {},
     );
@@ -367,11 +369,28 @@ describe('settings → engine options', () => {
       whisperModel: 'small',
       dataDir: '/g',
       language: 'de',
+      ocrLanguages: 'eng+deu',
       maxTranscribeSeconds: 600,
       frameIntervalSeconds: 2,
       maxFrames: 7,
     });
     assert.equal(settings.logLocation, 'storage');
+  });
+
+  test('OCR languages: by default English, plus the display language when its data is installed', () => {
+    const paths = (displayLanguage: string, value?: string) => {
+      const { settings, problems } = readSettings((key) => (key === 'ocr.languages' ? value : undefined), {}, displayLanguage);
+      return { languages: engineOptions(settings, resolvePaths(settings, storage)).media.ocrLanguages, problems };
+    };
+    // The tests install @tesseract.js-data/deu and jpn as npm packages; Korean is not installed.
+    assert.deepEqual(paths('de'), { languages: 'eng+deu', problems: [] });
+    assert.deepEqual(paths('ja'), { languages: 'eng+jpn', problems: [] });
+    assert.deepEqual(paths('ko'), { languages: 'eng', problems: [] });
+    assert.deepEqual(paths('en'), { languages: 'eng', problems: [] });
+    assert.deepEqual(paths('de', 'eng'), { languages: 'eng', problems: [] }, 'a setting wins');
+    const bad = paths('de', 'eng,deu');
+    assert.equal(bad.languages, 'eng+deu');
+    assert.match(bad.problems[0], /mediaSummarizer\.ocr\.languages "eng,deu" is not tesseract's codes/);
   });
 
   test('where a folder\'s summary log goes: one file per folder in storage, a new one in the folder per folder run, or none', () => {

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { EngineOptions } from '../../core/engine';
 import type { LookupOptions } from '../../core/lookup';
+import { defaultOcrLanguages, parseOcrLanguages } from '../../processors/ocrLanguages';
 import { DEFAULT_MODEL, DEFAULT_OLLAMA_HOST } from '../../core/ollama';
 import type { LlmApi } from '../../core/llmErrors';
 import { MAX_SLOTS, normalizeHostFor, parseHostSpec, type HostSpec } from '../../core/llmHosts';
@@ -27,6 +28,8 @@ export const SETTING_DEFAULTS = {
   'whisper.cliPath': '',
   'whisper.downloadBaseUrl': '',
   'whisper.language': 'auto',
+  'ocr.languages': '',
+  'ocr.downloadBaseUrl': '',
   ffmpegPath: '',
   workers: 8,
   'ollama.slots': 1,
@@ -54,7 +57,7 @@ export type SettingKey = keyof typeof SETTING_DEFAULTS;
  * Settings that name a program, the host media content is sent to, or where a model file (run by whisper-cli) is
  * downloaded from: machine-scoped, ignored in untrusted workspaces.
  */
-export const MACHINE_SETTINGS: readonly SettingKey[] = ['ollama.host', 'ollama.moreHosts', 'llmApi', 'ffmpegPath', 'whisper.cliPath', 'whisper.downloadBaseUrl'];
+export const MACHINE_SETTINGS: readonly SettingKey[] = ['ollama.host', 'ollama.moreHosts', 'llmApi', 'ffmpegPath', 'whisper.cliPath', 'whisper.downloadBaseUrl', 'ocr.downloadBaseUrl'];
 
 export interface ExtensionSettings {
   /** The normalized Ollama URL. */
@@ -69,6 +72,12 @@ export interface ExtensionSettings {
   whisperDownloadBaseUrl?: string;
   ffmpegPath?: string;
   language: string;
+  /** tesseract's OCR languages ("eng+deu") as set; undefined: English plus the display language's when installed. */
+  ocrLanguages?: string;
+  /** A mirror of the npm registry for Download OCR Language…; undefined: registry.npmjs.org. */
+  ocrDownloadBaseUrl?: string;
+  /** VS Code's display language (vscode.env.language), for the default OCR languages. */
+  displayLanguage: string;
   workers: number;
   ollamaSlots: number;
   /** Hosts beside `ollamaHost`, each with its slots. */
@@ -99,7 +108,7 @@ export interface SettingsResult {
 }
 
 /** Reads and validates the settings; `get` returns the effective value of `mediaSummarizer.<key>`. */
-export function readSettings(get: (key: SettingKey) => unknown, env: NodeJS.ProcessEnv = process.env): SettingsResult {
+export function readSettings(get: (key: SettingKey) => unknown, env: NodeJS.ProcessEnv = process.env, displayLanguage = 'en'): SettingsResult {
   const problems: string[] = [];
   const text = (key: SettingKey): string => {
     const value = get(key);
@@ -162,6 +171,21 @@ export function readSettings(get: (key: SettingKey) => unknown, env: NodeJS.Proc
     whisperDownloadBaseUrl = undefined;
   }
 
+  let ocrLanguages = optional('ocr.languages');
+  if (ocrLanguages !== undefined) {
+    try {
+      ocrLanguages = parseOcrLanguages(ocrLanguages).join('+');
+    } catch {
+      problems.push(`mediaSummarizer.ocr.languages "${ocrLanguages}" is not tesseract's codes joined with "+" (such as eng+deu); using the default.`);
+      ocrLanguages = undefined;
+    }
+  }
+  let ocrDownloadBaseUrl = optional('ocr.downloadBaseUrl');
+  if (ocrDownloadBaseUrl !== undefined && !isHttpUrl(ocrDownloadBaseUrl)) {
+    problems.push(`mediaSummarizer.ocr.downloadBaseUrl "${ocrDownloadBaseUrl}" is not an http(s) URL; downloading OCR languages from the npm registry.`);
+    ocrDownloadBaseUrl = undefined;
+  }
+
   return {
     settings: {
       ollamaHost,
@@ -173,6 +197,9 @@ export function readSettings(get: (key: SettingKey) => unknown, env: NodeJS.Proc
       whisperDownloadBaseUrl,
       ffmpegPath: optional('ffmpegPath'),
       language,
+      ocrLanguages,
+      ocrDownloadBaseUrl,
+      displayLanguage,
       workers: integer('workers', 1, 64),
       ollamaSlots,
       llmApi,
@@ -268,6 +295,7 @@ export function engineOptions(settings: ExtensionSettings, paths: ResolvedPaths)
       whisperModel: settings.whisperModel,
       dataDir: paths.dataDir,
       language: settings.language,
+      ocrLanguages: settings.ocrLanguages ?? defaultOcrLanguages(settings.displayLanguage, paths.dataDir),
       maxTranscribeSeconds: settings.maxTranscribeMinutes === undefined ? undefined : settings.maxTranscribeMinutes * 60,
       frameIntervalSeconds: settings.frameIntervalSeconds,
       maxFrames: settings.maxFrames,

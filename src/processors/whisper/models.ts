@@ -4,6 +4,7 @@ import { access, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { doFix, settingFix } from '../../core/problems';
 import { formatSeconds } from '../../core/durations';
+import { describeFetchError } from '../../core/fetchErrors';
 import { WhisperError, abortError } from './errors';
 
 /*
@@ -229,13 +230,4 @@ export async function downloadWhisperModel(
     if (stalled) return fail(`no data received for ${formatSeconds(stallMs)}`);
     return fail(describeFetchError(error));
   }
-}
-
-/** fetch() rejects with a bare "fetch failed"; the useful part (ECONNREFUSED, ENOTFOUND, …) is in `cause`. */
-function describeFetchError(error: unknown): string {
-  const err = error as { message?: string; cause?: { code?: string; message?: string } };
-  const cause = err.cause;
-  if (cause?.message) return cause.message;
-  if (cause?.code) return cause.code;
-  return err.message ?? String(error);
 }
