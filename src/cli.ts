@@ -15,6 +15,7 @@ import { runSearch } from './cli/searchCommand';
 import { cliWording } from './cli/wording';
 import { downloadOcrLanguagesCommand, downloadWhisperModelCommand } from './cli/downloadCommands';
 import { defaultOcrLanguages } from './processors/ocrLanguages';
+import { primaryLanguage } from './processors/summaryLanguage';
 
 declare const PACKAGE_VERSION: string;
 
@@ -41,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
   if (options.downloadWhisperModel) return downloadWhisperModelCommand(options.downloadWhisperModel, dataDir);
   if (options.downloadOcrLanguages) return downloadOcrLanguagesCommand(options.downloadOcrLanguages, dataDir, options.ocrDownloadUrl);
   const ocrLanguages = options.ocrLanguages ?? defaultOcrLanguages(systemLocale(), dataDir);
+  const fallbackLanguage = primaryLanguage(systemLocale());
   const folder = path.resolve(options.folder ?? (await resolveDesktop()));
   const maxTranscribeSeconds = options.maxTranscribeMinutes === undefined ? undefined : options.maxTranscribeMinutes * 60;
   if (options.undo) return runUndo({ cacheDir: dataDir, json: options.json });
@@ -52,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
     ollamaHost: options.ollamaHost,
     model: options.model,
     vision: options.vision,
-    media: { whisperModel: options.whisperModel, language: options.language, maxTranscribeSeconds, ocrLanguages },
+    media: { whisperModel: options.whisperModel, language: options.language, maxTranscribeSeconds, ocrLanguages, summaryLanguage: options.summaryLanguage, fallbackLanguage },
     json: options.json,
     onWarning: (message: string) => process.stderr.write(`warning: ${inertTerminalText(message)}\n`),
   };
@@ -121,6 +123,8 @@ async function main(argv: string[]): Promise<number> {
         whisperModel: options.whisperModel,
         language: options.language,
         ocrLanguages,
+        summaryLanguage: options.summaryLanguage,
+        fallbackLanguage,
         frameIntervalSeconds: options.frameIntervalSeconds,
         maxFrames: options.maxFrames,
         maxTranscribeSeconds,

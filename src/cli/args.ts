@@ -4,6 +4,7 @@ import type { LlmApi } from '../core/llmErrors';
 import { MAX_SLOTS, parseHostSpec, type HostSpec } from '../core/llmHosts';
 import { DEFAULT_MODEL } from '../core/ollama';
 import { parseOcrLanguages } from '../processors/ocrLanguages';
+import { isSummaryLanguage } from '../processors/summaryLanguage';
 import type { OrganizeBy } from '../core/organize/plan';
 import { DEFAULT_CONTEXT_TOKENS, MIN_CONTEXT_TOKENS } from '../processors/promptBudget';
 import type { OrganizeRequest } from './organizeCommand';
@@ -53,6 +54,8 @@ export interface CliOptions {
   language: string;
   /** tesseract's codes ("eng+deu"); undefined: English plus the locale's language when its data is here. */
   ocrLanguages?: string;
+  /** "auto" (the material's language, else the locale's) or a tag such as "de". */
+  summaryLanguage: string;
   frameIntervalSeconds: number;
   maxFrames: number;
   maxTranscribeMinutes?: number;
@@ -104,6 +107,8 @@ Options:
                            its data is installed), e.g. eng+deu, eng+jpn, eng+chi_sim
   --download-ocr-lang L1+L2  Download OCR languages into <cache-dir>/ocr-data and exit
   --ocr-download-url URL   A mirror of the npm registry for OCR data (default: https://registry.npmjs.org)
+  --summary-lang CODE|auto  Language of summaries, titles and tags (default: auto — the file's language, else
+                           your locale's), e.g. de, fr, ja
   --log FILE               Write the summary log here (default: media_summaries_<time>.txt in the folder)
   --no-log                 Write no log file
   --json                   One JSON object per file on stdout (NDJSON), then a {"type":"run"} line; for search,
@@ -170,6 +175,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         'max-transcribe-minutes': { type: 'string' },
         'download-whisper-model': { type: 'string' },
         'ocr-lang': { type: 'string' },
+        'summary-lang': { type: 'string' },
         'download-ocr-lang': { type: 'string' },
         'ocr-download-url': { type: 'string' },
         'embed-model': { type: 'string' },
@@ -235,6 +241,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     maxTranscribeMinutes: values['max-transcribe-minutes'] === undefined ? undefined : integerOption('--max-transcribe-minutes', values['max-transcribe-minutes'], 0, 1, 100_000),
     downloadWhisperModel: nonEmpty('--download-whisper-model', values['download-whisper-model']),
     ...ocrOptions(values['ocr-lang'], values['download-ocr-lang'], values['ocr-download-url']),
+    summaryLanguage: summaryLanguageOption(values['summary-lang']),
     json: values.json,
     ...(values.format !== undefined ? { format: oneOfOption('--format', values.format, EXPORT_FORMATS, 'md') } : {}),
     help: values.help,
@@ -284,6 +291,12 @@ function ocrOptions(lang: string | undefined, download: string | undefined, mirr
     ...(download !== undefined ? { downloadOcrLanguages: codes('--download-ocr-lang', download) } : {}),
     ...(mirror !== undefined ? { ocrDownloadUrl: nonEmpty('--ocr-download-url', mirror) } : {}),
   };
+}
+
+function summaryLanguageOption(raw: string | undefined): string {
+  const value = raw?.trim().toLowerCase() ?? 'auto';
+  if (!isSummaryLanguage(value)) throw new UsageError(`--summary-lang takes "auto" or a language code such as "de" or "pt-br", got "${raw}".`);
+  return value;
 }
 
 function languageOption(raw: string | undefined): string {

@@ -31,8 +31,10 @@ export function visionKey(model: string, sha256: string): string {
   return `vision:${VISION_VERSION}:${model}:${sha256}`;
 }
 
-export function summaryKey(model: string, visionModel: string | undefined, sha256: string): string {
-  return `summary:${SUMMARY_VERSION}:${model}:${visionModel ?? 'novision'}:${sha256}`;
+/** A summary in `language` ("en", "de"): English keeps the key it had before summaries had a language. */
+export function summaryKey(model: string, visionModel: string | undefined, sha256: string, language = 'en'): string {
+  const lang = language === 'en' ? '' : `lang=${language}:`;
+  return `summary:${SUMMARY_VERSION}:${lang}${model}:${visionModel ?? 'novision'}:${sha256}`;
 }
 
 /** The vision model a preflight found for host + model + setting, so cached summaries are found while Ollama is down. */

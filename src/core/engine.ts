@@ -350,7 +350,7 @@ function shareWithOtherRuns(
   options: EngineOptions,
 ): { claims: WorkClaims; answered: Map<number, FileRecord>; poolOptions: Pick<PoolOptions, 'admit' | 'onSettled'> } {
   const answered = new Map<number, FileRecord>();
-  const work = (job: Job) => stageKeys(job.kind, job.sha256, settings).summary;
+  const work = (job: Job) => stageKeys(job.kind, job.sha256, settings).claim;
   const admit = async (job: Job): Promise<'run' | 'later' | 'skip'> => {
     if ((await claims.claim(work(job))) === 'taken') return 'later';
     if (options.refresh) return 'run';

@@ -5,6 +5,7 @@
  * so a key can change in one place only.
  */
 import type { CacheStore } from './cache';
+import { summaryLanguageFor } from '../processors/summaryLanguage';
 import { extractKey, rememberedVisionKey, summaryKey, transcriptKey, visionKey, type CachedSummary } from './cacheKeys';
 import type { MediaKind } from './mediaTypes';
 import type { CachedStages, ExtractResult, Transcript } from './job';
@@ -13,7 +14,7 @@ import type { FileRecord } from './records';
 
 /** The media settings that name cached transcripts. */
 /** The media settings that name cached results (besides the content). */
-export type MediaKeySettings = Pick<MediaSettings, 'whisperModel' | 'language' | 'maxTranscribeSeconds' | 'ocrLanguages'>;
+export type MediaKeySettings = Pick<MediaSettings, 'whisperModel' | 'language' | 'maxTranscribeSeconds' | 'ocrLanguages' | 'summaryLanguage' | 'fallbackLanguage'>;
 
 /** Everything besides the content hash that names a file's cached results. */
 export interface StageSettings {
@@ -29,8 +30,10 @@ export interface StageKeys {
   transcript?: string;
   /** Only when there is a vision model. */
   vision?: string;
-  /** Also the name under which runs claim the file (claims.ts): the work a run would do is this summary. */
-  summary: string;
+  /** The summary's key in a language (summaryLanguage.ts decides which, from the material). */
+  summary: (language: string) => string;
+  /** The name under which runs claim the file (claims.ts): the summary's, language aside. */
+  claim: string;
 }
 
 /** Everything the cache holds for one file's content under given settings. */
@@ -44,7 +47,8 @@ export function stageKeys(kind: MediaKind, sha256: string, settings: StageSettin
     extract: extractKey(kind, sha256, media.ocrLanguages),
     transcript: kind === 'image' ? undefined : transcriptKey(media.whisperModel, media.language, media.maxTranscribeSeconds, sha256),
     vision: visionModel ? visionKey(visionModel, sha256) : undefined,
-    summary: summaryKey(model, visionModel, sha256),
+    summary: (language) => summaryKey(model, visionModel, sha256, language),
+    claim: summaryKey(model, visionModel, sha256),
   };
 }
 
@@ -52,11 +56,15 @@ export function stageKeys(kind: MediaKind, sha256: string, settings: StageSettin
 export function readStages(cache: CacheStore, kind: MediaKind, sha256: string, settings: StageSettings): Stages {
   const keys = stageKeys(kind, sha256, settings);
   const read = <T>(key: string | undefined) => (key ? cache.get<T>(key) : undefined);
+  const extract = read<ExtractResult>(keys.extract);
+  const transcript = read<Transcript>(keys.transcript);
+  // The summary's language follows from what was read, so it is looked up once that is known.
+  const language = summaryLanguageFor(settings.media, { ocrText: extract?.text, transcript: transcript?.text, spokenLanguage: transcript?.language });
   return {
-    extract: read<ExtractResult>(keys.extract),
-    transcript: read<Transcript>(keys.transcript),
+    extract,
+    transcript,
     vision: read<string>(keys.vision),
-    summary: read<CachedSummary>(keys.summary),
+    summary: extract ? read<CachedSummary>(keys.summary(language)) : undefined,
   };
 }
 
@@ -69,7 +77,7 @@ export function recordFromStages(file: { path: string; kind: MediaKind }, sha256
   if (!extract) return undefined;
   const base = { path: file.path, kind: file.kind, cached: true, sha256, metadata: extract.metadata };
   if (extract.error) return { ...base, status: 'error', error: extract.error };
-  const texts = { ocrText: extract.text || undefined, visionText: vision, transcript: transcript?.text };
+  const texts = { ocrText: extract.text || undefined, visionText: vision, transcript: transcript?.text, ...(transcript?.language && transcript.text ? { spokenLanguage: transcript.language } : {}) };
   if (summary) return { ...base, status: 'ok', ...summary, ...texts };
   // A recording whose transcription failed (ffmpeg or whisper missing; failures are not cached) has its metadata
   // read but not its speech: saying "the text was read" would be false.

@@ -35,6 +35,8 @@ export interface FileRecord {
   ocrText?: string;
   visionText?: string;
   transcript?: string;
+  /** The language whisper heard in the transcript ("de"), or was told to use. */
+  spokenLanguage?: string;
   metadata: MediaMetadata;
   sha256?: string;
   /** Another file of the same run with the same bytes, whose summary this record repeats (it was processed once). */

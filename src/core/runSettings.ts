@@ -35,6 +35,10 @@ export interface MediaSettings {
   language: string;
   /** tesseract's OCR languages, "eng+deu"; undefined is English. */
   ocrLanguages?: string;
+  /** The language of summaries, titles and tags: "auto" (the material's; the default) or a tag such as "de". */
+  summaryLanguage?: string;
+  /** The user's language (VS Code's display language, the CLI's locale): "auto"'s answer when the material has none. */
+  fallbackLanguage?: string;
   /** Threads for one transcription, sized so concurrent transcriptions do not oversubscribe the cores. */
   transcriptionThreads: number;
   /** Transcribe at most this many seconds of a recording; undefined for the whole file. */

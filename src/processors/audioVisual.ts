@@ -102,7 +102,7 @@ export async function processAudioVisual(job: Job, context: ProcessorContext): P
       metadata.transcribedSeconds = context.media.maxTranscribeSeconds;
     }
 
-    const base = { metadata, ocrText: extract.text || undefined, transcript: transcript?.text, timings };
+    const base = { metadata, ocrText: extract.text || undefined, transcript: transcript?.text, ...(transcript?.language && transcript.text ? { spokenLanguage: transcript.language } : {}), timings };
     let llmCalls = 0;
     let visionText = job.cached.vision;
     if (visionText === undefined && job.kind === 'video' && metadata.videoCodec && context.ollama.visionModel && context.ollama.available) {
@@ -120,7 +120,7 @@ export async function processAudioVisual(job: Job, context: ProcessorContext): P
       await context.saveVision(visionText);
     }
 
-    const material = { fileName: name, kind: job.kind, metadata: describeMetadata(metadata), ocrText: extract.text, visionText, transcript: transcript?.text };
+    const material = { fileName: name, kind: job.kind, metadata: describeMetadata(metadata), ocrText: extract.text, visionText, transcript: transcript?.text, spokenLanguage: transcript?.language };
     return await finishWithSummary(context, material, { ...base, visionText }, llmCalls, timed, [], speechMissing);
   } finally {
     await rm(workDir, { recursive: true, force: true });

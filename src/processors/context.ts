@@ -25,7 +25,8 @@ export interface ProcessorContext {
   saveExtract(result: ExtractResult): Promise<void>;
   saveVision(text: string): Promise<void>;
   saveTranscript(transcript: Transcript): Promise<void>;
-  saveSummary(summary: CachedSummary): Promise<void>;
+  /** `language`: the one the summary was asked in (summaryLanguage.ts), part of its key. */
+  saveSummary(summary: CachedSummary, language: string): Promise<void>;
 }
 
 export type Processor = (job: Job, context: ProcessorContext) => Promise<JobResult>;

@@ -7,6 +7,7 @@ import type { JobResult } from '../core/job';
 import type { OllamaSettings } from '../core/runSettings';
 import type { ProcessorContext } from './context';
 import { DESCRIPTION_ANSWER_TOKENS, SUMMARY_ANSWER_TOKENS } from './promptBudget';
+import { summaryLanguageFor } from './summaryLanguage';
 import { buildSummaryPrompt, stripFiller, SUMMARY_SCHEMA, SUMMARY_SYSTEM, VISION_PROMPT, type SummaryMaterial } from './prompts';
 
 export type LlmOutcome<T> = { ok: true; value: T } | { ok: false; problem: Problem };
@@ -128,9 +129,10 @@ export async function finishWithSummary(
 ): Promise<JobResult> {
   context.stage('summary');
   const llmCalls = llmCallsSoFar + (context.ollama.available ? 1 : 0);
-  const outcome = await timed('summary', () => summarizeMaterial(material, context.ollama, context.signal, (model, request) => context.withLlmSlot(model, request), images));
+  const language = summaryLanguageFor(context.media, material);
+  const outcome = await timed('summary', () => summarizeMaterial({ ...material, language }, context.ollama, context.signal, (model, request) => context.withLlmSlot(model, request), images));
   if (!outcome.ok) return { status: 'pending', ...findings, problem: outcome.problem, llmCalls };
   if (partial) return { status: 'ok', ...findings, ...outcome.value, llmCalls, partial };
-  await context.saveSummary(outcome.value);
+  await context.saveSummary(outcome.value, language);
   return { status: 'ok', ...findings, ...outcome.value, llmCalls };
 }

@@ -137,7 +137,7 @@ function contextFor(job: Job, current: WorkerSettings, signal: AbortSignal): Pro
     saveExtract: (result) => save(keys.extract, result),
     saveTranscript: (transcript) => save(keys.transcript, transcript),
     saveVision: (text) => save(keys.vision, text),
-    saveSummary: (summary) => save(keys.summary, summary),
+    saveSummary: (summary, language) => save(keys.summary(language), summary),
   };
 }
 

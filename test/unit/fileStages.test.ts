@@ -22,11 +22,13 @@ describe('stage keys', () => {
     const plain = stageKeys('image', SHA, { model: 'm:1', visionModel: undefined, media });
     assert.equal(plain.vision, undefined, 'no vision model, no vision key');
     assert.equal(plain.transcript, undefined, 'an image has no transcript');
-    assert.match(plain.summary, /^summary:sum-1:m:1:novision:a{64}$/);
+    assert.match(plain.summary('en'), /^summary:sum-1:m:1:novision:a{64}$/, 'English: the key summaries had before languages');
+    assert.match(plain.summary('de'), /^summary:sum-1:lang=de:m:1:novision:a{64}$/);
+    assert.equal(plain.claim, plain.summary('en'));
     const video = stageKeys('video', SHA, { model: 'm:1', visionModel: 'llava:7b', media: { ...media, maxTranscribeSeconds: 60 } });
     assert.match(video.vision!, /^vision:vis-1:llava:7b:a{64}$/);
     assert.match(video.transcript!, /^transcript:tr-1:base\.en:auto:60:a{64}$/);
-    assert.match(video.summary, /:llava:7b:a{64}$/);
+    assert.match(video.summary('en'), /:llava:7b:a{64}$/);
     assert.notEqual(video.extract, plain.extract, 'extract versions differ per kind');
   });
 });
@@ -49,7 +51,7 @@ describe('reading stages', () => {
     assert.deepEqual(reusableStages(readStages(cache, 'image', SHA, settings), false).vision, 'A scanned invoice.');
     assert.equal(reusableStages(readStages(cache, 'image', SHA, settings), true).vision, undefined, 'refresh describes again');
 
-    await cache.put(keys.summary, { summary: 'An invoice.', title: 'Invoice', tags: ['bill'] });
+    await cache.put(keys.summary('en'), { summary: 'An invoice.', title: 'Invoice', tags: ['bill'] });
     const done = recordFromStages(file, SHA, readStages(cache, 'image', SHA, settings));
     assert.deepEqual(done, {
       path: '/x/shot.png', kind: 'image', cached: true, sha256: SHA, metadata: { format: 'png' }, status: 'ok',
@@ -105,7 +107,7 @@ describe('the vision model when no preflight can tell', () => {
       const keys = stageKeys('image', sha256, { model: 'm:1', visionModel, media });
       await cache.putMany([
         [keys.extract, { text: 'text', metadata: {} }],
-        [keys.summary, { summary: 'S.', title: path.basename(file), tags: [] }],
+        [keys.summary('en'), { summary: 'S.', title: path.basename(file), tags: [] }],
       ]);
     }
     await cache.close();

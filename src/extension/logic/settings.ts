@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { EngineOptions } from '../../core/engine';
 import type { LookupOptions } from '../../core/lookup';
 import { defaultOcrLanguages, parseOcrLanguages } from '../../processors/ocrLanguages';
+import { isSummaryLanguage, primaryLanguage } from '../../processors/summaryLanguage';
 import { DEFAULT_MODEL, DEFAULT_OLLAMA_HOST } from '../../core/ollama';
 import type { LlmApi } from '../../core/llmErrors';
 import { MAX_SLOTS, normalizeHostFor, parseHostSpec, type HostSpec } from '../../core/llmHosts';
@@ -30,6 +31,7 @@ export const SETTING_DEFAULTS = {
   'whisper.language': 'auto',
   'ocr.languages': '',
   'ocr.downloadBaseUrl': '',
+  summaryLanguage: 'auto',
   ffmpegPath: '',
   workers: 8,
   'ollama.slots': 1,
@@ -76,7 +78,9 @@ export interface ExtensionSettings {
   ocrLanguages?: string;
   /** A mirror of the npm registry for Download OCR Language…; undefined: registry.npmjs.org. */
   ocrDownloadBaseUrl?: string;
-  /** VS Code's display language (vscode.env.language), for the default OCR languages. */
+  /** "auto" (each file's language, else the display language) or a tag such as "de". */
+  summaryLanguage: string;
+  /** VS Code's display language (vscode.env.language), for the default OCR and summary languages. */
   displayLanguage: string;
   workers: number;
   ollamaSlots: number;
@@ -180,6 +184,11 @@ export function readSettings(get: (key: SettingKey) => unknown, env: NodeJS.Proc
       ocrLanguages = undefined;
     }
   }
+  let summaryLanguage = nonEmpty('summaryLanguage').toLowerCase();
+  if (!isSummaryLanguage(summaryLanguage)) {
+    problems.push(`mediaSummarizer.summaryLanguage takes "auto" or a language code such as "de"; using auto.`);
+    summaryLanguage = 'auto';
+  }
   let ocrDownloadBaseUrl = optional('ocr.downloadBaseUrl');
   if (ocrDownloadBaseUrl !== undefined && !isHttpUrl(ocrDownloadBaseUrl)) {
     problems.push(`mediaSummarizer.ocr.downloadBaseUrl "${ocrDownloadBaseUrl}" is not an http(s) URL; downloading OCR languages from the npm registry.`);
@@ -199,6 +208,7 @@ export function readSettings(get: (key: SettingKey) => unknown, env: NodeJS.Proc
       language,
       ocrLanguages,
       ocrDownloadBaseUrl,
+      summaryLanguage,
       displayLanguage,
       workers: integer('workers', 1, 64),
       ollamaSlots,
@@ -296,6 +306,8 @@ export function engineOptions(settings: ExtensionSettings, paths: ResolvedPaths)
       dataDir: paths.dataDir,
       language: settings.language,
       ocrLanguages: settings.ocrLanguages ?? defaultOcrLanguages(settings.displayLanguage, paths.dataDir),
+      summaryLanguage: settings.summaryLanguage,
+      fallbackLanguage: primaryLanguage(settings.displayLanguage),
       maxTranscribeSeconds: settings.maxTranscribeMinutes === undefined ? undefined : settings.maxTranscribeMinutes * 60,
       frameIntervalSeconds: settings.frameIntervalSeconds,
       maxFrames: settings.maxFrames,

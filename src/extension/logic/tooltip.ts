@@ -80,7 +80,7 @@ export function buildTooltip(entry: FileEntry, options: TooltipOptions = {}): st
   const chars = options.excerptChars ?? 600;
   const lines = options.excerptLines ?? 12;
   if (record?.visionText?.trim()) blocks.push(`Description:\n\n${codeBlock(excerpt(record.visionText, chars, lines))}`);
-  if (record?.transcript?.trim()) blocks.push(`Transcript:\n\n${codeBlock(excerpt(record.transcript, chars, lines))}`);
+  if (record?.transcript?.trim()) blocks.push(`Transcript${record.spokenLanguage ? ` (${escapeInline(languageName(record.spokenLanguage))})` : ''}:\n\n${codeBlock(excerpt(record.transcript, chars, lines))}`);
   const text = record ? readableText(record) : '';
   if (text) blocks.push(`Text found:\n\n${codeBlock(excerpt(text, chars, lines))}`);
   const links = actionLinks(entry);
@@ -142,9 +142,18 @@ export function renderFullText(file: string, record: FileRecord | undefined): st
     out.push('', heading, '-'.repeat(heading.length), clean(text));
   };
   section('Summary', record.summary);
-  section('Transcript', record.transcript);
+  section(record.spokenLanguage ? `Transcript (${languageName(record.spokenLanguage)})` : 'Transcript', record.transcript);
   section('Text found (OCR)', record.ocrText);
   section('Image description', record.visionText);
   if (!record.summary && !record.transcript && !record.ocrText && !record.visionText) out.push('', 'No text was found in this file.');
   return `${out.join('\n')}\n`;
+}
+
+/** "de" → "German"; a code Intl does not know stays as it is. */
+function languageName(code: string): string {
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'language' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
 }

@@ -34,7 +34,8 @@ export function parseWhisperJson(json: string): Transcript {
     if (text === '' || NON_SPEECH.test(text)) continue;
     segments.push({ startMs: toMs(item?.offsets?.from), endMs: toMs(item?.offsets?.to), text });
   }
-  const language = typeof raw.result?.language === 'string' && raw.result.language !== '' ? raw.result.language : undefined;
+  // A language code and nothing else: it names the summary's language and is shown in the hover.
+  const language = typeof raw.result?.language === 'string' && /^[a-z]{2,3}(-[a-z]{2,4})?$/i.test(raw.result.language) ? raw.result.language.toLowerCase() : undefined;
   return { text: segments.map((segment) => segment.text).join(' '), segments, ...(language ? { language } : {}) };
 }
 
