@@ -8,7 +8,7 @@
  */
 import * as vscode from 'vscode';
 import { problemOf } from '../core/problems';
-import { completedBuild, ensureWhisperCli } from '../processors/whisper/build';
+import { readyWhisperCli, ensureWhisperCli } from '../processors/whisper/build';
 import type { BuildProgress } from '../processors/whisper/buildProgress';
 import { isAbortError } from '../processors/whisper/errors';
 import { resolveWhisperModel, whisperModelsDir } from '../processors/whisper/models';
@@ -52,7 +52,7 @@ export class WhisperCliBuilder {
   async needed({ settings, paths }: CurrentSettings): Promise<boolean> {
     const { media } = engineOptions(settings, paths);
     if (media.whisperCliPath) return false;
-    if (await completedBuild(whisperBuildDir(media.dataDir))) return false;
+    if (await readyWhisperCli(whisperBuildDir(media.dataDir))) return false;
     try {
       await findBuildTools();
       await resolveWhisperModel(media.whisperModel, whisperModelsDir(media.dataDir));
@@ -80,7 +80,7 @@ export class WhisperCliBuilder {
       void vscode.window.showInformationMessage(inertNotificationText(`Media Summarizer uses the whisper-cli at ${media.whisperCliPath} (setting Whisper: Cli Path); nothing to build.`));
       return false;
     }
-    const built = await completedBuild(whisperBuildDir(media.dataDir));
+    const built = await readyWhisperCli(whisperBuildDir(media.dataDir));
     if (built) {
       void vscode.window.showInformationMessage(inertNotificationText(`whisper-cli is built: ${built}`));
       return false;

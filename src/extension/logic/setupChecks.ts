@@ -8,7 +8,7 @@ import { preflight } from '../../core/preflight';
 import { problemOf, type Problem } from '../../core/problems';
 import { findEmbeddingModel, SUGGESTED_EMBEDDING_MODEL } from '../../core/search/embeddings';
 import { findOnPath, resolveFfmpeg } from '../../processors/media/ffmpeg';
-import { completedBuild, validateWhisperCli } from '../../processors/whisper/build';
+import { readyWhisperCli, validateWhisperCli } from '../../processors/whisper/build';
 import { resolveWhisperModel } from '../../processors/whisper/models';
 import { whisperBuildDir } from '../../processors/whisper/source';
 import { findBuildTools } from '../../processors/whisper/tools';
@@ -206,7 +206,7 @@ async function checkMediaTools({ settings, paths, env = process.env }: SetupChec
 async function whisperCliItem(cliPath: string | undefined, dataDir: string, env: NodeJS.ProcessEnv): Promise<SetupItem> {
   const base = { id: 'whisperCli' as const, title: 'whisper-cli', state: 'ok' as const, actions: [] };
   if (cliPath) return { ...base, detail: await validateWhisperCli(cliPath) };
-  const built = await completedBuild(whisperBuildDir(dataDir));
+  const built = await readyWhisperCli(whisperBuildDir(dataDir));
   if (built) return { ...base, detail: built };
   // Not built yet: built from the bundled sources before the first recording, which needs cmake and a C++ compiler.
   await findBuildTools({ env });

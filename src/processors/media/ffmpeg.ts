@@ -1,3 +1,4 @@
+import { platformTool } from '../../core/platformTools';
 import { execFile } from 'node:child_process';
 import { access, constants, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,6 +20,8 @@ export async function resolveFfmpeg(explicit?: string, env: NodeJS.ProcessEnv = 
     if (await isExecutable(explicit)) return explicit;
     throw new ProblemError(problem('ffmpeg-missing', `ffmpeg not found at ${explicit} (the configured path)`, doFix('fix the path or remove it to use ffmpeg on PATH'), settingFix('ffmpegPath')));
   }
+  const carried = platformTool('ffmpeg');
+  if (carried && (await isExecutable(carried))) return carried;
   const bundled = ffmpegStaticPath();
   if (bundled && (await isExecutable(bundled))) return bundled;
   const onPath = await findOnPath('ffmpeg', env);

@@ -1,3 +1,4 @@
+import { platformTool } from '../../core/platformTools';
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { access, chmod, copyFile, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -64,6 +65,9 @@ const DEFAULT_STEP_TIMEOUT_MS = 30 * 60_000;
 /** Returns the path of a runnable whisper-cli, building it first when needed. */
 export async function ensureWhisperCli(options: EnsureWhisperCliOptions): Promise<string> {
   if (options.cliPath !== undefined && options.cliPath !== '') return validateWhisperCli(options.cliPath);
+  // A platform VSIX carries one built from the same sources: nothing to build.
+  const carried = platformTool('whisper-cli');
+  if (carried) return validateWhisperCli(carried);
   if (!options.buildDir) throw new Error('ensureWhisperCli needs either cliPath or buildDir');
   const buildDir = path.resolve(options.buildDir);
 
@@ -94,6 +98,11 @@ export async function ensureWhisperCli(options: EnsureWhisperCliOptions): Promis
   } finally {
     await lock.release();
   }
+}
+
+/** A whisper-cli that needs no build: the one a platform VSIX carries, else a finished build in buildDir. */
+export async function readyWhisperCli(buildDir: string): Promise<string | undefined> {
+  return platformTool('whisper-cli') ?? completedBuild(buildDir);
 }
 
 /** The whisper-cli of a finished build for this platform in buildDir, or undefined. */

@@ -51,6 +51,8 @@ export interface CmakeBuildOptions {
   /** Per step (configure, build). */
   timeoutMs?: number;
   onProgress?: (progress: BuildProgress) => void;
+  /** After WHISPER_CMAKE_FLAGS (the platform VSIX links statically: scripts/package.ts). */
+  extraFlags?: readonly string[];
 }
 
 /** Configures and builds; returns the path of whisper-cli inside workDir. */
@@ -74,7 +76,7 @@ export async function cmakeBuildWhisperCli(options: CmakeBuildOptions): Promise<
 
   options.onProgress?.({ phase: 'configuring', message: 'configuring' });
   const generator = tools.generator ? ['-G', tools.generator] : [];
-  const configure = await runProcess(tools.cmake, ['-S', sourceDir, '-B', workDir, ...generator, ...WHISPER_CMAKE_FLAGS], common);
+  const configure = await runProcess(tools.cmake, ['-S', sourceDir, '-B', workDir, ...generator, ...WHISPER_CMAKE_FLAGS, ...(options.extraFlags ?? [])], common);
   checkStep(configure, output, 'configuring', sourceDir, options.timeoutMs);
 
   options.onProgress?.({ phase: 'building', percent: 0, message: 'building 0%' });
