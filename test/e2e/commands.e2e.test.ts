@@ -11,6 +11,7 @@
  *   and a run that processes everything again);
  * - Select Ollama Model… (the stand-in's /api/tags in a QuickPick, the choice written to the user settings file),
  *   Pull Ollama Model (the stand-in's streamed progress in the notification, the model then in /api/tags) and
+ *   Download OCR Language… (German from a stand-in npm registry set in mediaSummarizer.ocr.downloadBaseUrl);
  *   Download Whisper Model (from a local mirror set in mediaSummarizer.whisper.downloadBaseUrl, with progress, into
  *   the extension's models folder).
  *
@@ -22,6 +23,7 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
+import { startNpmRegistryStandIn, type NpmRegistryStandIn } from '../support/npmRegistryStandIn';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
 import { TEST_MODEL } from '../support/whisperBuild';
 import { startFileMirror, type FileMirror } from './support/fileMirror';
@@ -50,6 +52,9 @@ const HOST_QUESTION = 'is not on this machine';
 let ollama: OllamaStandIn;
 let remote: Forwarder | undefined;
 let mirror: FileMirror | undefined;
+let registry: NpmRegistryStandIn;
+/** German OCR data, as the npm registry (here its stand-in) serves it to Download OCR Language…. */
+let germanData: Buffer;
 let remoteSkip: string | false = false;
 let whisperSkip: string | false = false;
 
@@ -58,12 +63,15 @@ before(async () => {
   const address = externalIPv4();
   if (address) remote = await forwardToLoopback(address, ollama.port);
   else remoteSkip = 'this machine has no non-loopback IPv4 address to present as a remote Ollama host';
+  germanData = await readFile(require.resolve('@tesseract.js-data/deu/4.0.0_best_int/deu.traineddata.gz'));
+  registry = await startNpmRegistryStandIn({ deu: germanData });
   if (existsSync(TEST_MODEL)) mirror = await startFileMirror({ [`ggml-${WHISPER_MODEL}.bin`]: await readFile(TEST_MODEL) });
   else whisperSkip = `the whisper test model ${TEST_MODEL} is absent (see ../shared/fixtures/README.md) — the download test is skipped`;
 });
 after(async () => {
   await remote?.close();
   await mirror?.close();
+  await registry?.close();
   await ollama?.close();
 });
 
@@ -114,6 +122,7 @@ test('the extension’s commands in a real workbench', { timeout: 1_200_000 }, a
     remoteSettings: {
       'mediaSummarizer.ollama.host': remote!.url,
       ...(mirror ? { 'mediaSummarizer.whisper.downloadBaseUrl': mirror.url } : {}),
+      'mediaSummarizer.ocr.downloadBaseUrl': registry.url,
     },
     prepareHome: desktopWith(IMAGES),
   };
@@ -362,6 +371,29 @@ test('the extension’s commands in a real workbench', { timeout: 1_200_000 }, a
       }, STEP_TIMEOUT_MS);
       tt.diagnostic(`mediaSummarizer.whisper.model was written to the ${written} settings`);
       await workbench.screenshot('download-whisper-done');
+    });
+
+    await step('Download OCR Language… offers German first, fetches it from the registry setting, and adds it to the OCR languages', async (tt) => {
+      await workbench.clearNotifications();
+      await workbench.runCommand('Media Summarizer: Download OCR Language…', { opensQuickInput: 'Download OCR Language' });
+      const rows = workbench.quickInput().locator('.monaco-list-row');
+      await rows.first().waitFor({ state: 'visible' });
+      assert.match((await rows.first().innerText()).replace(/\s+/g, ' '), /^German ?deu$/, 'the first language offered');
+      await workbench.screenshot('download-ocr-picker');
+      await workbench.pickQuickItem('German', 'download-ocr-pick');
+      const ready = await workbench.notification('OCR language deu is ready', 60_000);
+      assert.deepEqual(registry.requests, ['/@tesseract.js-data%2fdeu', '/deu-1.0.0.tgz']);
+      // Beside the models, in the extension's storage (logic/settings.ts resolvePaths: the data folder).
+      const data = path.join(path.dirname(path.dirname(await cacheFile(s))), 'ocr-data', 'deu.traineddata.gz');
+      assert.ok((await readFile(data)).equals(germanData), `${data} holds the registry's German data`);
+      await ready.getByRole('button', { name: 'Read Text in It' }).click();
+      const written = await waitFor('mediaSummarizer.ocr.languages = eng+deu in the user or remote settings', async () => {
+        for (const [where, settings] of [['user', await userSettings(s)], ['remote', await remoteSettings(s)]] as const) {
+          if (settings['mediaSummarizer.ocr.languages'] === 'eng+deu') return where;
+        }
+        return undefined;
+      }, STEP_TIMEOUT_MS);
+      tt.diagnostic(`mediaSummarizer.ocr.languages was written to the ${written} settings`);
     });
 
     await step('the remote-host question was asked once in the whole session, not again on later runs', async () => {

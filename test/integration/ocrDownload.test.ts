@@ -7,67 +7,25 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { createTar } from 'nanotar';
 import { downloadOcrLanguage } from '../../src/processors/ocrDownload';
 import { ocrDataDir } from '../../src/processors/ocrLanguages';
+import { startNpmRegistryStandIn, type NpmRegistryStandIn } from '../support/npmRegistryStandIn';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollamaStandIn';
 import { builtMissing, CLI_SCRIPT, tempDir } from '../support/paths';
 import { fontMissing, renderWithFont } from '../support/renderFont';
 
 const run = promisify(execFile);
 
-/** A registry serving @tesseract.js-data/<lang> packages; `tamper` or `stall` make it misbehave. */
-interface Registry {
-  url: string;
-  mode: 'ok' | 'tamper' | 'stall';
-  requests: string[];
-  close(): Promise<void>;
-}
-
-async function startRegistry(model: Buffer): Promise<Registry> {
-  const tarball = gzipSync(Buffer.from(createTar([{ name: 'package/package.json', data: '{"name":"@tesseract.js-data/xyz"}' }, { name: 'package/4.0.0_best_int/xyz.traineddata.gz', data: model }])));
-  const integrity = `sha512-${createHash('sha512').update(tarball).digest('base64')}`;
-  const registry: Registry = {
-    url: '',
-    mode: 'ok',
-    requests: [],
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-  const server: Server = createServer((req, res) => {
-    registry.requests.push(req.url ?? '');
-    if (req.url === '/@tesseract.js-data%2fxyz') {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ 'dist-tags': { latest: '1.0.0' }, versions: { '1.0.0': { dist: { tarball: `${registry.url}/xyz-1.0.0.tgz`, integrity } } } }));
-    } else if (req.url === '/xyz-1.0.0.tgz') {
-      res.setHeader('content-length', String(tarball.length));
-      if (registry.mode === 'stall') return void res.write(tarball.subarray(0, 1000));
-      const body = Buffer.from(tarball);
-      if (registry.mode === 'tamper') body[body.length - 20] ^= 0xff;
-      res.end(body);
-    } else {
-      res.statusCode = 404;
-      res.end('{"error":"Not found"}');
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  registry.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return registry;
-}
-
-let registry: Registry;
+let registry: NpmRegistryStandIn;
 let model: Buffer;
 const dirs: string[] = [];
 before(async () => {
   model = await readFile(require.resolve('@tesseract.js-data/deu/4.0.0_best_int/deu.traineddata.gz'));
-  registry = await startRegistry(model);
+  registry = await startNpmRegistryStandIn({ xyz: model });
 });
 after(async () => {
   await registry?.close();
@@ -101,7 +59,7 @@ test('a tampered package, an unknown language, a stalled download and no server 
   await assert.rejects(downloadOcrLanguage('abc', dir, { baseUrl: registry.url }), /\(no such language\) — use one of tesseract's codes/);
   registry.mode = 'stall';
   await assert.rejects(downloadOcrLanguage('xyz', dir, { baseUrl: registry.url, stallTimeoutMs: 300 }), /no data received for/);
-  const closed = await startRegistry(model);
+  const closed = await startNpmRegistryStandIn({ xyz: model });
   await closed.close();
   await assert.rejects(downloadOcrLanguage('xyz', dir, { baseUrl: closed.url }), /Could not download OCR data for "xyz" .*\(.*ECONNREFUSED.*\) — check the internet connection, or set a mirror/);
   assert.deepEqual(await readdir(ocrDataDir(dir)).catch(() => []), [], 'no partial file');

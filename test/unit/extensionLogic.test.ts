@@ -251,6 +251,8 @@ describe('hover tooltips', () => {
     assert.match(video, /Hello and welcome/);
     assert.match(render(video), /Duration: 1m 35s/);
     assert.doesNotMatch(video, /thumbnail/);
+    const german = buildTooltip(entry({ path: '/m/memo.m4a', mediaKind: 'audio', record: record({ path: '/m/memo.m4a', kind: 'audio', summary: 'Ein Gruß.', transcript: 'Guten Tag', spokenLanguage: 'de' }) }));
+    assert.match(german, /Transcript \(German\):/, 'the language whisper heard');
   });
 
   test('no thumbnail when turned off, for HEIC, or for huge files', () => {
