@@ -19,6 +19,18 @@ const undiciBesideBundle = {
   },
 };
 
+/*
+ * franc-min (170 KB, most of it trigram tables) tells a summary's language, which a listing needs only for files
+ * with text in a language not the user's: like undici it is one file beside the bundles (dist/franc.js), required
+ * on first use (src/processors/summaryLanguage.ts), so the extension does not read it on every activation.
+ */
+const francBesideBundle = {
+  name: 'franc-beside-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^franc-min$/ }, () => ({ path: './franc.js', external: true }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -28,7 +40,7 @@ const common = {
   logLevel: 'warning',
   external: ['vscode', 'tesseract.js', '@tesseract.js-data/eng', 'heic-decode', 'libheif-js', 'jimp', 'ffmpeg-static', 'nodejs-whisper'],
   define: { PACKAGE_VERSION: JSON.stringify(pkg.version) },
-  plugins: [undiciBesideBundle],
+  plugins: [undiciBesideBundle, francBesideBundle],
 };
 
 const entries = [
@@ -38,6 +50,7 @@ const entries = [
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
   // The one copy of undici the three entries load on their first Ollama request (plugin above).
   { entryPoints: ['node_modules/undici/index.js'], outfile: 'dist/undici.js', plugins: [] },
+  { entryPoints: ['node_modules/franc-min/index.js'], outfile: 'dist/franc.js', plugins: [] },
 ];
 
 if (watch) {

@@ -4,7 +4,6 @@
  * languages: on short screenshot text an open guess picks Sundanese for English), else the user's display
  * language. English asks nothing of the prompt, so English summaries keep the cache key they always had.
  */
-import { franc } from 'franc-min';
 import type { MediaSettings } from '../core/runSettings';
 import { DEFAULT_OCR_LANGUAGE, parseOcrLanguages } from './ocrLanguages';
 
@@ -54,6 +53,9 @@ export function summaryLanguageFor(settings: SummaryLanguageSettings, material: 
   const candidates = [...new Set([...parseOcrLanguages(settings.ocrLanguages ?? DEFAULT_OCR_LANGUAGE).map((code) => TESSERACT_TO_FRANC[code] ?? code), TO_THREE_LETTERS[fallback] ?? 'eng'])];
   if (candidates.length === 1) return TO_TWO_LETTERS[candidates[0]] ?? fallback;
   if (text.replace(/[^\p{L}]/gu, '').length < MIN_DETECT_CHARS) return fallback;
+  // Required here, not imported: franc and its trigram tables load on the first guess (dist/franc.js, esbuild.mjs).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { franc } = require('franc-min') as typeof import('franc-min');
   const guess = franc(text, { only: candidates, minLength: MIN_DETECT_CHARS });
   return guess === 'und' ? fallback : (TO_TWO_LETTERS[guess] ?? fallback);
 }
