@@ -15,6 +15,7 @@ const benches: Array<{ key: string; script?: string; args: string[] }> = [
   { key: 'cache', args: quick ? ['--sizes', '1000'] : ['--sizes', '1000,4000,10000'] },
   { key: 'rerun', args: quick ? ['--files', '100'] : ['--files', '10000', '--seed'] },
   { key: 'ocr', args: quick ? ['--quick'] : [] },
+  { key: 'ocrLanguages', args: quick ? ['--quick'] : [] },
   { key: 'pipeline', args: quick ? ['--quick'] : [] },
   // The same pipeline three times longer: the workers' start-up (about 1.7 CPU seconds each) weighs a third as
   // much, which shows the steady state.
