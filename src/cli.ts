@@ -11,6 +11,7 @@ import { defaultCacheDir, summarizeFolder, type RunEvent } from './core/engine';
 import { inertTerminalText } from './core/inert';
 import { problemOf } from './core/problems';
 import { runOrganize, runUndo } from './cli/organizeCommand';
+import { runEvalCommand } from './cli/evalCommand';
 import { runSearch } from './cli/searchCommand';
 import { cliWording } from './cli/wording';
 import { downloadOcrLanguagesCommand, downloadWhisperModelCommand } from './cli/downloadCommands';
@@ -20,6 +21,8 @@ import { primaryLanguage } from './processors/summaryLanguage';
 declare const PACKAGE_VERSION: string;
 
 async function main(argv: string[]): Promise<number> {
+  // Its own flags (--json takes a file there): parsed apart from the main command's.
+  if (argv[0] === 'eval') return runEvalCommand(argv.slice(1), path.join(__dirname, 'worker.js'));
   let options: CliOptions;
   try {
     options = parseCliArgs(argv);

@@ -37,6 +37,10 @@ export interface StreamedAnswer {
   text: string;
   /** Tokens generated, as Ollama counts them (eval_count). */
   evalCount?: number;
+  /** Tokens of the prompt the server read (prompt_eval_count; fewer when it reused a cached prefix). */
+  promptEvalCount?: number;
+  /** How long the server spent loading the model for this request (load_duration): a swap when it is long. */
+  loadMs?: number;
   /** True when the server stopped the answer at its token bound (done_reason / finish_reason "length"). */
   cut?: boolean;
 }
@@ -90,6 +94,8 @@ export async function generateStreamed(request: GenerateRequest): Promise<Stream
     });
     let text = '';
     let evalCount: number | undefined;
+    let promptEvalCount: number | undefined;
+    let loadMs: number | undefined;
     let cut = false;
     for await (const part of stream) {
       deadline.restart(stall, 'sent nothing more');
@@ -97,10 +103,12 @@ export async function generateStreamed(request: GenerateRequest): Promise<Stream
       if (text.length > MAX_ANSWER_CHARS) throw new AnswerTooLongError();
       if (part.done) {
         evalCount = part.eval_count;
+        promptEvalCount = part.prompt_eval_count;
+        loadMs = typeof part.load_duration === 'number' ? Math.round(part.load_duration / 1e6) : undefined;
         cut = part.done_reason === 'length';
       }
     }
-    return { text, evalCount, cut };
+    return { text, evalCount, promptEvalCount, loadMs, cut };
   } finally {
     deadline.finish();
   }

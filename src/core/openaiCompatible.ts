@@ -70,18 +70,20 @@ export async function chatStreamed(request: GenerateRequest, stallMs: number): P
     if (!response.ok || !response.body) throw new LlmHttpError(await errorText(response), response.status);
     let text = '';
     let evalCount: number | undefined;
+    let promptEvalCount: number | undefined;
     let cut = false;
     for await (const data of serverSentData(response.body as AsyncIterable<Uint8Array>)) {
       deadline.restart(Math.min(request.timeoutMs, stallMs), 'sent nothing more');
       if (data === '[DONE]') break;
-      const event = JSON.parse(data) as { choices?: Array<{ delta?: { content?: string | null }; finish_reason?: string | null }>; usage?: { completion_tokens?: number }; error?: { message?: string } };
+      const event = JSON.parse(data) as { choices?: Array<{ delta?: { content?: string | null }; finish_reason?: string | null }>; usage?: { completion_tokens?: number; prompt_tokens?: number }; error?: { message?: string } };
       if (event.error) throw new LlmHttpError(event.error.message ?? 'error in stream', 500);
       text += event.choices?.[0]?.delta?.content ?? '';
       if (text.length > MAX_ANSWER_CHARS) throw new AnswerTooLongError();
       evalCount = event.usage?.completion_tokens ?? evalCount;
+      promptEvalCount = event.usage?.prompt_tokens ?? promptEvalCount;
       cut ||= event.choices?.[0]?.finish_reason === 'length';
     }
-    return { text, evalCount, cut };
+    return { text, evalCount, promptEvalCount, cut };
   } finally {
     deadline.finish();
   }

@@ -37,6 +37,8 @@ export interface FileRecord {
   transcript?: string;
   /** The language whisper heard in the transcript ("de"), or was told to use. */
   spokenLanguage?: string;
+  /** What the summary request cost, as the server counted it; only for a summary made in this run. */
+  llmUsage?: LlmUsage;
   metadata: MediaMetadata;
   sha256?: string;
   /** Another file of the same run with the same bytes, whose summary this record repeats (it was processed once). */
@@ -101,4 +103,11 @@ export function formatDuration(totalSeconds: number): string {
   const minutes = Math.floor(totalSeconds / 60);
   const seconds = Math.round(totalSeconds - minutes * 60);
   return `${minutes}m ${seconds}s`;
+}
+
+export interface LlmUsage {
+  promptTokens?: number;
+  answerTokens?: number;
+  /** The server's time to load the model for the request: long when it had to swap models in. */
+  loadMs?: number;
 }

@@ -4,13 +4,14 @@ import { describeLlmError } from '../core/llmErrors';
 import { generate } from '../core/llmClient';
 import { doFix, problem, settingFix, type Problem } from '../core/problems';
 import type { JobResult } from '../core/job';
+import type { LlmUsage } from '../core/records';
 import type { OllamaSettings } from '../core/runSettings';
 import type { ProcessorContext } from './context';
 import { DESCRIPTION_ANSWER_TOKENS, SUMMARY_ANSWER_TOKENS } from './promptBudget';
 import { summaryLanguageFor } from './summaryLanguage';
 import { buildSummaryPrompt, stripFiller, SUMMARY_SCHEMA, SUMMARY_SYSTEM, VISION_PROMPT, type SummaryMaterial } from './prompts';
 
-export type LlmOutcome<T> = { ok: true; value: T } | { ok: false; problem: Problem };
+export type LlmOutcome<T> = { ok: true; value: T; usage?: LlmUsage } | { ok: false; problem: Problem };
 
 const TRY_AGAIN = [doFix('try again'), settingFix('model')];
 
@@ -57,7 +58,8 @@ export async function summarizeMaterial(
       signal,
     };
     const answer = await withSlot(ollama.model, (granted) => withRetries(() => generate(ollama.api, { ...request, host: (host = granted) }), signal));
-    return parseSummary(answer.text, ollama.model, answer.cut);
+    const parsed = parseSummary(answer.text, ollama.model, answer.cut);
+    return parsed.ok ? { ...parsed, usage: { promptTokens: answer.promptEvalCount, answerTokens: answer.evalCount, loadMs: answer.loadMs } } : parsed;
   } catch (error) {
     if (signal.aborted) throw error;
     return { ok: false, problem: describeLlmError(error, host, ollama.model, ollama.api) };
@@ -132,7 +134,8 @@ export async function finishWithSummary(
   const language = summaryLanguageFor(context.media, material);
   const outcome = await timed('summary', () => summarizeMaterial({ ...material, language }, context.ollama, context.signal, (model, request) => context.withLlmSlot(model, request), images));
   if (!outcome.ok) return { status: 'pending', ...findings, problem: outcome.problem, llmCalls };
-  if (partial) return { status: 'ok', ...findings, ...outcome.value, llmCalls, partial };
+  const usage = outcome.usage ? { llmUsage: outcome.usage } : {};
+  if (partial) return { status: 'ok', ...findings, ...outcome.value, ...usage, llmCalls, partial };
   await context.saveSummary(outcome.value, language);
-  return { status: 'ok', ...findings, ...outcome.value, llmCalls };
+  return { status: 'ok', ...findings, ...outcome.value, ...usage, llmCalls };
 }

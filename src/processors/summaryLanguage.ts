@@ -71,3 +71,17 @@ export function languageInstruction(language: string): string | undefined {
   }
   return `Write the summary, the title and the tags in ${name && name !== language ? name : `the language "${language}"`}, whatever language the material is in.`;
 }
+
+/** Among several languages franc needs more text than between two: below this it calls English French. */
+const MIN_WRITTEN_CHARS = 60;
+
+/** The language `text` is written in among `candidates` (two-letter codes); undefined when too short to tell. */
+export function writtenLanguage(text: string, candidates: readonly string[]): string | undefined {
+  const only = [...new Set(candidates.map((code) => TO_THREE_LETTERS[primaryLanguage(code)]).filter(Boolean))];
+  if (only.length === 0 || text.replace(/[^\p{L}]/gu, '').length < MIN_WRITTEN_CHARS) return undefined;
+  if (only.length === 1) return TO_TWO_LETTERS[only[0]];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { franc } = require('franc-min') as typeof import('franc-min');
+  const guess = franc(text, { only, minLength: MIN_DETECT_CHARS });
+  return guess === 'und' ? undefined : TO_TWO_LETTERS[guess];
+}
