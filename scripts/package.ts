@@ -7,7 +7,7 @@
  * licences. bin/ exists only while vsce packs it, so a development checkout keeps finding the usual tools.
  *
  * whisper-cli is compiled for the machine that builds it, so a target is built on its own platform: linux-x64
- * here. (Cross-compiling win32-x64 with mingw-w64 was not tried: no mingw-w64 or wine on this machine to test it.)
+ * here. (A win32-x64 one cross-built with mingw-w64 and tested under wine is not made yet.)
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
